@@ -1,0 +1,41 @@
+# scigan: `make demo` trains on Fashion-MNIST; `make test` runs the test suite.
+# Both build the virtual environment .venv from constraints.txt first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
+
+.PHONY: install data demo test test-slow clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+# Fashion-MNIST ships as a Debian package; install it when we are root.
+data:
+	@if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ] || [ -n "$$SCIGAN_DATA" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get install -y -q dataset-fashion-mnist >/dev/null || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q dataset-fashion-mnist >/dev/null; }; \
+	else \
+		echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist'" \
+		     "or set SCIGAN_DATA to a folder with its IDX files." >&2; exit 2; \
+	fi
+
+demo: install data
+	$(BIN)/python -m scigan.demo
+
+test: install
+	-@$(MAKE) --no-print-directory data
+	$(BIN)/python -m pytest -q
+
+test-slow: install data
+	$(BIN)/python -m pytest -q -m slow
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,3 @@
+from scigan.cli import main
+
+raise SystemExit(main())
