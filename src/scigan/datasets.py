@@ -1,0 +1,153 @@
+"""The registry of built-in data sets, as plain metadata.
+
+Importing this module is cheap (standard library only): ``scigan datasets`` lists the
+built-ins, and whether each is installed, without importing torch, numpy or the
+package that ships the data. Readers live in the modalities (e.g.
+:func:`scigan.modalities.images.load_images`); nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: Environment variable naming a folder that holds data files (overrides system paths).
+DATA_ENV = "SCIGAN_DATA"
+
+#: Where the Debian package ``dataset-fashion-mnist`` installs its IDX files.
+FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+#: The four gzip IDX files of Fashion-MNIST (official train split, then official test split).
+FASHION_MNIST_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """One built-in data set.
+
+    Attributes:
+        name: what the user types, e.g. ``"fashion-mnist"``.
+        modality: the modality that reads it, e.g. ``"images"``.
+        shape: stored shape of the whole set, N x sample shape, e.g. ``"70000x1x28x28"``.
+        class_names: the name of each label value, in label order.
+        source: the package that ships the data.
+        install: the one line that makes it available when it is missing.
+        description: one line on what the data is.
+        probe: returns True when the data can be read on this machine (cheap, no import).
+    """
+
+    name: str
+    modality: str
+    shape: str
+    class_names: tuple[str, ...]
+    source: str
+    install: str
+    description: str
+    probe: Callable[[], bool]
+
+    @property
+    def classes(self) -> int:
+        """Number of classes (0 for unlabelled data)."""
+        return len(self.class_names)
+
+    def available(self) -> bool:
+        """Whether the data can be read here, without reading it."""
+        return self.probe()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready description, as printed by ``scigan datasets --json``."""
+        return {
+            "name": self.name,
+            "modality": self.modality,
+            "shape": self.shape,
+            "classes": self.classes,
+            "class_names": list(self.class_names),
+            "source": self.source,
+            "install": self.install,
+            "description": self.description,
+            "available": self.available(),
+        }
+
+
+def fashion_mnist_dir() -> Path | None:
+    """The first folder holding all four Fashion-MNIST IDX files, or None.
+
+    Searched in order: ``$SCIGAN_DATA``, ``$SCIGAN_DATA/fashion-mnist``, then
+    :data:`FASHION_MNIST_DIR`.
+    """
+    candidates = []
+    env = os.environ.get(DATA_ENV)
+    if env:
+        candidates += [Path(env), Path(env) / "fashion-mnist"]
+    candidates.append(FASHION_MNIST_DIR)
+    for folder in candidates:
+        if all((folder / name).is_file() for name in FASHION_MNIST_FILES):
+            return folder
+    return None
+
+
+def _has_module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+_ENTRIES: tuple[DatasetEntry, ...] = (
+    DatasetEntry(
+        name="fashion-mnist",
+        modality="images",
+        shape="70000x1x28x28",
+        class_names=(
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ),
+        source="Debian package dataset-fashion-mnist",
+        install=(
+            "sudo apt-get install dataset-fashion-mnist, or set "
+            f"{DATA_ENV} to a folder holding {', '.join(FASHION_MNIST_FILES)}"
+        ),
+        description="Zalando clothing photos, 28x28 grayscale; official 10k test split",
+        probe=lambda: fashion_mnist_dir() is not None,
+    ),
+    DatasetEntry(
+        name="digits",
+        modality="images",
+        shape="1797x1x8x8",
+        class_names=tuple(str(d) for d in range(10)),
+        source="scikit-learn (sklearn.datasets.load_digits)",
+        install="pip install scikit-learn",
+        description="UCI handwritten digits, 8x8 grayscale (16 levels scaled to 0..255)",
+        probe=lambda: _has_module("sklearn"),
+    ),
+)
+
+
+def entries() -> tuple[DatasetEntry, ...]:
+    """All built-in data sets, in display order."""
+    return _ENTRIES
+
+
+def list_datasets() -> list[dict[str, Any]]:
+    """Every built-in data set as a JSON-ready dict (see :meth:`DatasetEntry.as_dict`)."""
+    return [entry.as_dict() for entry in _ENTRIES]
+
+
+def get_entry(name: str) -> DatasetEntry | None:
+    """The built-in called ``name`` (case-insensitive), or None if there is none."""
+    key = name.strip().lower()
+    return next((entry for entry in _ENTRIES if entry.name == key), None)
