@@ -1,0 +1,135 @@
+"""Typed training configuration: every option with its documented default, in one place.
+
+A resolved config (no "auto" left) is written to ``RUN/config.toml``; a config file
+given with ``--config`` holds only the options it changes.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from scigan.errors import ScienceError
+
+#: Options that may differ when a run is resumed: they do not change the weights' path.
+RESUMABLE = frozenset(
+    {"steps", "minutes", "device", "log_every", "sample_every", "eval_every",
+     "checkpoint_every", "patience", "eval_n", "keep_checkpoints", "progress"}
+)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train a GAN. "auto" values are resolved from the data by :func:`resolve`."""
+
+    data: str = ""
+    """Built-in data set name or path to the user's data."""
+    model: str = "dcgan"
+    """Architecture: mlp, dcgan or resnet."""
+    loss: str = "hinge"
+    """Adversarial objective: ns (non-saturating), hinge, wgan (with gradient penalty), lsgan."""
+    conditional: str = "auto"
+    """"auto" (conditional when the data has labels), "yes" or "no"."""
+    size: int = 0
+    """Image size in pixels; 0 keeps the data's own size."""
+    z_dim: int = 128
+    """Latent vector length."""
+    width: int = 32
+    """Base channel count of both networks; compute grows with its square (dcgan at
+    28×28: width 32 ≈ 0.1 GFLOP per generated image)."""
+    spectral_norm: bool = True
+    """Spectral normalisation on every discriminator layer."""
+    batch_size: int = 64
+    """Real images per discriminator step (and fakes per generator step)."""
+    steps: int = 3000
+    """Generator steps to train for; 0 means no step limit (use --minutes)."""
+    minutes: float = 0.0
+    """Wall-clock budget in minutes; 0 means no time limit."""
+    g_lr: float = 2e-4
+    """Generator learning rate (Adam)."""
+    d_lr: float = 2e-4
+    """Discriminator learning rate (Adam); differing from g_lr is TTUR."""
+    beta1: float = 0.0
+    """Adam β1 for both networks."""
+    beta2: float = 0.99
+    """Adam β2 for both networks."""
+    n_critic: int = 0
+    """Discriminator steps per generator step; 0 = auto (5 for wgan, else 1)."""
+    gp_weight: float = -1.0
+    """Gradient-penalty weight; -1 = auto (10 for wgan, else off)."""
+    r1_gamma: float = 0.0
+    """R1 penalty strength γ on real images; 0 turns it off."""
+    r1_interval: int = 4
+    """Apply R1 every this many discriminator steps (lazy regularisation)."""
+    ema_half_life: float = 10_000.0
+    """Half-life of the generator's weight average, in images; 0 turns EMA off."""
+    diffaugment: str = ""
+    """DiffAugment policy, e.g. "color,translation,cutout"; empty turns it off."""
+    holdout: float = 0.1
+    """Share of the data held out for evaluation when the source has no test split."""
+    seed: int = 0
+    """Seed of every random draw: data order, latents, augmentation, initial weights."""
+    device: str = "auto"
+    """auto (CUDA when available), cpu or cuda."""
+    log_every: int = 50
+    """Steps between entries in metrics.jsonl."""
+    sample_every: int = 500
+    """Steps between preview grids in samples/."""
+    eval_every: int = 500
+    """Steps between quick evaluations (FD, KID) that pick the best checkpoint; 0 = off."""
+    eval_n: int = 2000
+    """Samples per quick evaluation."""
+    patience: int = 0
+    """Stop after this many quick evaluations without improvement; 0 = never stop early."""
+    checkpoint_every: int = 500
+    """Steps between checkpoints."""
+    keep_checkpoints: int = 2
+    """Step checkpoints kept on disk (the best one is kept besides)."""
+    progress: bool = True
+    """Show a progress bar."""
+
+    def with_overrides(self, **changes: Any) -> TrainConfig:
+        """A copy with ``changes`` applied, each checked against the field's type."""
+        known = {f.name: f for f in fields(self)}
+        for key, value in changes.items():
+            if key not in known:
+                raise ScienceError(f"unknown config option {key!r}; known: {', '.join(known)}")
+            expected = type(known[key].default)
+            numeric = expected is float and isinstance(value, int)
+            if isinstance(value, bool) != (expected is bool) or not (
+                isinstance(value, expected) or numeric
+            ):
+                raise ScienceError(
+                    f"config option {key} must be a {expected.__name__}, got {value!r}"
+                )
+            changes[key] = expected(value)
+        return replace(self, **changes)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The options that must stay fixed when a run is resumed."""
+        return {k: v for k, v in asdict(self).items() if k not in RESUMABLE}
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML config file into a flat dict (a [train] table is accepted too)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScienceError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScienceError(f"config file {path} is not valid TOML: {err}") from None
+    return dict(raw.get("train", raw))
+
+
+def save_toml(config: TrainConfig, path: Path, extra: dict[str, Any] | None = None) -> None:
+    """Write the resolved ``config`` (every option) under [train], plus ``extra`` tables."""
+    import tomli_w
+
+    doc: dict[str, Any] = {"train": asdict(config)}
+    doc.update(extra or {})
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(tomli_w.dumps(doc))
+    tmp.replace(path)

@@ -1,0 +1,2 @@
+"""Training machinery that knows no modality: objectives, regularizers, EMA,
+augmentation, checkpoints and the trainer."""

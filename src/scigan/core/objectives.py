@@ -1,0 +1,87 @@
+"""Adversarial objectives as small objects: each maps discriminator logits to losses.
+
+Logits are (N,) tensors; losses are scalars (means over the batch).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import torch
+import torch.nn.functional as F
+
+from scigan.errors import ScienceError
+
+
+class Objective(ABC):
+    """An adversarial loss: ``d_loss`` for the discriminator, ``g_loss`` for the generator."""
+
+    name = ""
+
+    @abstractmethod
+    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        """Discriminator loss from logits on real (N,) and fake (M,) samples."""
+
+    @abstractmethod
+    def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        """Generator loss from the discriminator's logits on fake samples (M,)."""
+
+
+class NonSaturating(Objective):
+    """The original GAN loss with the non-saturating generator term (Goodfellow 2014)."""
+
+    name = "ns"
+
+    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        return F.softplus(-real).mean() + F.softplus(fake).mean()
+
+    def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        return F.softplus(-fake).mean()
+
+
+class Hinge(Objective):
+    """Hinge loss (Lim & Ye 2017; Miyato et al. 2018)."""
+
+    name = "hinge"
+
+    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+
+    def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        return -fake.mean()
+
+
+class Wasserstein(Objective):
+    """Wasserstein critic loss (Arjovsky 2017); pair it with a gradient penalty."""
+
+    name = "wgan"
+
+    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        return fake.mean() - real.mean()
+
+    def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        return -fake.mean()
+
+
+class LeastSquares(Objective):
+    """Least-squares GAN loss (Mao et al. 2017) with targets 1 (real) and 0 (fake)."""
+
+    name = "lsgan"
+
+    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean()
+
+    def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        return 0.5 * ((fake - 1) ** 2).mean()
+
+
+OBJECTIVES: dict[str, type[Objective]] = {
+    cls.name: cls for cls in (NonSaturating, Hinge, Wasserstein, LeastSquares)
+}
+
+
+def make_objective(name: str) -> Objective:
+    """The objective called ``name`` (one of ``OBJECTIVES``)."""
+    if name not in OBJECTIVES:
+        raise ScienceError(f"unknown loss {name!r}; choose one of: {', '.join(OBJECTIVES)}")
+    return OBJECTIVES[name]()

@@ -1,0 +1,101 @@
+"""Training as a list of phases: each phase updates one network with the sum of its
+loss terms. A term is a small object (an adversarial loss, a gradient penalty, R1) with
+an interval, so options compose by adding terms rather than by branching in one step.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+from scigan.core.objectives import Objective
+
+
+@dataclass
+class StepContext:
+    """Everything one optimisation step of a phase may look at.
+
+    ``real`` is a batch of real samples in model space (N, ...); ``labels`` (N,) or None;
+    ``z`` (M, z_dim) latents with ``fake_labels`` (M,) or None; ``rng`` the step's own
+    generator (all randomness of the step comes from it); ``augment`` maps a batch to an
+    augmented batch (identity without DiffAugment).
+    """
+
+    G: nn.Module
+    D: nn.Module
+    real: torch.Tensor
+    labels: torch.Tensor | None
+    z: torch.Tensor
+    fake_labels: torch.Tensor | None
+    rng: torch.Generator
+    augment: Callable[[torch.Tensor], torch.Tensor]
+    grad_to_generator: bool
+    _fake: torch.Tensor | None = field(default=None, repr=False)
+
+    def fake(self) -> torch.Tensor:
+        """G(z, fake_labels), computed once per step; detached unless G is being trained."""
+        if self._fake is None:
+            if self.grad_to_generator:
+                self._fake = self.G(self.z, self.fake_labels)
+            else:
+                with torch.no_grad():
+                    self._fake = self.G(self.z, self.fake_labels)
+        return self._fake
+
+
+class Term(ABC):
+    """One summand of a phase's loss. ``interval`` > 1 makes it lazy (every k-th step,
+    scaled by k so its average strength is unchanged)."""
+
+    name: str = ""
+    interval: int = 1
+
+    @abstractmethod
+    def __call__(self, ctx: StepContext) -> torch.Tensor:
+        """The term's scalar loss for this step, weight included."""
+
+
+class DiscriminatorLoss(Term):
+    """The objective's discriminator loss on real and fake, in one batched D forward."""
+
+    name = "adv"
+
+    def __init__(self, objective: Objective):
+        self.objective = objective
+
+    def __call__(self, ctx: StepContext) -> torch.Tensor:
+        fake = ctx.fake()
+        x = ctx.augment(torch.cat([ctx.real, fake]))
+        y = None if ctx.labels is None else torch.cat([ctx.labels, ctx.fake_labels])
+        logits = ctx.D(x, y)
+        n = ctx.real.shape[0]
+        return self.objective.d_loss(logits[:n], logits[n:])
+
+
+class GeneratorLoss(Term):
+    """The objective's generator loss on the discriminator's view of fresh fakes."""
+
+    name = "adv"
+
+    def __init__(self, objective: Objective):
+        self.objective = objective
+
+    def __call__(self, ctx: StepContext) -> torch.Tensor:
+        return self.objective.g_loss(ctx.D(ctx.augment(ctx.fake()), ctx.fake_labels))
+
+
+@dataclass
+class Phase:
+    """Updates ``module`` with ``optimizer`` on the sum of ``terms``, ``repeats`` times
+    per training step (``repeats`` > 1 on the discriminator is ``n_critic``)."""
+
+    name: str
+    module: nn.Module
+    optimizer: torch.optim.Optimizer
+    terms: list[Term]
+    repeats: int = 1
+    trains_generator: bool = False

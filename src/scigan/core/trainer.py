@@ -1,0 +1,314 @@
+"""The training loop: phases of D and G steps, EMA, logging, quick evaluation,
+checkpoints and resume. It knows no modality: data arrive as a tensor in stored form
+plus an ``encode`` function to model space.
+
+Every random draw of step ``s`` comes from a generator seeded by (seed, s), and the data
+order of epoch ``e`` from one seeded by (seed, e); a resumed run therefore continues
+exactly where the checkpoint left off and reproduces an uninterrupted run bit for bit
+on the CPU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from scigan.config import TrainConfig
+from scigan.core import checkpoint as ckpt
+from scigan.core.diffaugment import diff_augment, parse_policy
+from scigan.core.ema import EMA
+from scigan.core.objectives import make_objective
+from scigan.core.phases import DiscriminatorLoss, GeneratorLoss, Phase, StepContext, Term
+from scigan.core.regularizers import GradientPenalty, R1Penalty
+from scigan.errors import ScienceError
+
+Evaluator = Callable[[nn.Module], dict[str, float]]
+"""Scores a generator (in eval mode); must return at least ``fd`` (lower is better)."""
+Previewer = Callable[[nn.Module, int], None]
+"""Writes a preview of a generator's samples at a step."""
+
+
+def seeded_generator(device: torch.device, seed: int, *keys: int) -> torch.Generator:
+    """A torch generator on ``device`` whose seed is a hash of ``seed`` and ``keys``."""
+    digest = hashlib.blake2b(repr((seed, *keys)).encode(), digest_size=8).digest()
+    g = torch.Generator(device=device)
+    g.manual_seed(int.from_bytes(digest, "little") & (2**63 - 1))
+    return g
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` -> CUDA when available, else CPU; ``cuda`` without a GPU is refused."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ScienceError("--device cuda asked for, but PyTorch sees no CUDA GPU; use --device cpu")
+    if name not in ("cpu", "cuda"):
+        raise ScienceError(f"unknown device {name!r}; choose auto, cpu or cuda")
+    return torch.device(name)
+
+
+def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]:
+    """The D and G phases for ``config``: the objective plus the regularizers it asks for."""
+    objective = make_objective(config.loss)
+    betas = (config.beta1, config.beta2)
+    d_terms: list[Term] = [DiscriminatorLoss(objective)]
+    gp = config.gp_weight if config.gp_weight >= 0 else (10.0 if config.loss == "wgan" else 0.0)
+    if gp > 0:
+        d_terms.append(GradientPenalty(gp))
+    if config.r1_gamma > 0:
+        d_terms.append(R1Penalty(config.r1_gamma, config.r1_interval))
+    n_critic = config.n_critic or (5 if config.loss == "wgan" else 1)
+    return [
+        Phase("D", D, torch.optim.Adam(D.parameters(), lr=config.d_lr, betas=betas), d_terms, n_critic),
+        Phase("G", G, torch.optim.Adam(G.parameters(), lr=config.g_lr, betas=betas),
+              [GeneratorLoss(objective)], 1, trains_generator=True),
+    ]
+
+
+@dataclass
+class TrainResult:
+    """What a finished (or stopped) training run reached."""
+
+    step: int
+    images: int
+    seconds: float
+    best_step: int | None
+    best_score: float | None
+    stopped_early: bool
+
+
+class Trainer:
+    """Trains ``G`` against ``D`` on ``data`` and writes everything into ``run``.
+
+    Args:
+        config: the resolved training config.
+        G, D: generator (z, y) -> sample and discriminator (x, y) -> logits (N,).
+        data: all training samples in stored form (e.g. uint8 N×C×H×W), on any device.
+        labels: (N,) int64 labels for a conditional model, else None.
+        encode: stored form -> model space, applied per batch.
+        z_dim: latent length.
+        run: the run folder (checkpoints/, metrics.jsonl).
+        evaluate: optional quick evaluator, called every ``eval_every`` steps.
+        preview: optional writer of preview samples, every ``sample_every`` steps.
+        log: where human-readable progress lines go.
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        G: nn.Module,
+        D: nn.Module,
+        data: torch.Tensor,
+        labels: torch.Tensor | None,
+        encode: Callable[[torch.Tensor], torch.Tensor],
+        z_dim: int,
+        run: Path,
+        evaluate: Evaluator | None = None,
+        preview: Previewer | None = None,
+        log: Callable[[str], None] = print,
+    ):
+        self.config = config
+        self.device = resolve_device(config.device)
+        self.G, self.D = G.to(self.device), D.to(self.device)
+        self.data = data.to(self.device)
+        self.labels = None if labels is None else labels.to(self.device)
+        self.encode, self.z_dim, self.run = encode, z_dim, run
+        self.evaluate, self.preview, self.log = evaluate, preview, log
+        if len(self.data) < config.batch_size:
+            raise ScienceError(
+                f"the training data has {len(self.data)} samples, fewer than --batch-size "
+                f"{config.batch_size}; pass a smaller --batch-size"
+            )
+        self.phases = build_phases(config, self.G, self.D)
+        self.ema = EMA(self.G, config.ema_half_life) if config.ema_half_life > 0 else None
+        self.policy = parse_policy(config.diffaugment)
+        self.step, self.images, self.seconds = 0, 0, 0.0
+        self.best_step: int | None = None
+        self.best_score: float | None = None
+        self.evals_since_best = 0
+        self._epoch, self._perm = -1, torch.empty(0)
+
+    # ---- what is saved --------------------------------------------------------------
+    @property
+    def sampling_generator(self) -> nn.Module:
+        """The generator used for samples: the EMA copy when EMA is on."""
+        return self.ema.model if self.ema is not None else self.G
+
+    def _modules(self) -> dict[str, nn.Module]:
+        return {"G": self.G, "D": self.D, "G_ema": self.sampling_generator}
+
+    def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {p.name: p.optimizer for p in self.phases}
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "step": self.step, "images": self.images, "seconds": self.seconds,
+            "best_step": self.best_step, "best_score": self.best_score,
+            "evals_since_best": self.evals_since_best,
+            "hyperparameters": self.config.hyperparameters(),
+        }
+
+    def save(self, name: str) -> Path:
+        """Write a checkpoint named ``name`` (a step or ``best``) into the run."""
+        return ckpt.save_checkpoint(
+            self.run / "checkpoints" / name, self._modules(), self._optimizers(), self._state()
+        )
+
+    def resume(self) -> bool:
+        """Continue from the newest step checkpoint; False when there is none.
+
+        Refuses (ScienceError) when the run was made with other hyper-parameters.
+        """
+        found = ckpt.step_checkpoints(self.run)
+        if not found:
+            return False
+        state = ckpt.read_state(found[-1])
+        changed = {
+            k: (v, self.config.hyperparameters().get(k))
+            for k, v in state["hyperparameters"].items()
+            if self.config.hyperparameters().get(k) != v
+        }
+        if changed:
+            key, (old, new) = next(iter(changed.items()))
+            raise ScienceError(
+                f"cannot resume {self.run}: {key} was {old!r} and is now {new!r} "
+                f"({len(changed)} option(s) changed); resume with the run's config or start a new --out"
+            )
+        ckpt.load_checkpoint(found[-1], self._modules(), self._optimizers())
+        for key in ("step", "images", "seconds", "best_step", "best_score", "evals_since_best"):
+            setattr(self, key, state[key])
+        self._truncate_log()
+        self.log(f"resumed {self.run} at step {self.step}")
+        return True
+
+    def _truncate_log(self) -> None:
+        """Drop metrics.jsonl entries written after the checkpoint we resume from."""
+        path = self.run / "metrics.jsonl"
+        if path.exists():
+            kept = [ln for ln in path.read_text().splitlines() if ln and json.loads(ln)["step"] <= self.step]
+            path.write_text("".join(ln + "\n" for ln in kept))
+
+    # ---- one step ----------------------------------------------------------------------
+    def _batch_indices(self, draw: int) -> torch.Tensor:
+        """Indices of the ``draw``-th real batch: epoch-wise permutations, last partial
+        batch dropped."""
+        n, b = len(self.data), self.config.batch_size
+        per_epoch = n // b
+        epoch, i = divmod(draw, per_epoch)
+        if epoch != self._epoch:
+            g = seeded_generator(torch.device("cpu"), self.config.seed, 1, epoch)
+            self._perm = torch.randperm(n, generator=g).to(self.device)
+            self._epoch = epoch
+        return self._perm[i * b:(i + 1) * b]
+
+    def _context(self, phase: Phase, rng: torch.Generator, draw: int) -> StepContext:
+        b = self.config.batch_size
+        index = self._batch_indices(draw)
+        real = self.encode(self.data[index])
+        labels = None if self.labels is None else self.labels[index]
+        fake_labels = labels
+        if phase.trains_generator and self.labels is not None:
+            pick = torch.randint(len(self.labels), (b,), generator=rng, device=self.device)
+            fake_labels = self.labels[pick]
+        z = torch.randn(b, self.z_dim, generator=rng, device=self.device)
+        augment = (lambda x: diff_augment(x, self.policy, rng)) if self.policy else (lambda x: x)
+        return StepContext(self.G, self.D, real, labels, z, fake_labels, rng, augment,
+                           grad_to_generator=phase.trains_generator)
+
+    def train_step(self, losses: dict[str, torch.Tensor]) -> None:
+        """One generator step and the discriminator steps before it; adds the (detached)
+        loss terms into ``losses``."""
+        rng = seeded_generator(self.device, self.config.seed, 2, self.step)
+        self.G.train()
+        self.D.train()
+        for phase in self.phases:
+            for other in self.phases:
+                other.module.requires_grad_(other is phase)
+            for repeat in range(phase.repeats):
+                draw = self.step * self.phases[0].repeats + repeat
+                ctx = self._context(phase, rng, draw)
+                total = 0.0
+                for term in phase.terms:
+                    if (self.step * phase.repeats + repeat) % term.interval:
+                        continue
+                    value = term(ctx)
+                    total = total + value
+                    key = f"{phase.name}/{term.name}"
+                    losses[key] = losses.get(key, 0.0) + value.detach() / phase.repeats
+                phase.optimizer.zero_grad(set_to_none=True)
+                total.backward()
+                phase.optimizer.step()
+        self.images += self.config.batch_size * self.phases[0].repeats
+        if self.ema is not None:
+            self.ema.update(self.G, self.config.batch_size, self.images)
+
+    # ---- the loop ----------------------------------------------------------------------
+    def _write_metrics(self, record: dict[str, Any]) -> None:
+        with open(self.run / "metrics.jsonl", "a") as fh:
+            fh.write(json.dumps(record) + "\n")
+
+    def _run_eval(self) -> dict[str, float]:
+        model = self.sampling_generator
+        model.eval()
+        scores = self.evaluate(model)
+        self._write_metrics({"step": self.step, "images": self.images,
+                             "seconds": round(self.seconds, 2), "eval": scores})
+        if self.best_score is None or scores["fd"] < self.best_score:
+            self.best_score, self.best_step, self.evals_since_best = scores["fd"], self.step, 0
+            self.save("best")
+        else:
+            self.evals_since_best += 1
+        return scores
+
+    def train(self) -> TrainResult:
+        """Run until ``steps`` or ``minutes`` is reached (or early stopping), then save."""
+        from tqdm.auto import tqdm
+
+        cfg = self.config
+        limit_steps = cfg.steps or math.inf
+        limit_seconds = cfg.minutes * 60 if cfg.minutes > 0 else math.inf
+        bar = tqdm(total=cfg.steps or None, initial=self.step, disable=not cfg.progress,
+                   unit="step", dynamic_ncols=True)
+        losses: dict[str, torch.Tensor] = {}
+        since_log, stopped_early, last_eval = 0, False, {}
+        started = time.perf_counter() - self.seconds
+        while self.step < limit_steps and self.seconds < limit_seconds:
+            self.train_step(losses)
+            self.step += 1
+            since_log += 1
+            self.seconds = time.perf_counter() - started
+            bar.update(1)
+            if self.step % cfg.log_every == 0:
+                record = {k: round(float(v) / since_log, 5) for k, v in losses.items()}
+                self._write_metrics({"step": self.step, "images": self.images,
+                                     "seconds": round(self.seconds, 2), **record})
+                bar.set_postfix({**record, **{k: last_eval[k] for k in ("fd",) if k in last_eval}})
+                losses, since_log = {}, 0
+            if self.preview is not None and cfg.sample_every and self.step % cfg.sample_every == 0:
+                self.preview(self.sampling_generator.eval(), self.step)
+            if self.evaluate is not None and cfg.eval_every and self.step % cfg.eval_every == 0:
+                last_eval = self._run_eval()
+                if cfg.patience and self.evals_since_best >= cfg.patience:
+                    stopped_early = True
+            if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+                self.save(f"{self.step:08d}")
+                ckpt.prune(self.run, cfg.keep_checkpoints)
+            if stopped_early:
+                self.log(f"stopping early: no FD improvement in {cfg.patience} evaluations")
+                break
+        bar.close()
+        if not ckpt.step_checkpoints(self.run) or int(ckpt.step_checkpoints(self.run)[-1].name) != self.step:
+            self.save(f"{self.step:08d}")
+            ckpt.prune(self.run, cfg.keep_checkpoints)
+        if self.preview is not None:
+            self.preview(self.sampling_generator.eval(), self.step)
+        return TrainResult(self.step, self.images, self.seconds, self.best_step,
+                           self.best_score, stopped_early)

@@ -1,0 +1,1 @@
+"""Data kinds. Each module implements :class:`scigan.modalities.base.Modality`."""

@@ -1,0 +1,65 @@
+"""DCGAN (Radford et al., 2016): transposed convolutions up, strided convolutions down.
+
+Conditional variant: class-conditional batch norm in G, projection head in D.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from scigan.nets.layers import ConditionalBatchNorm, ProjectionHead, spectral
+from scigan.nets.registry import NetSpec, upsampling_plan
+
+
+def _channels(spec: NetSpec, stages: int) -> list[int]:
+    """Channels at each resolution, coarsest first: width·2^stages down to width."""
+    return [min(spec.width * 2 ** (stages - i), 512) for i in range(stages + 1)]
+
+
+class DCGANGenerator(nn.Module):
+    """z (N, z_dim) -> (N, C, size, size): a linear map to start×start, ×2 stages, 3×3 out."""
+
+    def __init__(self, spec: NetSpec):
+        super().__init__()
+        self.start, stages = upsampling_plan(spec.size, "dcgan")
+        ch = _channels(spec, stages)
+        self.ch0 = ch[0]
+        self.stem = nn.Linear(spec.z_dim, ch[0] * self.start * self.start)
+        self.stem_norm = ConditionalBatchNorm(ch[0], spec.num_classes)
+        self.ups = nn.ModuleList(
+            nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in zip(ch, ch[1:])
+        )
+        self.norms = nn.ModuleList(ConditionalBatchNorm(b, spec.num_classes) for b in ch[1:])
+        self.out = nn.Conv2d(ch[-1], spec.channels, 3, padding=1)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.stem(z).view(-1, self.ch0, self.start, self.start)
+        h = torch.relu(self.stem_norm(h, y))
+        for up, norm in zip(self.ups, self.norms):
+            h = torch.relu(norm(up(h), y))
+        return torch.tanh(self.out(h))
+
+
+class DCGANDiscriminator(nn.Module):
+    """(N, C, size, size) -> logits (N,): 3×3 stem, 4×4 stride-2 convolutions, linear head."""
+
+    def __init__(self, spec: NetSpec):
+        super().__init__()
+        start, stages = upsampling_plan(spec.size, "dcgan")
+        ch = _channels(spec, stages)[::-1]
+        sn = spec.spectral_norm
+        layers: list[nn.Module] = [spectral(nn.Conv2d(spec.channels, ch[0], 3, padding=1), sn)]
+        layers.append(nn.LeakyReLU(0.2))
+        for a, b in zip(ch, ch[1:]):
+            layers += [spectral(nn.Conv2d(a, b, 4, stride=2, padding=1), sn), nn.LeakyReLU(0.2)]
+        self.body = nn.Sequential(*layers)
+        self.head = ProjectionHead(ch[-1] * start * start, spec.num_classes, sn)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.head(self.body(x).flatten(1), y)
+
+
+def build(spec: NetSpec) -> tuple[nn.Module, nn.Module]:
+    """Generator and discriminator of the DCGAN for ``spec``."""
+    return DCGANGenerator(spec), DCGANDiscriminator(spec)
