@@ -169,6 +169,7 @@ class Trainer:
         """
         found = ckpt.step_checkpoints(self.run)
         if not found:
+            self._truncate_log()
             return False
         state = ckpt.read_state(found[-1])
         changed = {

@@ -1,0 +1,242 @@
+"""The ``scigan`` command line: parse, call the workflows, map errors to exit codes.
+
+Exit codes: 0 ok, 2 bad input or usage (one line on stderr), 1 internal error.
+Nothing heavy is imported until a command needs it, so ``scigan --help`` and
+``scigan datasets`` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Callable, Sequence
+
+from scigan.config import TrainConfig, load_toml
+from scigan.errors import ScienceError
+
+EXAMPLES = {
+    "datasets": "examples:\n  scigan datasets\n  scigan datasets --json",
+    "train": (
+        "examples:\n"
+        "  scigan train digits --steps 300 --out runs/digits\n"
+        "  scigan train fashion-mnist --minutes 8 --out runs/fmnist\n"
+        "  scigan train my_cells/ --size 64 --model resnet --loss hinge --diffaugment color,translation\n"
+        "  scigan train images.npz --unconditional --config my.toml --out runs/mine\n"
+        "  scigan train digits --steps 600 --out runs/digits --resume    # continue a run"
+    ),
+    "sample": (
+        "examples:\n"
+        "  scigan sample runs/digits -n 64 --out grid.png\n"
+        "  scigan sample runs/fmnist -n 1000 --label Sneaker --out sneakers.npz\n"
+        "  scigan sample runs/fmnist -n 100 --out synthetic/    # a folder of PNG files"
+    ),
+    "evaluate": "examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json",
+    "report": "examples:\n  scigan report runs/digits    # writes runs/digits/report.html",
+}
+
+# train options that map one-to-one onto TrainConfig fields (flag -> help).
+TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
+    "model": (str, "architecture: mlp, dcgan, resnet (default dcgan)"),
+    "loss": (str, "ns, hinge, wgan (with gradient penalty) or lsgan (default hinge)"),
+    "size": (int, "image size in pixels (default: the data's own)"),
+    "steps": (int, "generator steps (default 3000; 0 = no limit, use --minutes)"),
+    "minutes": (float, "wall-clock budget in minutes"),
+    "batch_size": (int, "batch size (default 64)"),
+    "width": (int, "base channel count of the networks (default 32)"),
+    "z_dim": (int, "latent vector length (default 128)"),
+    "g_lr": (float, "generator learning rate (default 2e-4)"),
+    "d_lr": (float, "discriminator learning rate (default 2e-4)"),
+    "n_critic": (int, "discriminator steps per generator step (default: 5 for wgan, else 1)"),
+    "gp_weight": (float, "gradient-penalty weight (default: 10 for wgan, else off)"),
+    "r1_gamma": (float, "R1 penalty strength (default 0: off)"),
+    "ema_half_life": (float, "EMA half-life of G's weights in images (default 10000; 0: off)"),
+    "diffaugment": (str, "DiffAugment policy, e.g. color,translation,cutout"),
+    "holdout": (float, "share held out for evaluation when the data has no test split (default 0.1)"),
+    "seed": (int, "random seed (default 0)"),
+    "device": (str, "auto, cpu or cuda (default auto)"),
+    "eval_every": (int, "steps between quick FD evaluations that keep the best checkpoint (0: off)"),
+    "eval_n": (int, "samples per quick evaluation (default 2000)"),
+    "patience": (int, "stop after this many evaluations without improvement (0: never)"),
+    "sample_every": (int, "steps between preview grids (default 500)"),
+    "checkpoint_every": (int, "steps between checkpoints (default 500)"),
+    "log_every": (int, "steps between metrics.jsonl entries (default 50)"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    from scigan import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="scigan",
+        description="Train GANs on scientific data, sample them, and measure them honestly.",
+        epilog="Run `scigan COMMAND --help` for a command's options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"scigan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("datasets", "list the built-in data sets")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = command("train", "train a GAN; writes a run folder")
+    p.add_argument("data", help="built-in data set name (see `scigan datasets`) or a path")
+    p.add_argument("--out", type=Path, help="run folder (default runs/<data>-<model>)")
+    p.add_argument("--config", type=Path, help="TOML file of options (CLI flags override it)")
+    cond = p.add_mutually_exclusive_group()
+    cond.add_argument("--conditional", dest="conditional", action="store_const", const="yes",
+                      help="condition on the labels (default whenever the data has labels)")
+    cond.add_argument("--unconditional", dest="conditional", action="store_const", const="no",
+                      help="ignore the labels")
+    sn = p.add_mutually_exclusive_group()
+    sn.add_argument("--spectral-norm", dest="spectral_norm", action="store_const", const=True,
+                    help="spectral norm in D (default)")
+    sn.add_argument("--no-spectral-norm", dest="spectral_norm", action="store_const", const=False)
+    for name, (kind, help_text) in TRAIN_OPTIONS.items():
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=help_text)
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+
+    p = command("sample", "draw synthetic samples from a trained run")
+    p.add_argument("run", type=Path, help="run folder")
+    p.add_argument("-n", type=int, required=True, help="number of samples")
+    p.add_argument("--label", help="class name or index (default: balanced over classes)")
+    p.add_argument("--out", type=Path, help="output: .png grid, .npz, or a folder of PNGs")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+
+    p = command("evaluate", "score a run: FD with its real-vs-real floor, KID, PRDC, coverage")
+    p.add_argument("run", type=Path, help="run folder")
+    p.add_argument("--n", type=int, default=10_000, help="samples (capped at the holdout size; default 10000)")
+    p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = command("report", "write RUN/report.html: samples, curves, scores, config")
+    p.add_argument("run", type=Path, help="run folder")
+    return parser
+
+
+def _train_config(args: argparse.Namespace) -> TrainConfig:
+    """Defaults, then the --config file, then the flags given on the command line."""
+    config = TrainConfig(data=args.data)
+    if args.config is not None:
+        config = config.with_overrides(**load_toml(args.config))
+        config = config.with_overrides(data=args.data)
+    given = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
+             if getattr(args, f.name, None) is not None and f.name != "data"}
+    if args.minutes is not None and args.steps is None:
+        given["steps"] = 0
+    if args.quiet:
+        given["progress"] = False
+    return config.with_overrides(**given)
+
+
+def _datasets(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.datasets import list_datasets
+
+    rows = list_datasets()
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return
+    print(f"{'name':<15}{'modality':<10}{'shape':<18}{'classes':<9}{'available':<11}source")
+    for r in rows:
+        print(f"{r['name']:<15}{r['modality']:<10}{r['shape']:<18}{r['classes']:<9}"
+              f"{'yes' if r['available'] else 'no':<11}{r['source']}")
+        if not r["available"]:
+            print(f"{'':<15}install: {r['install']}")
+
+
+def _train(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.train import train
+
+    config = _train_config(args)
+    out = args.out or Path("runs") / f"{Path(config.data).name or 'data'}-{config.model}"
+    run, result = train(config, out, resume=args.resume, overwrite=args.overwrite,
+                        log=(lambda s: None) if args.quiet else say)
+    say(f"run folder: {run.path}")
+
+
+def _sample(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.sample import sample
+
+    samples = sample(args.run, args.n, label=args.label, out=args.out, seed=args.seed,
+                     checkpoint=args.checkpoint, device=args.device, overwrite=args.overwrite)
+    where = f" to {args.out}" if args.out else " (pass --out to write them)"
+    say(f"drew {len(samples)} samples from {args.run} at step {samples.info['step']}{where}")
+
+
+def _evaluate(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.evaluate import evaluate
+
+    scores = evaluate(args.run, n=args.n, checkpoint=args.checkpoint, seed=args.seed,
+                      device=args.device, log=say)
+    if args.json:
+        print(json.dumps(scores))
+        return
+    print(format_scores(scores))
+
+
+def format_scores(s: dict) -> str:
+    """A short human-readable table of ``evaluate``'s scores."""
+    lines = [
+        f"n = {s['n']} samples against the {s['reference']} (extractor {s['extractor_hash'][:12]}, "
+        f"accuracy {s['extractor_test_accuracy'] if s['extractor_test_accuracy'] is None else round(s['extractor_test_accuracy'], 3)})",
+        f"FD        {s['fd']:10.3f}   real-vs-real floor {s['fd_real_floor']:.3f}"
+        + (f"   untrained G {s['fd_untrained']:.3f}" if "fd_untrained" in s else ""),
+        f"KID       {s['kid']:10.5f} ± {s['kid_std']:.5f}   floor {s['kid_real_floor']:.5f}",
+        f"precision {s['precision']:10.3f}   recall {s['recall']:.3f}",
+        f"density   {s['density']:10.3f}   coverage {s['coverage']:.3f}",
+    ]
+    if "class_coverage" in s:
+        lines.append(f"class coverage {s['class_coverage']:.3f}"
+                     + (f"   label accuracy {s['label_accuracy']:.3f}" if "label_accuracy" in s else ""))
+    if "worst_class" in s:
+        w = s["worst_class"]
+        lines.append(f"worst class {w['name']!r}: FD {w['fd']:.3f} (gap to best {w['gap']:.3f})")
+    return "\n".join(lines)
+
+
+def _report(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.report.html import write_report
+
+    say(f"report: {write_report(args.run)}")
+
+
+COMMANDS = {"datasets": _datasets, "train": _train, "sample": _sample,
+            "evaluate": _evaluate, "report": _report}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        COMMANDS[args.command](args, say)
+    except ScienceError as err:
+        print(f"scigan {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"scigan {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # an internal error: one line, the traceback on request
+        if os.environ.get("SCIGAN_DEBUG"):
+            raise
+        print(f"scigan {args.command}: internal error: {type(err).__name__}: {err} "
+              "(set SCIGAN_DEBUG=1 for the traceback and please report it)", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""What the command line does, as functions: train, sample, evaluate, report."""

@@ -1,0 +1,126 @@
+"""Scoring a generator against held-out real data in a learned feature space.
+
+One :class:`Scorer` serves both the quick evaluations during training (FD, KID) and
+the full ``scigan evaluate`` set (FD with its real-vs-real floor, KID, PRDC, class
+coverage, per-class FD). Reference features are computed once and reused.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from scigan.metrics import fidelity
+from scigan.modalities.base import Dataset
+
+
+def cache_dir() -> Path:
+    """Where feature extractors are cached: ``$SCIGAN_CACHE`` or ``~/.cache/scigan``."""
+    root = os.environ.get("SCIGAN_CACHE") or Path.home() / ".cache" / "scigan"
+    return Path(root) / "extractors"
+
+
+class Scorer:
+    """Measures samples of a modality against the held-out real split.
+
+    Args:
+        modality: the data's modality (provides ``features`` and ``decode``).
+        train: the real training split (the extractor learns from it; floors draw from it).
+        holdout: the real split never shown to the GAN: the reference.
+        device: where the extractor runs.
+        log: receives one-line progress messages.
+    """
+
+    def __init__(self, modality: Any, train: Dataset, holdout: Dataset, *, device: str = "cpu",
+                 log: Callable[[str], None] = print):
+        self.modality, self.train, self.holdout = modality, train, holdout
+        self.extractor = modality.features(train, holdout, cache_dir=cache_dir(), device=device, log=log)
+        self._features: dict[str, np.ndarray] = {}
+
+    def _real_features(self, which: str) -> np.ndarray:
+        if which not in self._features:
+            data = self.holdout if which == "holdout" else self.train
+            self._features[which] = self.extractor.features(data.x)
+        return self._features[which]
+
+    def fake_labels(self, n: int, seed: int) -> np.ndarray | None:
+        """Labels for ``n`` conditional samples, in the holdout's class proportions."""
+        if self.holdout.y is None:
+            return None
+        rng = np.random.default_rng(seed)
+        return np.resize(rng.permutation(self.holdout.y), n).astype(np.int64)
+
+    def provenance(self) -> dict[str, Any]:
+        """What a score depends on: the extractor, its accuracy and the reference split."""
+        return {
+            "extractor_hash": self.extractor.hash,
+            "extractor_task": self.extractor.task,
+            "extractor_test_accuracy": self.extractor.test_accuracy,
+            "reference": "holdout" if self.holdout.test_mask is None else "test split",
+            "n_reference_available": len(self.holdout),
+        }
+
+    def quick(self, fake_x: np.ndarray) -> dict[str, float]:
+        """FD and KID of stored-form samples against the whole holdout (for training)."""
+        fake = self.extractor.features(fake_x)
+        real = self._real_features("holdout")
+        kid, _ = fidelity.kernel_inception_distance(fake, real, subsets=10, subset_size=min(1000, len(fake), len(real)))
+        return {"fd": fidelity.frechet_distance(fake, real), "kid": kid, "n": len(fake)}
+
+    def full(self, fake_x: np.ndarray, fake_y: np.ndarray | None, *, seed: int = 0,
+             untrained_x: np.ndarray | None = None) -> dict[str, Any]:
+        """The full metric set for ``n = len(fake_x)`` samples (``fake_y``: the labels they
+        were generated for, or None), beside the real-vs-real floor at the same n.
+
+        The reference is ``n`` holdout rows; the floor compares ``n`` training rows with
+        the same reference. ``untrained_x`` adds ``fd_untrained`` for scale.
+        """
+        rng = np.random.default_rng(seed)
+        n = len(fake_x)
+        ref_rows = rng.permutation(len(self.holdout))[:n]
+        floor_rows = rng.permutation(len(self.train))[:n]
+        ref = self._real_features("holdout")[ref_rows]
+        floor = self._real_features("train")[floor_rows]
+        fake = self.extractor.features(fake_x)
+        kid_size = min(1000, n)
+        kid, kid_std = fidelity.kernel_inception_distance(fake, ref, subset_size=kid_size, seed=seed)
+        kid_floor, _ = fidelity.kernel_inception_distance(floor, ref, subset_size=kid_size, seed=seed)
+        out: dict[str, Any] = {
+            "n": n,
+            "fd": fidelity.frechet_distance(fake, ref),
+            "fd_real_floor": fidelity.frechet_distance(floor, ref),
+            "kid": kid, "kid_std": kid_std, "kid_real_floor": kid_floor,
+            **fidelity.prdc(ref, fake, k=5),
+            **self.provenance(),
+        }
+        if untrained_x is not None:
+            out["fd_untrained"] = fidelity.frechet_distance(self.extractor.features(untrained_x), ref)
+        if self.extractor.task == "labels" and self.holdout.y is not None:
+            out.update(self._per_class(fake_x, fake, fake_y, ref, self.holdout.y[ref_rows]))
+        return out
+
+    def _per_class(self, fake_x: np.ndarray, fake: np.ndarray, fake_y: np.ndarray | None,
+                   ref: np.ndarray, ref_y: np.ndarray) -> dict[str, Any]:
+        """Class coverage, conditional accuracy and FD per class (mode collapse shows here)."""
+        names = self.holdout.class_names
+        predicted = self.extractor.predict(fake_x)
+        out: dict[str, Any] = {
+            "class_coverage": fidelity.class_coverage(predicted, ref_y, len(names)),
+        }
+        if fake_y is not None:
+            out["label_accuracy"] = float((predicted == fake_y).mean())
+        groups = fake_y if fake_y is not None else predicted
+        per_class = {}
+        for c, name in enumerate(names):
+            mine, theirs = fake[groups == c], ref[ref_y == c]
+            if len(mine) >= 2 and len(theirs) >= 2:
+                per_class[name] = fidelity.frechet_distance(mine, theirs)
+        out["fd_per_class"] = per_class
+        if per_class:
+            worst = max(per_class, key=per_class.get)
+            out["worst_class"] = {"name": worst, "fd": per_class[worst],
+                                  "gap": per_class[worst] - min(per_class.values())}
+        return out

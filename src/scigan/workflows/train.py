@@ -1,0 +1,134 @@
+"""``scigan train``: from a data source and a config to a run folder."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+from scigan.config import TrainConfig, save_toml
+from scigan.core.diffaugment import parse_policy
+from scigan.core.objectives import make_objective
+from scigan.core.trainer import Trainer, TrainResult, resolve_device
+from scigan.errors import ScienceError
+from scigan.modalities import get_modality, modality_for
+from scigan.modalities.base import Dataset, split_holdout
+from scigan.workflows.run import RunInfo, balanced_labels, generate, net_spec
+
+
+def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
+    """Create ``out``, or check that it may be used: never delete what the user owns."""
+    if not out.exists():
+        if resume:
+            raise ScienceError(f"--resume: run folder {out} does not exist; drop --resume to start it")
+        out.mkdir(parents=True)
+        return
+    if not out.is_dir():
+        raise ScienceError(f"--out {out} is a file; choose a folder path")
+    is_run = (out / "config.toml").is_file()
+    if resume:
+        if not is_run:
+            raise ScienceError(f"--resume: {out} is not a scigan run folder (no config.toml)")
+        return
+    if not any(out.iterdir()):
+        return
+    if not overwrite:
+        raise ScienceError(f"run folder {out} already exists; pass --overwrite to replace it or --resume to continue it")
+    if not is_run:
+        raise ScienceError(f"--overwrite: {out} is not a scigan run folder, so it is not deleted; choose another --out")
+    shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+
+def resolve(config: TrainConfig, data: Dataset) -> TrainConfig:
+    """Fill the config's automatic values from the data and check every choice early."""
+    make_objective(config.loss)
+    parse_policy(config.diffaugment)
+    resolve_device(config.device)
+    if config.conditional not in ("auto", "yes", "no"):
+        raise ScienceError(f"conditional must be auto, yes or no, got {config.conditional!r}")
+    if config.conditional == "yes" and data.y is None:
+        raise ScienceError(f"--conditional needs labels, but {data.source} has none; drop --conditional")
+    conditional = config.conditional
+    if conditional == "auto":
+        conditional = "yes" if data.y is not None else "no"
+    for name in ("batch_size", "z_dim", "width"):
+        if getattr(config, name) < 1:
+            raise ScienceError(f"--{name.replace('_', '-')} must be at least 1")
+    if config.steps <= 0 and config.minutes <= 0:
+        raise ScienceError("give a positive --steps or --minutes")
+    return replace(config, conditional=conditional, size=int(data.x.shape[-1]))
+
+
+def describe(data: Dataset, train: Dataset, holdout: Dataset) -> dict:
+    """The [data] table of config.toml: what later commands need to know of the data."""
+    return {
+        "modality": data.modality, "source": data.source,
+        "channels": int(data.x.shape[1]), "size": int(data.x.shape[-1]),
+        "num_classes": data.num_classes, "class_names": list(data.class_names),
+        "n_train": len(train), "n_holdout": len(holdout),
+        "holdout_from": "test split" if data.test_mask is not None else "random split",
+    }
+
+
+def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwrite: bool = False,
+          log: Callable[[str], None] = print) -> tuple[RunInfo, TrainResult]:
+    """Train a GAN as ``config`` says and write the run folder ``out``.
+
+    Returns the run's description and how far training got. Raises ScienceError on
+    bad input before anything is written.
+    """
+    import numpy as np
+    import torch
+
+    out = Path(out)
+    modality = get_modality(modality_for(config.data))
+    data = modality.load(config.data, size=config.size or None)
+    config = resolve(config, data)
+    train_split, holdout = split_holdout(data, config.holdout, config.seed)
+    info = describe(data, train_split, holdout)
+    run = RunInfo(out, config, info)
+    torch.manual_seed(config.seed)
+    G, D = modality.networks(config.model, net_spec(config, info, run.num_classes))
+    prepare_run_folder(out, resume=resume, overwrite=overwrite)
+    save_toml(config, out / "config.toml", {"data": info})
+    (out / "samples").mkdir(exist_ok=True)
+    log(f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
+        f"on {len(train_split)} samples of {data.source}; run folder {out}")
+
+    device = str(resolve_device(config.device))
+    provenance = {"Software": "scigan", "scigan:synthetic": "true",
+                  "scigan:model": config.model, "scigan:run": str(out)}
+    preview_labels = balanced_labels(8 * run.num_classes if run.num_classes else 64, run.num_classes)
+
+    def decode(samples: torch.Tensor) -> np.ndarray:
+        return modality.decode(samples).numpy()
+
+    def preview(G_eval: torch.nn.Module, step: int) -> None:
+        n = len(preview_labels) if preview_labels is not None else 64
+        x = decode(generate(G_eval, n, z_dim=config.z_dim, labels=preview_labels, seed=config.seed))
+        modality.preview(x, preview_labels, run.class_names, out / "samples" / f"{step:08d}.png", provenance)
+
+    evaluate = None
+    if config.eval_every:
+        from scigan.workflows.scoring import Scorer
+
+        scorer = Scorer(modality, train_split, holdout, device=device, log=log)
+        labels = scorer.fake_labels(config.eval_n, config.seed) if run.num_classes else None
+
+        def evaluate(G_eval: torch.nn.Module) -> dict[str, float]:
+            x = decode(generate(G_eval, config.eval_n, z_dim=config.z_dim, labels=labels, seed=config.seed))
+            return scorer.quick(x)
+
+    trainer = Trainer(
+        config, G, D, torch.from_numpy(train_split.x),
+        torch.from_numpy(train_split.y) if run.num_classes else None,
+        modality.encode, config.z_dim, out, evaluate=evaluate, preview=preview, log=log,
+    )
+    if resume and not trainer.resume():
+        log(f"{out} has no checkpoint yet; starting from step 0")
+    result = trainer.train()
+    best = f"; best FD {result.best_score:.2f} at step {result.best_step}" if result.best_score is not None else ""
+    log(f"trained {result.step} steps ({result.images} real images) in {result.seconds:.0f} s{best}")
+    return run, result
