@@ -91,12 +91,6 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     run = RunInfo(out, config, info)
     torch.manual_seed(config.seed)
     G, D = modality.networks(config.model, net_spec(config, info, run.num_classes))
-    prepare_run_folder(out, resume=resume, overwrite=overwrite)
-    save_toml(config, out / "config.toml", {"data": info})
-    (out / "samples").mkdir(exist_ok=True)
-    log(f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
-        f"on {len(train_split)} samples of {data.source}; run folder {out}")
-
     device = str(resolve_device(config.device))
     provenance = {"Software": "scigan", "scigan:synthetic": "true",
                   "scigan:model": config.model, "scigan:run": str(out)}
@@ -110,7 +104,17 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
         x = decode(generate(G_eval, n, z_dim=config.z_dim, labels=preview_labels, seed=config.seed))
         modality.preview(x, preview_labels, run.class_names, out / "samples" / f"{step:08d}.png", provenance)
 
-    evaluate = None
+    trainer = Trainer(  # checks the config against the data before anything is written
+        config, G, D, torch.from_numpy(train_split.x),
+        torch.from_numpy(train_split.y) if run.num_classes else None,
+        modality.encode, config.z_dim, out, preview=preview, log=log,
+    )
+    prepare_run_folder(out, resume=resume, overwrite=overwrite)
+    save_toml(config, out / "config.toml", {"data": info})
+    (out / "samples").mkdir(exist_ok=True)
+    log(f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
+        f"on {len(train_split)} samples of {data.source}; run folder {out}")
+
     if config.eval_every:
         from scigan.workflows.scoring import Scorer
 
@@ -121,11 +125,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
             x = decode(generate(G_eval, config.eval_n, z_dim=config.z_dim, labels=labels, seed=config.seed))
             return scorer.quick(x)
 
-    trainer = Trainer(
-        config, G, D, torch.from_numpy(train_split.x),
-        torch.from_numpy(train_split.y) if run.num_classes else None,
-        modality.encode, config.z_dim, out, evaluate=evaluate, preview=preview, log=log,
-    )
+        trainer.evaluate = evaluate
     if resume and not trainer.resume():
         log(f"{out} has no checkpoint yet; starting from step 0")
     result = trainer.train()

@@ -1,0 +1,118 @@
+"""Training runs on the digits built-in: files written, resume exactness, refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from safetensors.torch import load_file
+
+from scigan.cli import main
+from helpers import TINY
+
+
+def _weights(run: Path) -> dict:
+    """Every tensor of the newest step checkpoint, keyed by file/name."""
+    steps = sorted(p for p in (run / "checkpoints").iterdir() if p.name.isdigit())
+    newest = steps[-1]
+    return {f"{f.name}/{k}": v for f in sorted(newest.glob("*.safetensors")) for k, v in load_file(f).items()}
+
+
+def _assert_same_weights(a: Path, b: Path) -> None:
+    wa, wb = _weights(a), _weights(b)
+    assert wa.keys() == wb.keys()
+    different = [k for k in wa if not (wa[k] == wb[k]).all()]
+    assert not different, f"{len(different)} tensors differ, e.g. {different[:3]}"
+
+
+def test_run_folder_layout(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert main(["train", "digits", "--steps", "20", "--out", str(run), *TINY]) == 0
+    assert (run / "config.toml").is_file()
+    text = (run / "config.toml").read_text()
+    assert 'conditional = "yes"' in text and "[data]" in text and "z_dim = 16" in text
+    lines = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in lines] == [5, 10, 15, 20]
+    assert all("D/adv" in r and "G/adv" in r and r["images"] == 32 * r["step"] for r in lines)
+    ckpt = run / "checkpoints" / "00000020"
+    for name in ("G", "D", "G_ema", "optim_G", "optim_D"):
+        assert (ckpt / f"{name}.safetensors").is_file()
+    assert json.loads((ckpt / "state.json").read_text())["step"] == 20
+    assert sorted(p.name for p in (run / "samples").iterdir()) == ["00000010.png", "00000020.png"]
+    assert not list((run / "checkpoints").glob(".tmp-*"))
+
+
+def test_resume_reproduces_an_uninterrupted_run(tmp_path: Path) -> None:
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    flags = ["--loss", "wgan", "--n-critic", "2", "--diffaugment", "color,translation,cutout", *TINY]
+    assert main(["train", "digits", "--steps", "30", "--out", str(straight), *flags]) == 0
+    assert main(["train", "digits", "--steps", "20", "--out", str(resumed), *flags]) == 0
+    assert main(["train", "digits", "--steps", "30", "--out", str(resumed), "--resume", *flags]) == 0
+    _assert_same_weights(straight, resumed)
+    steps = [json.loads(ln)["step"] for ln in (resumed / "metrics.jsonl").read_text().splitlines()]
+    assert steps == sorted(set(steps)) and steps[-1] == 30
+
+
+def test_sigkill_then_resume_gives_identical_weights(tmp_path: Path) -> None:
+    """A run killed with SIGKILL mid-training resumes to the same final weights."""
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    flags = ["--steps", "60", *TINY, "--width", "16"]
+    assert main(["train", "digits", "--out", str(straight), *flags]) == 0
+    cmd = [sys.executable, "-m", "scigan", "train", "digits", "--out", str(killed), *flags]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (killed / "checkpoints" / "00000020").exists():
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = sorted(p.name for p in (killed / "checkpoints").iterdir() if p.name.isdigit())
+    assert done and done[-1] != "00000060", "the run finished before it could be killed"
+    assert main(["train", "digits", "--out", str(killed), "--resume", *flags]) == 0
+    _assert_same_weights(straight, killed)
+
+
+def test_resume_with_changed_hyperparameters_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    run = tmp_path / "run"
+    assert main(["train", "digits", "--steps", "10", "--out", str(run), *TINY]) == 0
+    code = main(["train", "digits", "--steps", "20", "--out", str(run), "--resume", *TINY, "--g-lr", "0.001"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "cannot resume" in err and "g_lr" in err
+
+
+def test_quick_evaluation_keeps_a_best_checkpoint(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    flags = [*TINY, "--eval-every", "10", "--eval-n", "200"]
+    assert main(["train", "digits", "--steps", "20", "--out", str(run), *flags]) == 0
+    evals = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines() if "eval" in ln]
+    assert [e["step"] for e in evals] == [10, 20]
+    assert all(e["eval"]["fd"] > 0 and e["eval"]["n"] == 200 for e in evals)
+    best = json.loads((run / "checkpoints" / "best" / "state.json").read_text())
+    assert best["best_score"] == min(e["eval"]["fd"] for e in evals)
+
+
+def test_early_stopping_after_patience(tmp_path: Path) -> None:
+    import numpy as np
+    import torch
+
+    from scigan.config import TrainConfig
+    from scigan.core.trainer import Trainer
+    from scigan.nets import NetSpec, build
+
+    scores = iter([5.0, 4.0, 4.5, 4.2, 3.0])  # best at the 2nd evaluation, then 2 worse ones
+    config = TrainConfig(data="digits", steps=100, batch_size=8, eval_every=5, patience=2,
+                         checkpoint_every=0, progress=False, z_dim=4)
+    G, D = build("mlp", NetSpec(size=4, channels=1, z_dim=4, width=2))
+    data = torch.from_numpy(np.random.default_rng(0).integers(0, 255, (32, 1, 4, 4), dtype=np.uint8))
+    trainer = Trainer(config, G, D, data, None, lambda x: x.float() / 127.5 - 1, 4, tmp_path,
+                      evaluate=lambda G_: {"fd": next(scores)}, log=lambda s: None)
+    result = trainer.train()
+    assert result.stopped_early and result.step == 20
+    assert (result.best_step, result.best_score) == (10, 4.0)
+    assert json.loads((tmp_path / "checkpoints" / "best" / "state.json").read_text())["step"] == 10
