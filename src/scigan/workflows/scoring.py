@@ -68,7 +68,8 @@ class Scorer:
         fake = self.extractor.features(fake_x)
         real = self._real_features("holdout")
         kid, _ = fidelity.kernel_inception_distance(fake, real, subsets=10, subset_size=min(1000, len(fake), len(real)))
-        return {"fd": fidelity.frechet_distance(fake, real), "kid": kid, "n": len(fake)}
+        return {"fd": fidelity.frechet_distance(fake, real), "kid": kid, "n": len(fake),
+                "extractor_hash": self.extractor.hash}
 
     def full(self, fake_x: np.ndarray, fake_y: np.ndarray | None, *, seed: int = 0,
              untrained_x: np.ndarray | None = None) -> dict[str, Any]:
