@@ -58,6 +58,7 @@ TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
     "holdout": (float, "share held out for evaluation when the data has no test split (default 0.1)"),
     "seed": (int, "random seed (default 0)"),
     "device": (str, "auto, cpu or cuda (default auto)"),
+    "precision": (str, "fp32, bf16 or auto: bf16 autocast where the hardware has it (default auto)"),
     "eval_every": (int, "steps between quick FD evaluations that keep the best checkpoint (0: off)"),
     "eval_n": (int, "samples per quick evaluation (default 2000)"),
     "patience": (int, "stop after this many evaluations without improvement (0: never)"),
@@ -98,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     sn.add_argument("--spectral-norm", dest="spectral_norm", action="store_const", const=True,
                     help="spectral norm in D (default)")
     sn.add_argument("--no-spectral-norm", dest="spectral_norm", action="store_const", const=False)
+    p.add_argument("--no-channels-last", dest="channels_last", action="store_const", const=False,
+                   help="keep NCHW tensors (default: channels-last, faster for convolutions)")
+    p.add_argument("--no-reuse-fake", dest="reuse_fake", action="store_const", const=False,
+                   help="draw a second fake batch for the generator step")
     for name, (kind, help_text) in TRAIN_OPTIONS.items():
         p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=help_text)
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")

@@ -73,6 +73,14 @@ class TrainConfig:
     """Seed of every random draw: data order, latents, augmentation, initial weights."""
     device: str = "auto"
     """auto (CUDA when available), cpu or cuda."""
+    precision: str = "auto"
+    """Arithmetic of the forward passes: fp32, bf16 (autocast; weights and optimizer stay
+    fp32), or auto (bf16 where the processor computes it natively, else fp32)."""
+    channels_last: bool = True
+    """Lay out image tensors channels-last (NHWC), which CPU and GPU convolutions prefer."""
+    reuse_fake: bool = True
+    """With one D step per G step, train G on the fake batch the D step generated instead
+    of generating a second one (one generator forward per step instead of two)."""
     log_every: int = 50
     """Steps between entries in metrics.jsonl."""
     sample_every: int = 500

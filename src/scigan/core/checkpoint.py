@@ -45,6 +45,13 @@ def _load_optimizer(optimizer: torch.optim.Optimizer, path: Path, groups: dict) 
         index, key = name.split(".", 1)
         state.setdefault(int(index), {})[key] = value
     optimizer.load_state_dict({"state": state, "param_groups": groups["param_groups"]})
+    # give each state tensor its parameter's memory layout (e.g. channels-last), as a
+    # fresh optimizer would, so a resumed run computes exactly what an unbroken one does
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            for key, value in optimizer.state.get(param, {}).items():
+                if isinstance(value, torch.Tensor) and value.shape == param.shape and value.stride() != param.stride():
+                    optimizer.state[param][key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
 
 
 def save_checkpoint(

@@ -22,7 +22,9 @@ class StepContext:
     ``real`` is a batch of real samples in model space (N, ...); ``labels`` (N,) or None;
     ``z`` (M, z_dim) latents with ``fake_labels`` (M,) or None; ``rng`` the step's own
     generator (all randomness of the step comes from it); ``augment`` maps a batch to an
-    augmented batch (identity without DiffAugment).
+    augmented batch (identity without DiffAugment). With ``grad_to_generator`` the fake
+    batch keeps its graph, so the generator phase can reuse the batch the discriminator
+    phase drew.
     """
 
     G: nn.Module
@@ -68,7 +70,7 @@ class DiscriminatorLoss(Term):
         self.objective = objective
 
     def __call__(self, ctx: StepContext) -> torch.Tensor:
-        fake = ctx.fake()
+        fake = ctx.fake().detach()
         x = ctx.augment(torch.cat([ctx.real, fake]))
         y = None if ctx.labels is None else torch.cat([ctx.labels, ctx.fake_labels])
         logits = ctx.D(x, y)

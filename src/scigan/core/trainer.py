@@ -55,6 +55,28 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def native_bf16(device: torch.device) -> bool:
+    """Whether ``device`` computes bfloat16 natively (AVX512-BF16/AMX CPUs, Ampere+ GPUs)."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype for ``precision`` (fp32, bf16 or auto) on ``device``; None for fp32."""
+    if precision not in ("auto", "fp32", "bf16"):
+        raise ScienceError(f"unknown precision {precision!r}; choose auto, fp32 or bf16")
+    if precision == "bf16" or (precision == "auto" and native_bf16(device)):
+        return torch.bfloat16
+    return None
+
+
+def _adam(module: nn.Module, lr: float, betas: tuple[float, float], device: torch.device) -> torch.optim.Optimizer:
+    """Adam with the fused kernel on CPU and CUDA (one kernel for all parameters)."""
+    fused = device.type in ("cpu", "cuda")
+    return torch.optim.Adam(module.parameters(), lr=lr, betas=betas, fused=fused)
+
+
 def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]:
     """The D and G phases for ``config``: the objective plus the regularizers it asks for."""
     objective = make_objective(config.loss)
@@ -66,10 +88,11 @@ def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]
     if config.r1_gamma > 0:
         d_terms.append(R1Penalty(config.r1_gamma, config.r1_interval))
     n_critic = config.n_critic or (5 if config.loss == "wgan" else 1)
+    device = next(G.parameters()).device
     return [
-        Phase("D", D, torch.optim.Adam(D.parameters(), lr=config.d_lr, betas=betas), d_terms, n_critic),
-        Phase("G", G, torch.optim.Adam(G.parameters(), lr=config.g_lr, betas=betas),
-              [GeneratorLoss(objective)], 1, trains_generator=True),
+        Phase("D", D, _adam(D, config.d_lr, betas, device), d_terms, n_critic),
+        Phase("G", G, _adam(G, config.g_lr, betas, device), [GeneratorLoss(objective)], 1,
+              trains_generator=True),
     ]
 
 
@@ -117,7 +140,10 @@ class Trainer:
     ):
         self.config = config
         self.device = resolve_device(config.device)
-        self.G, self.D = G.to(self.device), D.to(self.device)
+        self.memory_format = torch.channels_last if config.channels_last and data.dim() == 4 else torch.preserve_format
+        self.G = G.to(self.device, memory_format=self.memory_format)
+        self.D = D.to(self.device, memory_format=self.memory_format)
+        self.autocast = autocast_dtype(config.precision, self.device)
         self.data = data.to(self.device)
         self.labels = None if labels is None else labels.to(self.device)
         self.encode, self.z_dim, self.run = encode, z_dim, run
@@ -128,6 +154,8 @@ class Trainer:
                 f"{config.batch_size}; pass a smaller --batch-size"
             )
         self.phases = build_phases(config, self.G, self.D)
+        # the generator phase can train on the discriminator phase's fake batch
+        self.reuse_fake = config.reuse_fake and self.phases[0].repeats == 1
         self.ema = EMA(self.G, config.ema_half_life) if config.ema_half_life > 0 else None
         self.policy = parse_policy(config.diffaugment)
         self.step, self.images, self.seconds = 0, 0, 0.0
@@ -213,7 +241,7 @@ class Trainer:
     def _context(self, phase: Phase, rng: torch.Generator, draw: int) -> StepContext:
         b = self.config.batch_size
         index = self._batch_indices(draw)
-        real = self.encode(self.data[index])
+        real = self.encode(self.data[index]).contiguous(memory_format=self.memory_format)
         labels = None if self.labels is None else self.labels[index]
         fake_labels = labels
         if phase.trains_generator and self.labels is not None:
@@ -222,7 +250,7 @@ class Trainer:
         z = torch.randn(b, self.z_dim, generator=rng, device=self.device)
         augment = (lambda x: diff_augment(x, self.policy, rng)) if self.policy else (lambda x: x)
         return StepContext(self.G, self.D, real, labels, z, fake_labels, rng, augment,
-                           grad_to_generator=phase.trains_generator)
+                           grad_to_generator=phase.trains_generator or self.reuse_fake)
 
     def train_step(self, losses: dict[str, torch.Tensor]) -> None:
         """One generator step and the discriminator steps before it; adds the (detached)
@@ -230,18 +258,21 @@ class Trainer:
         rng = seeded_generator(self.device, self.config.seed, 2, self.step)
         self.G.train()
         self.D.train()
+        ctx = None
         for phase in self.phases:
-            for other in self.phases:
-                other.module.requires_grad_(other is phase)
+            # the generator keeps requires_grad so a reused fake batch carries its graph
+            self.D.requires_grad_(not phase.trains_generator)
             for repeat in range(phase.repeats):
-                draw = self.step * self.phases[0].repeats + repeat
-                ctx = self._context(phase, rng, draw)
+                if ctx is None or not (self.reuse_fake and phase.trains_generator):
+                    ctx = self._context(phase, rng, self.step * self.phases[0].repeats + repeat)
                 total = 0.0
                 for term in phase.terms:
                     if (self.step * phase.repeats + repeat) % term.interval:
                         continue
-                    value = term(ctx)
-                    total = total + value
+                    with torch.autocast(self.device.type, self.autocast or torch.float32,
+                                        enabled=self.autocast is not None):
+                        value = term(ctx)
+                    total = total + value.float()
                     key = f"{phase.name}/{term.name}"
                     losses[key] = losses.get(key, 0.0) + value.detach() / phase.repeats
                 phase.optimizer.zero_grad(set_to_none=True)
