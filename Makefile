@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
 
-.PHONY: install data demo test test-slow clean
+.PHONY: install data demo test test-slow bench bench-quick clean
 
 install: $(STAMP)
 
@@ -36,6 +36,15 @@ test: install
 
 test-slow: install data
 	$(BIN)/python -m pytest -q -m slow
+
+# Benchmarks print tables (scigan beside a baseline, same run) and write JSON to bench-results/.
+BENCHES := throughput quality_at_budget evaluate_speed
+
+bench: install data
+	@for b in $(BENCHES); do $(BIN)/python benchmarks/$$b.py --json bench-results/$$b.json || exit 1; done
+
+bench-quick: install data
+	@for b in $(BENCHES); do $(BIN)/python benchmarks/$$b.py --quick --json bench-results/$$b-quick.json || exit 1; done
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
