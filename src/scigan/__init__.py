@@ -22,11 +22,12 @@ __version__ = "0.1.0"
 __all__ = ["ScienceError", "TrainConfig", "evaluate", "load_dataset", "sample", "train", "write_report"]
 
 
-def load_dataset(source: str, **options: Any):
-    """A built-in data set by name, or the user's data at a path, as a ``Dataset``."""
+def load_dataset(source: str, modality: str = "auto", **options: Any):
+    """A built-in data set by name, or the user's data at a path, as a ``Dataset``
+    (``modality``: images, tabular, expression, or auto to judge by the source)."""
     from scigan.modalities import get_modality, modality_for
 
-    return get_modality(modality_for(source)).load(source, **options)
+    return get_modality(modality_for(source, modality)).load(source, **options)
 
 
 def train(config: TrainConfig, out: str, **options: Any):

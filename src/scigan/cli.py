@@ -26,13 +26,19 @@ EXAMPLES = {
         "  scigan train fashion-mnist --minutes 8 --out runs/fmnist\n"
         "  scigan train my_cells/ --size 64 --model resnet --loss hinge --diffaugment color,translation\n"
         "  scigan train images.npz --unconditional --config my.toml --out runs/mine\n"
-        "  scigan train digits --steps 600 --out runs/digits --resume    # continue a run"
+        "  scigan train digits --steps 600 --out runs/digits --resume    # continue a run\n"
+        "  scigan train breast-cancer --label-column target --steps 2000 --out runs/bc\n"
+        "  scigan train visits.csv --label-column outcome --column-types age=integer,stage=categorical\n"
+        "  scigan train pbmc68k --conditional --minutes 5 --out runs/pbmc\n"
+        "  scigan train cells.h5ad --label-column cell_type --values counts"
     ),
     "sample": (
         "examples:\n"
         "  scigan sample runs/digits -n 64 --out grid.png\n"
         "  scigan sample runs/fmnist -n 1000 --label Sneaker --out sneakers.npz\n"
-        "  scigan sample runs/fmnist -n 100 --out synthetic/    # a folder of PNG files"
+        "  scigan sample runs/fmnist -n 100 --out synthetic/    # a folder of PNG files\n"
+        "  scigan sample runs/bc -n 1000 --label malignant --out synthetic.parquet\n"
+        "  scigan sample runs/pbmc -n 700 --out synthetic.h5ad"
     ),
     "evaluate": "examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json",
     "report": "examples:\n  scigan report runs/digits    # writes runs/digits/report.html",
@@ -40,9 +46,14 @@ EXAMPLES = {
 
 # train options that map one-to-one onto TrainConfig fields (flag -> help).
 TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
-    "model": (str, "architecture: mlp, dcgan, resnet (default dcgan)"),
-    "loss": (str, "ns, hinge, wgan (with gradient penalty) or lsgan (default hinge)"),
+    "model": (str, "architecture: images mlp, dcgan, resnet (default dcgan); tables ctgan; expression scgan"),
+    "loss": (str, "ns, hinge, wgan (with gradient penalty) or lsgan (default: hinge for images, wgan otherwise)"),
     "size": (int, "image size in pixels (default: the data's own)"),
+    "modality": (str, "images, tabular or expression (default: judged by the data; .h5ad expression, .csv tabular)"),
+    "label_column": (str, "tables: the label column; expression: the obs key of the cell type"),
+    "column_types": (str, "tables: type overrides, e.g. age=integer,stage=categorical,visit=datetime"),
+    "values": (str, "expression: counts, log (log-normalised) or auto (default: detected)"),
+    "pac": (int, "tables: PacGAN pack size (default 4 when it divides the batch size)"),
     "steps": (int, "generator steps (default 3000; 0 = no limit, use --minutes)"),
     "minutes": (float, "wall-clock budget in minutes"),
     "batch_size": (int, "batch size (default 64)"),
@@ -113,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("run", type=Path, help="run folder")
     p.add_argument("-n", type=int, required=True, help="number of samples")
     p.add_argument("--label", help="class name or index (default: balanced over classes)")
-    p.add_argument("--out", type=Path, help="output: .png grid, .npz, or a folder of PNGs")
+    p.add_argument("--out", type=Path, help="output: images .png grid, .npz or a folder of PNGs; "
+                   "tables .csv, .tsv or .parquet; expression .h5ad or .csv")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
@@ -166,7 +178,8 @@ def _train(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     from scigan.workflows.train import train
 
     config = _train_config(args)
-    out = args.out or Path("runs") / f"{Path(config.data).name or 'data'}-{config.model}"
+    model = "" if config.model == "auto" else f"-{config.model}"
+    out = args.out or Path("runs") / f"{Path(config.data).name or 'data'}{model}"
     run, result = train(config, out, resume=args.resume, overwrite=args.overwrite,
                         log=(lambda s: None) if args.quiet else say)
     say(f"run folder: {run.path}")
@@ -194,6 +207,8 @@ def _evaluate(args: argparse.Namespace, say: Callable[[str], None]) -> None:
 
 def format_scores(s: dict) -> str:
     """A short human-readable table of ``evaluate``'s scores."""
+    if "detection_auc" in s:
+        return format_table_scores(s)
     lines = [
         f"n = {s['n']} samples against the {s['reference']} (extractor {s['extractor_hash'][:12]}, "
         f"accuracy {s['extractor_test_accuracy'] if s['extractor_test_accuracy'] is None else round(s['extractor_test_accuracy'], 3)})",
@@ -209,6 +224,27 @@ def format_scores(s: dict) -> str:
     if "worst_class" in s:
         w = s["worst_class"]
         lines.append(f"worst class {w['name']!r}: FD {w['fd']:.3f} (gap to best {w['gap']:.3f})")
+    return "\n".join(lines)
+
+
+def format_table_scores(s: dict) -> str:
+    """The scores of a table or expression run, each beside its real-vs-real value."""
+
+    def num(key: str) -> str:
+        value = s.get(key)
+        return "—" if value is None else f"{value:.3f}"
+
+    lines = [
+        f"n = {s['n']} synthetic rows against {s['n_reference']} rows of the {s['reference']}",
+        f"fidelity        {num('fidelity'):>8}   real-vs-real {num('fidelity_real_floor')}   (1 is identical)",
+        f"FD (features)   {num('fd'):>8}   real-vs-real {num('fd_real_floor')}   untrained G {num('fd_untrained')}",
+        f"detection AUC   {num('detection_auc'):>8}   real-vs-real {num('detection_auc_real')}   (0.5: indistinguishable)",
+        f"utility (TSTR)  {num('utility_tstr'):>8}   train on real {num('utility_trtr')}   ratio {num('utility_ratio')}",
+        f"DCR closer to train {num('dcr_closer_to_train_share')}   membership AUC {num('mia_auc')}   (0.5 ideal)",
+    ]
+    worst = s.get("worst_group")
+    if isinstance(worst, dict):
+        lines.append(f"worst group {worst['name']!r}: {worst['metric']} {worst['value']:.3f} (gap to best {worst['gap']:.3f})")
     return "\n".join(lines)
 
 

@@ -26,14 +26,31 @@ class TrainConfig:
 
     data: str = ""
     """Built-in data set name or path to the user's data."""
-    model: str = "dcgan"
-    """Architecture: mlp, dcgan or resnet."""
-    loss: str = "hinge"
-    """Adversarial objective: ns (non-saturating), hinge, wgan (with gradient penalty), lsgan."""
+    model: str = "auto"
+    """Architecture. Images: mlp, dcgan or resnet; tables: ctgan; expression: scgan.
+    "auto" is the data kind's default (dcgan, ctgan, scgan)."""
+    loss: str = "auto"
+    """Adversarial objective: ns (non-saturating), hinge, wgan (with gradient penalty), lsgan.
+    "auto" is the data kind's default: hinge for images, wgan for tables and expression."""
     conditional: str = "auto"
     """"auto" (conditional when the data has labels), "yes" or "no"."""
     size: int = 0
     """Image size in pixels; 0 keeps the data's own size."""
+    modality: str = "auto"
+    """The data kind: images, tabular or expression. "auto" takes a built-in's own, else
+    judges by the path: .h5ad is expression; .csv, .tsv and .parquet are tabular (pass
+    "expression" for a cells × genes CSV/TSV); folders and .npz are images."""
+    label_column: str = ""
+    """Tables and expression: the column (expression: the ``obs`` key) holding the label
+    to condition on; "" takes the built-in's own label, or none for the user's files."""
+    column_types: str = ""
+    """Tables: type overrides as "name=type,...", each type one of numeric, integer,
+    categorical, boolean, datetime; other columns are inferred."""
+    values: str = "auto"
+    """Expression: counts (raw counts), log (log-normalised), or auto (detected)."""
+    pac: int = 0
+    """Tables: PacGAN pack size, rows the critic judges together; 0 = auto (4 when it
+    divides the batch size, else 1)."""
     z_dim: int = 128
     """Latent vector length."""
     width: int = 32

@@ -134,6 +134,40 @@ _ENTRIES: tuple[DatasetEntry, ...] = (
         description="UCI handwritten digits, 8x8 grayscale (16 levels scaled to 0..255)",
         probe=lambda: _has_module("sklearn"),
     ),
+    DatasetEntry(
+        name="breast-cancer",
+        modality="tabular",
+        shape="569x31",
+        class_names=("benign", "malignant"),
+        source="scikit-learn (sklearn.datasets.load_breast_cancer)",
+        install="pip install scikit-learn pandas",
+        description="Wisconsin diagnostic breast cancer: 30 nuclear features + diagnosis (label 'target')",
+        probe=lambda: _has_module("sklearn") and _has_module("pandas"),
+    ),
+    DatasetEntry(
+        name="gbsg2",
+        modality="tabular",
+        shape="686x10",
+        class_names=("0", "1"),
+        source="lifelines (lifelines/datasets/gbsg2.csv)",
+        install="pip install 'scigan[tabular]' (or: pip install lifelines pandas)",
+        description="German Breast Cancer Study Group 2: mixed clinical table; label 'cens' (recurrence or death observed)",
+        probe=lambda: _has_module("lifelines") and _has_module("pandas"),
+    ),
+    DatasetEntry(
+        name="pbmc68k",
+        modality="expression",
+        shape="700x765",
+        class_names=(
+            "CD14+ Monocyte", "CD19+ B", "CD34+", "CD4+/CD25 T Reg", "CD4+/CD45RA+/CD25- Naive T",
+            "CD4+/CD45RO+ Memory", "CD56+ NK", "CD8+ Cytotoxic T", "CD8+/CD45RA+ Naive Cytotoxic",
+            "Dendritic",
+        ),
+        source="scanpy (pbmc68k_reduced: its .raw, log-normalised)",
+        install="pip install 'scigan[bio]' (or: pip install scanpy anndata)",
+        description="700 PBMCs x 765 genes, 10 cell types (obs 'bulk_labels'); .raw holds log-normalised values",
+        probe=lambda: _has_module("scanpy") and _has_module("anndata"),
+    ),
 )
 
 

@@ -80,8 +80,14 @@ OBJECTIVES: dict[str, type[Objective]] = {
 }
 
 
+#: What ``loss = "auto"`` means when a config reaches the core unresolved (the workflows
+#: resolve it per data kind first: hinge for images, wgan for tables and expression).
+AUTO = "hinge"
+
+
 def make_objective(name: str) -> Objective:
-    """The objective called ``name`` (one of ``OBJECTIVES``)."""
+    """The objective called ``name`` (one of ``OBJECTIVES``, or "auto": :data:`AUTO`)."""
+    name = AUTO if name == "auto" else name
     if name not in OBJECTIVES:
         raise ScienceError(f"unknown loss {name!r}; choose one of: {', '.join(OBJECTIVES)}")
     return OBJECTIVES[name]()

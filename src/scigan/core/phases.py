@@ -74,7 +74,8 @@ class DiscriminatorLoss(Term):
         x = ctx.augment(torch.cat([ctx.real, fake]))
         y = None if ctx.labels is None else torch.cat([ctx.labels, ctx.fake_labels])
         logits = ctx.D(x, y)
-        n = ctx.real.shape[0]
+        # a packing critic (PacGAN) scores groups of rows: split its scores in proportion
+        n = ctx.real.shape[0] * logits.shape[0] // x.shape[0]
         return self.objective.d_loss(logits[:n], logits[n:])
 
 

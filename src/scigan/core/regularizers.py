@@ -8,9 +8,13 @@ from scigan.core.phases import StepContext, Term
 
 
 def _grad_norm_sq(outputs: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
-    """Squared L2 norm per sample (N,) of d(sum outputs)/d(inputs), kept differentiable."""
+    """Squared L2 norm per output (M,) of d(sum outputs)/d(inputs), kept differentiable.
+
+    Usually M = N, one norm per sample; a packing critic (PacGAN) scores groups of
+    N / M consecutive samples, and the norm is then taken over each group jointly.
+    """
     (grad,) = torch.autograd.grad(outputs.sum(), inputs, create_graph=True)
-    return grad.flatten(1).pow(2).sum(dim=1)
+    return grad.reshape(outputs.shape[0], -1).pow(2).sum(dim=1)
 
 
 class GradientPenalty(Term):

@@ -95,22 +95,90 @@ def split_holdout(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, D
     return data.subset(~holdout), data.subset(holdout)
 
 
+def log_frequency_rows(y: np.ndarray) -> np.ndarray:
+    """Row indices that repeat each class's rows so classes appear in proportion to the
+    log of their frequency (CTGAN's training-by-sampling, as a fixed resampling).
+
+    ``y`` (N,) integer labels. Every row is kept at least once; a row of class c is
+    repeated round(w_c / min w) times with w_c = log(1 + n_c) / n_c, so rare classes are
+    seen more often while each class's own rows stay equally likely. Returns (M,) int64.
+    """
+    classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
+    weight = np.log1p(counts) / counts
+    repeats = np.maximum(1, np.round(weight / weight.min())).astype(np.int64)
+    return np.repeat(np.arange(len(y), dtype=np.int64), repeats[inverse])
+
+
+class Codec(Protocol):
+    """Maps a modality's stored form to model space and back, fitted on the training
+    split only and saved with the run (so ``sample`` and ``evaluate`` decode alike)."""
+
+    def stored(self, data: Dataset) -> np.ndarray:
+        """The array the trainer holds (N, ...): stored form or already model space."""
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """A batch of :meth:`stored` rows -> model space (float tensor)."""
+
+    def decode(self, z: torch.Tensor, labels: np.ndarray | None = None) -> Any:
+        """Model-space samples (N, ...) with the labels they were drawn for -> the
+        modality's stored form (the ``x`` of a Dataset)."""
+
+    def save(self, folder: Path) -> None:
+        """Write what the codec learned into the run folder (nothing when stateless)."""
+
+
+class Scorer(Protocol):
+    """Measures generated samples against the held-out real split."""
+
+    def fake_labels(self, n: int, seed: int) -> np.ndarray | None:
+        """Labels for ``n`` conditional samples, in the holdout's class proportions."""
+
+    def sizes(self, n: int) -> int:
+        """How many samples :meth:`full` wants when the user asks for ``n``."""
+
+    def quick(self, fake_x: Any) -> dict[str, float]:
+        """Cheap scores during training; ``fd`` (lower is better) picks the best checkpoint."""
+
+    def full(self, fake_x: Any, fake_y: np.ndarray | None, *, seed: int = 0,
+             untrained_x: Any = None, picture: Path | None = None) -> dict[str, Any]:
+        """The full metric set beside its real-vs-real floors (``picture``: a PNG to draw)."""
+
+
 class Modality(Protocol):
-    """What a data kind provides to the core."""
+    """What a data kind provides to the core. Workflows call only these methods."""
 
     name: str
 
     def load(self, source: str | Path, **options: Any) -> Dataset:
         """Read a built-in data set by name or the user's files at a path."""
 
+    def read(self, config: Any) -> Dataset:
+        """The data a training config names, read with the config's options."""
+
+    def resolve(self, config: Any, data: Dataset) -> Any:
+        """The config with this data kind's "auto" values filled in and checked."""
+
+    def fit_codec(self, train: Dataset, config: Any) -> Codec:
+        """The codec for ``train`` (fitted on the training split only)."""
+
+    def load_codec(self, run_path: Path, data: dict[str, Any]) -> Codec:
+        """The codec a run saved (``data``: the run's [data] table)."""
+
+    def describe(self, data: Dataset, codec: Codec) -> dict[str, Any]:
+        """Facts for the run's [data] table that the networks and readers need."""
+
+    def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
+        """The generator and discriminator of ``config.model`` for the run's [data] table."""
+
+    def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
+        """Row indices of ``train`` the trainer cycles through (repeats allowed)."""
+
+    def scorer(self, train: Dataset, holdout: Dataset, codec: Codec, *, device: str,
+               log: Any) -> Scorer:
+        """The measure of samples against ``holdout``."""
+
+    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str]) -> bool:
+        """Write a preview of ``samples`` to ``path`` (PNG); False when the kind has none."""
+
     def save(self, samples: Dataset, path: Path, **options: Any) -> None:
         """Write samples in the user's own format, chosen by the path."""
-
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """Stored form -> model space (float tensor)."""
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Model space -> stored form."""
-
-    def networks(self, spec: Any, data: Dataset) -> tuple[nn.Module, nn.Module]:
-        """The generator and discriminator that fit ``data`` under ``spec``."""

@@ -271,7 +271,10 @@ def evaluation_section(path: Path, command: str) -> str:
         rows.append(["Kernel distance (KID)", f"{_fmt(ev['kid'])} ± {_fmt(ev.get('kid_std'))}",
                      f"real-vs-real floor {_fmt(ev.get('kid_real_floor'))}", "unbiased at small n; lower is better"])
     rows += [[label, _fmt(ev[key]), "", meaning] for key, (label, meaning) in SCORES.items() if key in ev]
-    out = [_table(["score", "value", "compare with", "what it says"], rows, numeric=(1,))]
+    out = [_table(["score", "value", "compare with", "what it says"], rows, numeric=(1,))] if rows else []
+    if (path.parent / "report" / "embedding.png").is_file():
+        out.append("<p>Real held-out and synthetic samples in the first two principal components of the "
+                   "real ones, coloured by label:</p>" + _img("report/embedding.png", "PCA of real and synthetic samples", "plot"))
     fd, floor, untrained = ev.get("fd"), ev.get("fd_real_floor"), ev.get("fd_untrained")
     if all(map(_is_number, (fd, floor, untrained))) and untrained > floor:
         share = (untrained - fd) / (untrained - floor)

@@ -21,7 +21,8 @@ from scigan.errors import ScienceError
 class RunInfo:
     """A run folder's resolved training config and what it learned about its data.
 
-    ``data`` holds: modality, channels, size, num_classes, class_names, n_train, n_holdout.
+    ``data`` holds: modality, num_classes, class_names, n_train, n_holdout, and what the
+    modality's ``describe`` added (images: channels, size; tables: the column layout).
     """
 
     path: Path
@@ -81,22 +82,12 @@ def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu"):
     """The run's sampling generator (EMA weights) in eval mode, and its checkpoint's state."""
     from scigan.core.checkpoint import load_module, read_state
     from scigan.core.trainer import resolve_device
-    from scigan.nets import NetSpec, build
+    from scigan.modalities import get_modality
 
     directory = checkpoint_dir(run, which)
-    G, _ = build(run.config.model, net_spec(run.config, run.data, run.num_classes))
+    G, _ = get_modality(run.data["modality"]).networks(run.config, run.data, run.num_classes)
     load_module(G, directory / "G_ema.safetensors")
     return G.to(resolve_device(device)).eval(), read_state(directory)
-
-
-def net_spec(config: TrainConfig, data: dict[str, Any], num_classes: int):
-    """The architecture spec of a run from its config and data description."""
-    from scigan.nets import NetSpec
-
-    return NetSpec(
-        size=int(data["size"]), channels=int(data["channels"]), num_classes=num_classes,
-        z_dim=config.z_dim, width=config.width, spectral_norm=config.spectral_norm,
-    )
 
 
 def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int,

@@ -30,8 +30,9 @@ def sample(run_path: str | Path, n: int, *, label: str | None = None, out: str |
            seed: int = 0, checkpoint: str = "auto", device: str = "cpu",
            overwrite: bool = False) -> Dataset:
     """Draw ``n`` samples from a run (of class ``label``, or balanced over the classes)
-    and, when ``out`` is given, write them there (format by extension: ``.png`` grid,
-    ``.npz``, or a folder of PNGs). Returns the samples in stored form."""
+    and, when ``out`` is given, write them there (format by extension; images: ``.png``
+    grid, ``.npz``, or a folder of PNGs; tables: ``.csv``, ``.parquet``; expression:
+    ``.h5ad``, ``.csv``). Returns the samples in stored form."""
     if n < 1:
         raise ScienceError(f"-n must be at least 1, got {n}")
     run = open_run(run_path)
@@ -43,7 +44,8 @@ def sample(run_path: str | Path, n: int, *, label: str | None = None, out: str |
         if out.exists() and not overwrite and (out.is_file() or any(out.iterdir())):
             raise ScienceError(f"{out} already exists; pass --overwrite to replace it")
     G, state = load_generator(run, checkpoint, device)
-    x = modality.decode(generate(G, n, z_dim=run.config.z_dim, labels=labels, seed=seed)).numpy()
+    codec = modality.load_codec(run.path, run.data)
+    x = codec.decode(generate(G, n, z_dim=run.config.z_dim, labels=labels, seed=seed), labels)
     samples = Dataset(x=x, y=labels, class_names=run.class_names, source=str(run.path),
                       modality=modality.name, info={"step": state["step"], "synthetic": True})
     if out is not None:

@@ -53,6 +53,10 @@ class Scorer:
         rng = np.random.default_rng(seed)
         return np.resize(rng.permutation(self.holdout.y), n).astype(np.int64)
 
+    def sizes(self, n: int) -> int:
+        """Samples to generate for ``n`` asked: capped at the holdout's size (the reference)."""
+        return min(n, len(self.holdout))
+
     def provenance(self) -> dict[str, Any]:
         """What a score depends on: the extractor, its accuracy and the reference split."""
         return {
@@ -72,12 +76,13 @@ class Scorer:
                 "extractor_hash": self.extractor.hash}
 
     def full(self, fake_x: np.ndarray, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: np.ndarray | None = None) -> dict[str, Any]:
+             untrained_x: np.ndarray | None = None, picture: Path | None = None) -> dict[str, Any]:
         """The full metric set for ``n = len(fake_x)`` samples (``fake_y``: the labels they
         were generated for, or None), beside the real-vs-real floor at the same n.
 
         The reference is ``n`` holdout rows; the floor compares ``n`` training rows with
-        the same reference. ``untrained_x`` adds ``fd_untrained`` for scale.
+        the same reference. ``untrained_x`` adds ``fd_untrained`` for scale; ``picture``
+        names a PNG for the PCA of real and synthetic features.
         """
         rng = np.random.default_rng(seed)
         n = len(fake_x)
@@ -101,6 +106,12 @@ class Scorer:
             out["fd_untrained"] = fidelity.frechet_distance(self.extractor.features(untrained_x), ref)
         if self.extractor.task == "labels" and self.holdout.y is not None:
             out.update(self._per_class(fake_x, fake, fake_y, ref, self.holdout.y[ref_rows]))
+        if picture is not None:
+            from scigan.report.embedding import plot_embedding
+
+            plot_embedding(ref, fake, picture, real_labels=None if self.holdout.y is None else self.holdout.y[ref_rows],
+                           fake_labels=fake_y, class_names=self.holdout.class_names, seed=seed,
+                           title="CNN features: real (dots) and synthetic (crosses), PCA")
         return out
 
     def _per_class(self, fake_x: np.ndarray, fake: np.ndarray, fake_y: np.ndarray | None,

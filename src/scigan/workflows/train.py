@@ -13,8 +13,8 @@ from scigan.core.objectives import make_objective
 from scigan.core.trainer import Trainer, TrainResult, resolve_device
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality, modality_for
-from scigan.modalities.base import Dataset, split_holdout
-from scigan.workflows.run import RunInfo, balanced_labels, generate, net_spec
+from scigan.modalities.base import Codec, Dataset, Modality, split_holdout
+from scigan.workflows.run import RunInfo, balanced_labels, generate
 
 
 def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
@@ -41,8 +41,9 @@ def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
     out.mkdir(parents=True)
 
 
-def resolve(config: TrainConfig, data: Dataset) -> TrainConfig:
+def resolve(config: TrainConfig, data: Dataset, modality: Modality) -> TrainConfig:
     """Fill the config's automatic values from the data and check every choice early."""
+    config = modality.resolve(config, data)
     make_objective(config.loss)
     parse_policy(config.diffaugment)
     resolve_device(config.device)
@@ -58,14 +59,14 @@ def resolve(config: TrainConfig, data: Dataset) -> TrainConfig:
             raise ScienceError(f"--{name.replace('_', '-')} must be at least 1")
     if config.steps <= 0 and config.minutes <= 0:
         raise ScienceError("give a positive --steps or --minutes")
-    return replace(config, conditional=conditional, size=int(data.x.shape[-1]))
+    return replace(config, conditional=conditional, modality=data.modality)
 
 
-def describe(data: Dataset, train: Dataset, holdout: Dataset) -> dict:
+def describe(data: Dataset, train: Dataset, holdout: Dataset, modality: Modality, codec: Codec) -> dict:
     """The [data] table of config.toml: what later commands need to know of the data."""
     return {
         "modality": data.modality, "source": data.source,
-        "channels": int(data.x.shape[1]), "size": int(data.x.shape[-1]),
+        **modality.describe(data, codec),
         "num_classes": data.num_classes, "class_names": list(data.class_names),
         "n_train": len(train), "n_holdout": len(holdout),
         "holdout_from": "test split" if data.test_mask is not None else "random split",
@@ -79,51 +80,56 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     Returns the run's description and how far training got. Raises ScienceError on
     bad input before anything is written.
     """
-    import numpy as np
     import torch
 
     out = Path(out)
-    modality = get_modality(modality_for(config.data))
-    data = modality.load(config.data, size=config.size or None)
-    config = resolve(config, data)
+    modality = get_modality(modality_for(config.data, config.modality))
+    data = modality.read(config)
+    config = resolve(config, data, modality)
     train_split, holdout = split_holdout(data, config.holdout, config.seed)
-    info = describe(data, train_split, holdout)
+    if len(train_split) < config.batch_size:
+        raise ScienceError(
+            f"{data.source}: the training split has {len(train_split)} rows, fewer than --batch-size "
+            f"{config.batch_size}; pass a smaller --batch-size"
+        )
+    codec = modality.fit_codec(train_split, config)
+    info = describe(data, train_split, holdout, modality, codec)
     run = RunInfo(out, config, info)
     torch.manual_seed(config.seed)
-    G, D = modality.networks(config.model, net_spec(config, info, run.num_classes))
+    G, D = modality.networks(config, info, run.num_classes)
     device = str(resolve_device(config.device))
     provenance = {"Software": "scigan", "scigan:synthetic": "true",
                   "scigan:model": config.model, "scigan:run": str(out)}
     preview_labels = balanced_labels(8 * run.num_classes if run.num_classes else 64, run.num_classes)
 
-    def decode(samples: torch.Tensor) -> np.ndarray:
-        return modality.decode(samples).numpy()
-
     def preview(G_eval: torch.nn.Module, step: int) -> None:
         n = len(preview_labels) if preview_labels is not None else 64
-        x = decode(generate(G_eval, n, z_dim=config.z_dim, labels=preview_labels, seed=config.seed))
-        modality.preview(x, preview_labels, run.class_names, out / "samples" / f"{step:08d}.png", provenance)
+        x = codec.decode(generate(G_eval, n, z_dim=config.z_dim, labels=preview_labels, seed=config.seed),
+                         preview_labels)
+        samples = Dataset(x=x, y=preview_labels, class_names=run.class_names, source=str(out),
+                          modality=modality.name)
+        modality.preview(samples, out / "samples" / f"{step:08d}.png", provenance)
 
+    rows = modality.training_rows(train_split, bool(run.num_classes))
     trainer = Trainer(  # checks the config against the data before anything is written
-        config, G, D, torch.from_numpy(train_split.x),
-        torch.from_numpy(train_split.y) if run.num_classes else None,
-        modality.encode, config.z_dim, out, preview=preview, log=log,
+        config, G, D, torch.from_numpy(codec.stored(train_split)[rows]),
+        torch.from_numpy(train_split.y[rows]) if run.num_classes else None,
+        codec.encode, config.z_dim, out, preview=preview, log=log,
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     save_toml(config, out / "config.toml", {"data": info})
+    codec.save(out)
     (out / "samples").mkdir(exist_ok=True)
     log(f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
         f"on {len(train_split)} samples of {data.source}; run folder {out}")
 
     if config.eval_every:
-        from scigan.workflows.scoring import Scorer
-
-        scorer = Scorer(modality, train_split, holdout, device=device, log=log)
+        scorer = modality.scorer(train_split, holdout, codec, device=device, log=log)
         labels = scorer.fake_labels(config.eval_n, config.seed) if run.num_classes else None
 
         def evaluate(G_eval: torch.nn.Module) -> dict[str, float]:
-            x = decode(generate(G_eval, config.eval_n, z_dim=config.z_dim, labels=labels, seed=config.seed))
-            return scorer.quick(x)
+            z = generate(G_eval, config.eval_n, z_dim=config.z_dim, labels=labels, seed=config.seed)
+            return scorer.quick(codec.decode(z, labels))
 
         trainer.evaluate = evaluate
     if resume and not trainer.resume():

@@ -1,6 +1,6 @@
 """The image modality: grayscale or colour images, stored as uint8 N×C×H×W.
 
-Model space is float in [-1, 1]. Reading and writing live in :mod:`.io`.
+Model space is float in [-1, 1] (:class:`ImageCodec`). Reading and writing live in :mod:`.io`.
 """
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from scigan.errors import ScienceError
 from scigan.modalities.base import Dataset
 from scigan.modalities.images.io import load_images, make_grid, save_images
 
 if TYPE_CHECKING:
     import torch
     from torch import nn
-
-    from scigan.nets import NetSpec
 
 __all__ = ["ImageModality", "load_images", "make_grid", "save_images"]
 
@@ -36,21 +35,56 @@ class ImageModality:
         save_images(samples.x, path, labels=samples.y,
                     class_names=samples.class_names or None, **options)
 
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """uint8 pixels (N, C, H, W) -> float in [-1, 1]."""
-        return x.float().mul_(1 / 127.5).sub_(1.0)
+    def read(self, config: Any) -> Dataset:
+        """The images ``config.data`` names, resized to ``config.size`` (0: own size)."""
+        for option in ("label_column", "column_types"):
+            if getattr(config, option):
+                raise ScienceError(f"--{option.replace('_', '-')} is for tables and expression data, "
+                                   f"not images; drop it")
+        return self.load(config.data, size=config.size or None)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Float in [-1, 1] (N, C, H, W) -> uint8 pixels, rounded and clipped."""
-        import torch
+    def resolve(self, config: Any, data: Dataset) -> Any:
+        """Image defaults: dcgan with the hinge loss; the size is the data's own."""
+        from dataclasses import replace
 
-        return ((z.float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+        from scigan.nets.registry import ARCHITECTURES
 
-    def networks(self, model: str, spec: NetSpec) -> tuple[nn.Module, nn.Module]:
-        """Generator and discriminator of architecture ``model`` for images of ``spec``."""
-        from scigan.nets import build
+        model = "dcgan" if config.model == "auto" else config.model
+        if model not in ARCHITECTURES:
+            raise ScienceError(f"unknown model {model!r} for images; choose one of: {', '.join(ARCHITECTURES)}")
+        return replace(config, model=model, loss="hinge" if config.loss == "auto" else config.loss,
+                       size=int(data.x.shape[-1]))
 
-        return build(model, spec)
+    def fit_codec(self, train: Dataset, config: Any) -> ImageCodec:
+        """The fixed pixel codec (nothing is learned from the data)."""
+        return ImageCodec()
+
+    def load_codec(self, run_path: Path, data: dict[str, Any]) -> ImageCodec:
+        """The fixed pixel codec (a run stores none)."""
+        return ImageCodec()
+
+    def describe(self, data: Dataset, codec: ImageCodec) -> dict[str, Any]:
+        """Channels and size of the images."""
+        return {"channels": int(data.x.shape[1]), "size": int(data.x.shape[-1])}
+
+    def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
+        """Generator and discriminator of ``config.model`` for the run's images."""
+        from scigan.nets import NetSpec, build
+
+        spec = NetSpec(size=int(data["size"]), channels=int(data["channels"]), num_classes=num_classes,
+                       z_dim=config.z_dim, width=config.width, spectral_norm=config.spectral_norm)
+        return build(config.model, spec)
+
+    def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
+        """Every training image once (the trainer shuffles them each epoch)."""
+        return np.arange(len(train))
+
+    def scorer(self, train: Dataset, holdout: Dataset, codec: ImageCodec, *, device: str,
+               log: Any = print):
+        """FD, KID, PRDC and per-class scores in a CNN feature space learned from ``train``."""
+        from scigan.workflows.scoring import Scorer
+
+        return Scorer(self, train, holdout, device=device, log=log)
 
     def features(self, train: Dataset, holdout: Dataset, *, cache_dir: Path, device: str,
                  log: Any = print):
@@ -62,8 +96,29 @@ class ImageModality:
                              num_classes=max(train.num_classes, 1), cache_dir=cache_dir,
                              device=device, log=log)
 
-    def preview(self, x_uint8: np.ndarray, labels: np.ndarray | None, class_names: list[str],
-                path: Path, provenance: dict[str, str]) -> None:
+    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str]) -> bool:
         """A grid of samples (one row per class when labelled) written to ``path``."""
-        save_images(x_uint8, path, labels=labels, class_names=class_names or None,
+        save_images(samples.x, path, labels=samples.y, class_names=samples.class_names or None,
                     provenance=provenance, overwrite=True)
+        return True
+
+
+class ImageCodec:
+    """uint8 pixels <-> float in [-1, 1]; fixed, so a run stores nothing for it."""
+
+    def stored(self, data: Dataset) -> np.ndarray:
+        """The uint8 images (N, C, H, W) as they are: the trainer encodes per batch."""
+        return data.x
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """uint8 pixels (N, C, H, W) -> float in [-1, 1]."""
+        return x.float().mul_(1 / 127.5).sub_(1.0)
+
+    def decode(self, z: torch.Tensor, labels: np.ndarray | None = None) -> np.ndarray:
+        """Float in [-1, 1] (N, C, H, W) -> uint8 pixels (numpy), rounded and clipped."""
+        import torch
+
+        return ((z.float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8).numpy()
+
+    def save(self, folder: Path) -> None:
+        """Nothing to save: the pixel codec is fixed."""

@@ -1,0 +1,114 @@
+"""The tabular modality: clinical and other tables (CSV, TSV, Parquet or a DataFrame).
+
+Stored form is a pandas DataFrame in the user's columns and dtypes; model space is the
+CTGAN coding of :mod:`.codec`; the networks are in :mod:`.networks`, the scores in
+:mod:`.metrics`, reading and writing in :mod:`.io`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scigan.errors import ScienceError
+from scigan.modalities.base import Dataset, log_frequency_rows
+from scigan.modalities.tabular.io import TableData, load_table, save_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from torch import nn
+
+    from scigan.modalities.tabular.codec import TableCodec
+    from scigan.modalities.tabular.metrics import TableScorer
+
+__all__ = ["TableData", "TabularModality", "load_table", "save_table"]
+
+#: The architectures a table can be trained with.
+ARCHITECTURES = ("ctgan",)
+
+
+class TabularModality:
+    """Tables: readers, writers, codec, networks and scores for the core."""
+
+    name = "tabular"
+
+    def load(self, source: str | Path | pd.DataFrame, *, label_column: str = "",
+             column_types: str | dict[str, str] = "", **options: Any) -> TableData:
+        """A built-in table, a CSV/TSV/Parquet file or a DataFrame (see :func:`load_table`)."""
+        if options:
+            raise ScienceError(f"tables take no option {next(iter(options))!r}")
+        return load_table(source, label_column=label_column, column_types=column_types)
+
+    def read(self, config: Any) -> TableData:
+        """The table ``config.data`` names, with its label column and type overrides."""
+        if config.size:
+            raise ScienceError("--size is for images; drop it for a table")
+        return self.load(config.data, label_column=config.label_column, column_types=config.column_types)
+
+    def resolve(self, config: Any, data: Dataset) -> Any:
+        """Table defaults: the ctgan networks, WGAN-GP with one critic step per generator
+        step (as CTGAN), and a PacGAN pack of 4 rows when it divides the batch."""
+        model = "ctgan" if config.model == "auto" else config.model
+        if model not in ARCHITECTURES:
+            raise ScienceError(f"unknown model {model!r} for tables; choose one of: {', '.join(ARCHITECTURES)}")
+        pac = config.pac or (4 if config.batch_size % 4 == 0 else 1)
+        if config.batch_size % pac:
+            raise ScienceError(f"--pac {pac} must divide --batch-size {config.batch_size}")
+        loss = "wgan" if config.loss == "auto" else config.loss
+        n_critic = config.n_critic or (1 if loss == "wgan" else 0)
+        return replace(config, model=model, loss=loss, pac=pac, n_critic=n_critic,
+                       label_column=data.info["label_column"])
+
+    def fit_codec(self, train: TableData, config: Any) -> TableCodec:
+        """Fit the per-column transforms on the training rows; warn about constant columns."""
+        from scigan.modalities.tabular.codec import TableCodec
+
+        codec = TableCodec.fit(train, conditional=config.conditional == "yes", seed=config.seed)
+        for column in codec.constant_columns():
+            warnings.warn(f"column {column!r} holds a single value in the training rows; "
+                          "it is kept and reproduced as that value", stacklevel=2)
+        return codec
+
+    def load_codec(self, run_path: Path, data: dict[str, Any]) -> TableCodec:
+        """The codec a run saved in ``codec.json``."""
+        from scigan.modalities.tabular.codec import TableCodec
+
+        return TableCodec.load(run_path)
+
+    def describe(self, data: TableData, codec: TableCodec) -> dict[str, Any]:
+        """Columns, label and the generator's output blocks ("tanh:1", "softmax:k")."""
+        return {"columns": list(data.x.columns), "label_column": data.info["label_column"],
+                "schema": [f"{c}={k}" for c, k in data.info["schema"].items()],
+                "blocks": [f"{a}:{s}" for a, s in codec.blocks]}
+
+    def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
+        """The residual-MLP generator and packing critic for the run's column blocks."""
+        from scigan.modalities.tabular.networks import build
+
+        blocks = [(b.split(":")[0], int(b.split(":")[1])) for b in data["blocks"]]
+        return build(config.z_dim, blocks, num_classes, config.width, config.pac, config.spectral_norm)
+
+    def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
+        """Conditional runs see each class in proportion to the log of its frequency
+        (training-by-sampling); otherwise every row once."""
+        return log_frequency_rows(train.y) if conditional and train.y is not None else np.arange(len(train))
+
+    def scorer(self, train: TableData, holdout: TableData, codec: TableCodec, *, device: str,
+               log: Any = print) -> TableScorer:
+        """Fidelity, detection, utility, privacy and per-group scores against ``holdout``."""
+        from scigan.modalities.tabular.metrics import TableScorer
+
+        return TableScorer(train, holdout, codec, log=log)
+
+    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str]) -> bool:
+        """Tables have no preview grid (``evaluate`` draws the PCA picture)."""
+        return False
+
+    def save(self, samples: Dataset, path: Path, **options: Any) -> None:
+        """Write the rows as ``.csv``, ``.tsv`` or ``.parquet`` (by ``path``)."""
+        save_table(samples.x, Path(path), overwrite=options.get("overwrite", False),
+                   provenance=options.get("provenance"))

@@ -1,0 +1,52 @@
+"""A two-dimensional picture of real against synthetic samples, coloured by label."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+
+def plot_embedding(real: np.ndarray, fake: np.ndarray, path: Path, *, real_labels: np.ndarray | None = None,
+                   fake_labels: np.ndarray | None = None, class_names: list[str] | None = None,
+                   title: str = "", max_points: int = 2000, seed: int = 0) -> Path:
+    """Project features (N, F) of real and synthetic samples onto the first two principal
+    components of the real ones and draw both, real as dots and synthetic as crosses,
+    coloured by label when labels are given. Writes a PNG to ``path`` and returns it.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(seed)
+    keep_real = rng.permutation(len(real))[:max_points]
+    keep_fake = rng.permutation(len(fake))[:max_points]
+    pca = PCA(n_components=2, random_state=seed).fit(real)
+    r, f = pca.transform(real[keep_real]), pca.transform(fake[keep_fake])
+    share = pca.explained_variance_ratio_
+    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    try:
+        if real_labels is None or fake_labels is None or not class_names:
+            ax.scatter(*r.T, s=9, alpha=0.6, label="real (held out)", color="tab:blue")
+            ax.scatter(*f.T, s=12, alpha=0.6, marker="x", label="synthetic", color="tab:orange")
+        else:
+            colours = plt.get_cmap("tab10" if len(class_names) <= 10 else "tab20")
+            rl, fl = real_labels[keep_real], fake_labels[keep_fake]
+            for c, name in enumerate(class_names):
+                colour = colours(c % colours.N)
+                ax.scatter(*r[rl == c].T, s=9, alpha=0.6, color=colour, label=f"{name} (real)")
+                ax.scatter(*f[fl == c].T, s=12, alpha=0.6, marker="x", color=colour, label=f"{name} (synthetic)")
+        ax.set(xlabel=f"PC1 ({share[0]:.0%} of real variance)", ylabel=f"PC2 ({share[1]:.0%})",
+               title=title or "Real (dots) and synthetic (crosses), PCA of the real samples")
+        ax.legend(fontsize=6, ncol=2, loc="best", markerscale=1.2)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        fig.savefig(tmp, format="png", dpi=110)
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+    return path

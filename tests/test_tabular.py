@@ -1,0 +1,217 @@
+"""Tables: typing, the exact codec, the PacGAN critic, the CLI end to end, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from scigan.cli import main  # noqa: E402
+from scigan.errors import ScienceError  # noqa: E402
+from scigan.modalities.base import log_frequency_rows  # noqa: E402
+from scigan.modalities.tabular.codec import TableCodec  # noqa: E402
+from scigan.modalities.tabular.io import load_table  # noqa: E402
+
+#: CLI flags of a tiny, quick table run.
+TINY = ["--width", "8", "--batch-size", "32", "--z-dim", "16", "--eval-every", "10", "--eval-n", "64",
+        "--checkpoint-every", "10", "--log-every", "5", "--quiet"]
+
+
+def _mixed_frame(n: int = 120, seed: int = 0) -> pd.DataFrame:
+    """Every column kind, with missing values, a constant and a nullable integer."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "dose": np.round(np.r_[rng.normal(1, 0.1, n // 2), rng.normal(5, 0.5, n - n // 2)], 3),
+        "age": rng.integers(18, 90, n),
+        "stage": rng.choice(["I", "II", "III"], n),
+        "smoker": rng.random(n) > 0.7,
+        "visit": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D"),
+        "site": "Berlin",
+        "visits": pd.array(rng.integers(0, 40, n), dtype="Int64"),
+        "outcome": rng.choice(["healthy", "sick"], n, p=[0.8, 0.2]),
+    })
+    frame.loc[[3, 9], "dose"] = np.nan
+    frame.loc[5, "stage"] = np.nan
+    frame.loc[7, "visits"] = pd.NA
+    return frame
+
+
+@pytest.mark.parametrize("source", ["breast-cancer", "gbsg2"])
+def test_codec_inverts_builtins_exactly(source: str) -> None:
+    pytest.importorskip("lifelines") if source == "gbsg2" else None
+    data = load_table(source)
+    codec = TableCodec.fit(data, conditional=True, seed=0)
+    matrix = codec.encode_frame(data.x)
+    assert matrix.shape == (len(data), codec.width)
+    pd.testing.assert_frame_equal(codec.decode_frame(matrix, data.y), data.x)
+
+
+def test_codec_inverts_every_kind_exactly_and_survives_saving(tmp_path: Path) -> None:
+    frame = _mixed_frame()
+    data = load_table(frame, label_column="outcome")
+    assert data.info["schema"] == {"dose": "numeric", "age": "integer", "stage": "categorical",
+                                   "smoker": "boolean", "visit": "datetime", "site": "categorical",
+                                   "visits": "integer", "outcome": "categorical"}
+    codec = TableCodec.fit(data, conditional=True, seed=0)
+    assert codec.constant_columns() == ["site"]
+    codec.save(tmp_path)
+    loaded = TableCodec.load(tmp_path)
+    back = loaded.decode_frame(codec.encode_frame(data.x), data.y)
+    pd.testing.assert_frame_equal(back, data.x)
+    assert back["dose"].isna().sum() == 2 and back["stage"].isna().sum() == 1
+
+
+def test_decoding_respects_bounds_and_integers() -> None:
+    data = load_table(_mixed_frame(), label_column="outcome")
+    codec = TableCodec.fit(data, conditional=True, seed=0)
+    noise = np.random.default_rng(1).normal(0, 3, (50, codec.width))
+    out = codec.decode_frame(noise, np.zeros(50, dtype=np.int64))
+    assert out["age"].between(data.x["age"].min(), data.x["age"].max()).all()
+    assert out["age"].dtype == np.int64 and str(out["visits"].dtype) == "Int64"
+    assert set(out["stage"].dropna()) <= {"I", "II", "III"} and (out["site"] == "Berlin").all()
+    assert (out["outcome"] == "healthy").all()
+
+
+def test_log_frequency_rows_oversample_rare_classes() -> None:
+    y = np.r_[np.zeros(100, int), np.ones(10, int)]
+    rows = log_frequency_rows(y)
+    assert set(rows) == set(range(110))
+    share = (y[rows] == 1).mean()
+    expected = np.log1p(10) / (np.log1p(10) + np.log1p(100))
+    assert abs(share - expected) < 0.05
+
+
+def test_packing_critic_and_its_gradient_penalty() -> None:
+    import torch
+
+    from scigan.core.regularizers import _grad_norm_sq
+    from scigan.modalities.tabular.networks import build
+
+    G, D = build(8, [("tanh", 1), ("softmax", 3)], 2, 4, 4, False)
+    y = torch.tensor([0, 1] * 4)
+    x = G(torch.randn(8, 8), y)
+    assert x.shape == (8, 4) and torch.allclose(x[:, 1:].sum(1), torch.ones(8))
+    G.eval()
+    hard = G(torch.randn(8, 8), y)[:, 1:]
+    assert set(hard.unique().tolist()) <= {0.0, 1.0}
+    x = x.detach().requires_grad_(True)
+    scores = D(x, y)
+    assert scores.shape == (2,)
+    assert _grad_norm_sq(scores, x).shape == (2,)
+
+
+@pytest.fixture(scope="module")
+def table_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """breast-cancer, conditional on its diagnosis, trained for a few steps."""
+    run = tmp_path_factory.mktemp("runs") / "bc"
+    assert main(["train", "breast-cancer", "--label-column", "target", "--steps", "20", "--out", str(run), *TINY]) == 0
+    return run
+
+
+def test_train_sample_evaluate_breast_cancer(table_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    real = load_table("breast-cancer").x
+    assert main(["sample", str(table_run), "-n", "100", "--out", str(tmp_path / "x.csv")]) == 0
+    written = pd.read_csv(tmp_path / "x.csv")
+    assert list(written.columns) == list(real.columns) and len(written) == 100
+    assert (written.dtypes == real.dtypes).all()
+    assert set(written["target"]) == {"benign", "malignant"}
+    assert main(["sample", str(table_run), "-n", "20", "--label", "malignant", "--out", str(tmp_path / "m.parquet")]) == 0
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(tmp_path / "m.parquet")
+    assert table.schema.metadata[b"scigan:synthetic"] == b"true"
+    assert (table.to_pandas()["target"] == "malignant").all()
+    capsys.readouterr()
+    assert main(["evaluate", str(table_run), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    for key in ("detection_auc", "detection_auc_real", "utility_ratio", "dcr_closer_to_train_share",
+                "mia_auc", "worst_group", "fidelity", "fidelity_real_floor", "fd", "fd_real_floor"):
+        assert key in scores, key
+    assert 0 <= scores["detection_auc"] <= 1 and 0 <= scores["mia_auc"] <= 1
+    assert scores["worst_group"]["name"] in ("benign", "malignant")
+    assert (table_run / "report" / "embedding.png").is_file()
+    assert (table_run / "codec.json").is_file()
+    assert main(["report", str(table_run)]) == 0
+    assert "embedding.png" in (table_run / "report.html").read_text()
+
+
+def test_resume_reproduces_a_table_run(tmp_path: Path) -> None:
+    from safetensors.torch import load_file
+
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    flags = ["breast-cancer", *TINY, "--eval-every", "0"]
+    assert main(["train", *flags, "--steps", "20", "--out", str(straight)]) == 0
+    assert main(["train", *flags, "--steps", "10", "--out", str(resumed)]) == 0
+    assert main(["train", *flags, "--steps", "20", "--out", str(resumed), "--resume"]) == 0
+    a = load_file(straight / "checkpoints" / "00000020" / "G.safetensors")
+    b = load_file(resumed / "checkpoints" / "00000020" / "G.safetensors")
+    assert all((a[k] == b[k]).all() for k in a)
+
+
+def _error(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def _csv(tmp_path: Path, frame: pd.DataFrame) -> str:
+    path = tmp_path / "table.csv"
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_unknown_columns(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = ["--out", str(tmp_path / "r"), *TINY]
+    assert "unknown column 'diagnosis'" in _error(capsys, ["train", "breast-cancer", "--label-column", "diagnosis", *out])
+    line = _error(capsys, ["train", "breast-cancer", "--column-types", "size=integer", *out])
+    assert "--column-types" in line and "unknown column 'size'" in line
+    assert "unknown type" in _error(capsys, ["train", "breast-cancer", "--column-types", "target=colour", *out])
+
+
+def test_label_with_one_class(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    frame = _mixed_frame().assign(outcome="sick")
+    line = _error(capsys, ["train", _csv(tmp_path, frame), "--label-column", "outcome", "--out", str(tmp_path / "r"), *TINY])
+    assert "one class" in line
+
+
+def test_all_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    frame = _mixed_frame().assign(empty=np.nan)
+    line = _error(capsys, ["train", _csv(tmp_path, frame), "--out", str(tmp_path / "r"), *TINY])
+    assert "'empty'" in line and "all missing" in line
+
+
+def test_constant_column_is_kept(tmp_path: Path) -> None:
+    run = tmp_path / "r"
+    with pytest.warns(UserWarning, match="'site'"):
+        assert main(["train", _csv(tmp_path, _mixed_frame()), "--label-column", "outcome", "--steps", "5",
+                     "--out", str(run), *TINY]) == 0
+    assert main(["sample", str(run), "-n", "32", "--out", str(tmp_path / "s.csv")]) == 0
+    assert (pd.read_csv(tmp_path / "s.csv")["site"] == "Berlin").all()
+
+
+def test_mixed_types_in_a_column(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    frame = _mixed_frame()
+    frame["age"] = frame["age"].astype(object)
+    frame.loc[4, "age"] = "unknown"
+    path = _csv(tmp_path, frame)
+    line = _error(capsys, ["train", path, "--out", str(tmp_path / "r"), *TINY])
+    assert "'age' mixes numbers and text" in line and "--column-types age=categorical" in line
+    with pytest.raises(ScienceError, match="cannot be read as integer"):
+        load_table(path, column_types="age=integer")
+    assert load_table(path, column_types="age=categorical").info["schema"]["age"] == "categorical"
+
+
+def test_fewer_rows_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    line = _error(capsys, ["train", _csv(tmp_path, _mixed_frame(40)), "--out", str(tmp_path / "r"), *TINY,
+                           "--batch-size", "64"])
+    assert "fewer than --batch-size" in line
+
+
+def test_table_options_refused_for_images(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert "not images" in _error(capsys, ["train", "digits", "--label-column", "y", "--out", str(tmp_path / "r")])
