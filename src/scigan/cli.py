@@ -234,9 +234,12 @@ def format_table_scores(s: dict) -> str:
         value = s.get(key)
         return "—" if value is None else f"{value:.3f}"
 
-    lines = [
-        f"n = {s['n']} synthetic rows against {s['n_reference']} rows of the {s['reference']}",
-        f"fidelity        {num('fidelity'):>8}   real-vs-real {num('fidelity_real_floor')}   (1 is identical)",
+    lines = [f"n = {s['n']} synthetic rows against {s['n_reference']} rows of the {s['reference']}"]
+    for key, label in (("fidelity", "fidelity"), ("gene_mean_r", "gene mean r"), ("gene_var_r", "gene var r"),
+                       ("corr_of_corr", "corr of corr"), ("mmd", "MMD (PCA)")):
+        if key in s:
+            lines.append(f"{label:<16}{num(key):>8}   real-vs-real {num(key + '_real_floor')}")
+    lines += [
         f"FD (features)   {num('fd'):>8}   real-vs-real {num('fd_real_floor')}   untrained G {num('fd_untrained')}",
         f"detection AUC   {num('detection_auc'):>8}   real-vs-real {num('detection_auc_real')}   (0.5: indistinguishable)",
         f"utility (TSTR)  {num('utility_tstr'):>8}   train on real {num('utility_trtr')}   ratio {num('utility_ratio')}",

@@ -1,0 +1,108 @@
+"""The expression modality: single-cell or bulk expression, cells × genes.
+
+Stored form is a float32 matrix in the user's units (counts or log-normalised values);
+model space and the library-size layer are in :mod:`.codec` and :mod:`.networks`,
+scores in :mod:`.metrics`, reading and writing (``.h5ad``, CSV/TSV) in :mod:`.io`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scigan.errors import ScienceError
+from scigan.modalities.base import Dataset, log_frequency_rows
+from scigan.modalities.expression.io import load_expression, save_expression
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from scigan.modalities.expression.codec import ExpressionCodec
+    from scigan.modalities.expression.metrics import ExpressionScorer
+
+__all__ = ["ExpressionModality", "load_expression", "save_expression"]
+
+#: The architectures expression data can be trained with.
+ARCHITECTURES = ("scgan",)
+
+
+class ExpressionModality:
+    """Expression matrices: readers, writers, codec, networks and scores for the core."""
+
+    name = "expression"
+
+    def load(self, source: str | Path, *, label_column: str = "", values: str = "auto", **options: Any) -> Dataset:
+        """A built-in (``pbmc68k``), an ``.h5ad`` or a CSV/TSV matrix (see :func:`load_expression`)."""
+        if options:
+            raise ScienceError(f"expression data takes no option {next(iter(options))!r}")
+        return load_expression(source, label_column=label_column, values=values)
+
+    def read(self, config: Any) -> Dataset:
+        """The matrix ``config.data`` names, with its label key and declared values."""
+        if config.size or config.column_types:
+            raise ScienceError("--size and --column-types are not for expression data; drop them")
+        return self.load(config.data, label_column=config.label_column, values=config.values)
+
+    def resolve(self, config: Any, data: Dataset) -> Any:
+        """Expression defaults: the scgan networks with WGAN-GP (5 critic steps)."""
+        model = "scgan" if config.model == "auto" else config.model
+        if model not in ARCHITECTURES:
+            raise ScienceError(f"unknown model {model!r} for expression; choose one of: {', '.join(ARCHITECTURES)}")
+        return replace(config, model=model, loss="wgan" if config.loss == "auto" else config.loss,
+                       label_column=data.info["label_column"], values=data.info["values"])
+
+    def fit_codec(self, train: Dataset, config: Any) -> ExpressionCodec:
+        """Library-size statistics of the training cells (counts), and the gene names."""
+        from scigan.modalities.expression.codec import ExpressionCodec
+
+        return ExpressionCodec.fit(train)
+
+    def load_codec(self, run_path: Path, data: dict[str, Any]) -> ExpressionCodec:
+        """The codec a run saved in ``codec.json``."""
+        from scigan.modalities.expression.codec import ExpressionCodec
+
+        return ExpressionCodec.load(run_path)
+
+    def describe(self, data: Dataset, codec: ExpressionCodec) -> dict[str, Any]:
+        """Gene count, values, library size and label key (gene names live in codec.json)."""
+        return {"genes": len(codec.genes), "values": codec.values, "library": codec.library,
+                "label_column": codec.label_column, "note": data.info.get("note", "")}
+
+    def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
+        """The scGAN generator (with the LSN layer for counts) and projection critic."""
+        from scigan.modalities.expression.networks import build
+
+        return build(config.z_dim, int(data["genes"]), num_classes, config.width, float(data["library"]),
+                     config.spectral_norm)
+
+    def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
+        """Conditional runs see each cell type in proportion to the log of its frequency."""
+        return log_frequency_rows(train.y) if conditional and train.y is not None else np.arange(len(train))
+
+    def scorer(self, train: Dataset, holdout: Dataset, codec: ExpressionCodec, *, device: str,
+               log: Any = print) -> ExpressionScorer:
+        """Gene agreement, FD/MMD, detection, utility, privacy and per-type scores."""
+        from scigan.modalities.expression.metrics import ExpressionScorer
+
+        return ExpressionScorer(train, holdout, codec, log=log)
+
+    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str]) -> bool:
+        """Expression has no preview grid (``evaluate`` draws the PCA picture)."""
+        return False
+
+    def save(self, samples: Dataset, path: Path, **options: Any) -> None:
+        """Write cells as ``.h5ad`` (obs label, var names, ``uns['scigan']``) or CSV/TSV."""
+        from scigan.workflows.run import open_run
+
+        run = open_run(samples.source)
+        codec = self.load_codec(run.path, run.data)
+        provenance = options.get("provenance") or {}
+        uns = {"synthetic": True, "model": run.config.model, "run": str(run.path),
+               "step": int(samples.info.get("step", 0)), "source": run.config.data,
+               "software": provenance.get("Software", "scigan")}
+        save_expression(samples.x, codec.genes, Path(path), labels=samples.y, class_names=samples.class_names,
+                        label_column=codec.label_column or "label", values=codec.values, uns=uns,
+                        overwrite=options.get("overwrite", False))

@@ -1,0 +1,150 @@
+"""Expression: reading (.h5ad, CSV), the counts codec and LSN layer, the CLI end to end
+with .h5ad output, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ad = pytest.importorskip("anndata")
+pd = pytest.importorskip("pandas")
+
+from scigan.cli import main  # noqa: E402
+from scigan.modalities.expression.codec import ExpressionCodec  # noqa: E402
+from scigan.modalities.expression.io import load_expression  # noqa: E402
+
+TINY = ["--width", "4", "--batch-size", "16", "--z-dim", "8", "--eval-every", "5", "--eval-n", "64",
+        "--checkpoint-every", "5", "--log-every", "5", "--n-critic", "1", "--quiet"]
+
+
+def _counts(cells: int = 80, genes: int = 30, seed: int = 0) -> ad.AnnData:
+    """Poisson counts of two cell types with different mean profiles."""
+    rng = np.random.default_rng(seed)
+    kind = rng.integers(0, 2, cells)
+    rates = np.where(kind[:, None] == 0, rng.gamma(2, 1, genes)[None], rng.gamma(2, 2, genes)[None])
+    x = rng.poisson(rates * rng.uniform(0.5, 2, (cells, 1))).astype(np.float32)
+    obs = pd.DataFrame({"cell_type": np.array(["B", "T"])[kind]}, index=[f"c{i}" for i in range(cells)])
+    return ad.AnnData(X=x, obs=obs, var=pd.DataFrame(index=[f"G{i}" for i in range(genes)]))
+
+
+def _h5ad(tmp_path: Path, adata: ad.AnnData, name: str = "cells.h5ad") -> str:
+    path = tmp_path / name
+    adata.write_h5ad(path)
+    return str(path)
+
+
+def test_counts_are_detected_and_the_codec_inverts_them(tmp_path: Path) -> None:
+    data = load_expression(_h5ad(tmp_path, _counts()), label_column="cell_type")
+    assert data.info["values"] == "counts" and data.class_names == ["B", "T"]
+    codec = ExpressionCodec.fit(data)
+    m = codec.encode_matrix(data.x)
+    assert m.shape == (80, 31)
+    np.testing.assert_array_equal(codec.decode_matrix(m), data.x)
+    codec.save(tmp_path)
+    assert ExpressionCodec.load(tmp_path).__dict__ == codec.__dict__
+
+
+def test_library_size_layer() -> None:
+    import torch
+
+    from scigan.modalities.expression.networks import build
+
+    G, D = build(8, 30, 2, 4, 1000.0, True)
+    out = G(torch.randn(16, 8), torch.arange(16) % 2)
+    assert out.shape == (16, 31)
+    assert torch.allclose(torch.expm1(out[:, :30]).sum(1), torch.full((16,), 1000.0), rtol=1e-4)
+    assert D(out, torch.arange(16) % 2).shape == (16,)
+
+
+def test_pbmc68k_uses_raw() -> None:
+    pytest.importorskip("scanpy")
+    data = load_expression("pbmc68k")
+    assert data.x.shape == (700, 765) and len(data.class_names) == 10
+    assert data.info["values"] == "log" and data.x.min() >= 0 and ".raw" in data.info["note"]
+
+
+def test_train_sample_evaluate_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path, run = _h5ad(tmp_path, _counts()), tmp_path / "run"
+    assert main(["train", path, "--label-column", "cell_type", "--steps", "10", "--out", str(run), *TINY]) == 0
+    assert main(["sample", str(run), "-n", "12", "--out", str(tmp_path / "s.h5ad")]) == 0
+    synthetic = ad.read_h5ad(tmp_path / "s.h5ad")
+    assert synthetic.shape == (12, 30) and list(synthetic.var_names) == [f"G{i}" for i in range(30)]
+    assert set(synthetic.obs["cell_type"]) == {"B", "T"}
+    assert synthetic.uns["scigan"]["synthetic"] and synthetic.uns["scigan"]["values"] == "counts"
+    assert np.array_equal(synthetic.X, np.round(synthetic.X)) and synthetic.X.min() >= 0
+    assert main(["sample", str(run), "-n", "6", "--label", "T", "--out", str(tmp_path / "s.csv")]) == 0
+    table = pd.read_csv(tmp_path / "s.csv", index_col=0)
+    assert list(table.columns[:30]) == [f"G{i}" for i in range(30)] and (table["cell_type"] == "T").all()
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    for key in ("detection_auc", "detection_auc_real", "utility_ratio", "dcr_closer_to_train_share", "mia_auc",
+                "worst_group", "gene_mean_r", "gene_var_r", "corr_of_corr", "mmd", "fd", "fd_real_floor"):
+        assert key in scores, key
+    assert (run / "report" / "embedding.png").is_file()
+
+
+def test_pbmc68k_end_to_end(tmp_path: Path) -> None:
+    pytest.importorskip("scanpy")
+    run = tmp_path / "pbmc"
+    assert main(["train", "pbmc68k", "--conditional", "--steps", "3", "--out", str(run), *TINY, "--eval-every", "0"]) == 0
+    assert main(["sample", str(run), "-n", "20", "--out", str(tmp_path / "p.h5ad")]) == 0
+    synthetic = ad.read_h5ad(tmp_path / "p.h5ad")
+    assert synthetic.shape == (20, 765) and "bulk_labels" in synthetic.obs
+
+
+def _error(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_non_numeric_values_in_a_matrix(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    frame = pd.DataFrame(_counts().X, columns=[f"G{i}" for i in range(30)]).astype(object)
+    frame.iloc[4, 2] = "high"
+    frame.to_csv(tmp_path / "m.csv")
+    line = _error(capsys, ["train", str(tmp_path / "m.csv"), "--modality", "expression", "--out", str(tmp_path / "r"), *TINY])
+    assert "'G2'" in line and "not a number" in line
+
+
+def test_negative_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    adata = _counts()
+    adata.X[3, 3] = -2
+    line = _error(capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY])
+    assert "negative" in line
+
+
+def test_fractions_declared_as_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    adata = _counts()
+    adata.X = np.log1p(adata.X)
+    line = _error(capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY])
+    assert "--values log" in line
+
+
+def test_missing_obs_key(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    line = _error(capsys, ["train", _h5ad(tmp_path, _counts()), "--label-column", "celltype", "--out", str(tmp_path / "r"), *TINY])
+    assert "'celltype' is not an obs key" in line and "cell_type" in line
+
+
+def test_duplicated_gene_names(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    adata = _counts()
+    adata.var_names = ["G0", "G0", *[f"G{i}" for i in range(2, 30)]]
+    line = _error(capsys, ["train", _h5ad(tmp_path, adata), "--out", str(tmp_path / "r"), *TINY])
+    assert "'G0' appears twice" in line
+
+
+def test_one_cell_type(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    adata = _counts()
+    adata.obs["cell_type"] = "B"
+    line = _error(capsys, ["train", _h5ad(tmp_path, adata), "--label-column", "cell_type", "--out", str(tmp_path / "r"), *TINY])
+    assert "one class" in line
+
+
+def test_fewer_cells_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    line = _error(capsys, ["train", _h5ad(tmp_path, _counts(cells=20)), "--out", str(tmp_path / "r"), *TINY, "--batch-size", "32"])
+    assert "fewer than --batch-size" in line
