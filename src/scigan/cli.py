@@ -166,9 +166,9 @@ def _datasets(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     if args.json:
         print(json.dumps(rows, indent=1))
         return
-    print(f"{'name':<15}{'modality':<10}{'shape':<18}{'classes':<9}{'available':<11}source")
+    print(f"{'name':<15}{'modality':<12}{'shape':<18}{'classes':<9}{'available':<11}source")
     for r in rows:
-        print(f"{r['name']:<15}{r['modality']:<10}{r['shape']:<18}{r['classes']:<9}"
+        print(f"{r['name']:<15}{r['modality']:<12}{r['shape']:<18}{r['classes']:<9}"
               f"{'yes' if r['available'] else 'no':<11}{r['source']}")
         if not r["available"]:
             print(f"{'':<15}install: {r['install']}")

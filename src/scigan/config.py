@@ -57,7 +57,9 @@ class TrainConfig:
     """Base channel count of both networks; compute grows with its square (dcgan at
     28×28: width 32 ≈ 0.1 GFLOP per generated image)."""
     spectral_norm: bool = True
-    """Spectral normalisation on every discriminator layer."""
+    """Spectral normalisation on every discriminator layer. Tables and expression use it
+    only with losses other than wgan: there the gradient penalty constrains the critic
+    (with both, breast-cancer's detection AUC was 0.87 against 0.66 without)."""
     batch_size: int = 64
     """Real images per discriminator step (and fakes per generator step)."""
     steps: int = 3000

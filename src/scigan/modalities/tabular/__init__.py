@@ -86,11 +86,13 @@ class TabularModality:
                 "blocks": [f"{a}:{s}" for a, s in codec.blocks]}
 
     def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
-        """The residual-MLP generator and packing critic for the run's column blocks."""
+        """The residual-MLP generator and packing critic for the run's column blocks; the
+        critic has spectral norm only without the gradient penalty (loss other than wgan)."""
         from scigan.modalities.tabular.networks import build
 
         blocks = [(b.split(":")[0], int(b.split(":")[1])) for b in data["blocks"]]
-        return build(config.z_dim, blocks, num_classes, config.width, config.pac, config.spectral_norm)
+        sn = config.spectral_norm and config.loss != "wgan"
+        return build(config.z_dim, blocks, num_classes, config.width, config.pac, sn)
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Conditional runs see each class in proportion to the log of its frequency
