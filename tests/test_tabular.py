@@ -166,6 +166,15 @@ def _csv(tmp_path: Path, frame: pd.DataFrame) -> str:
     return str(path)
 
 
+def test_column_types_as_json() -> None:
+    from scigan.modalities.tabular.io import parse_column_types
+
+    assert parse_column_types('{"dose, mg": "numeric"}') == {"dose, mg": "numeric"}
+    assert parse_column_types("a=integer, b=boolean") == {"a": "integer", "b": "boolean"}
+    with pytest.raises(ScienceError, match="not name=type"):
+        parse_column_types("age")
+
+
 def test_unknown_columns(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = ["--out", str(tmp_path / "r"), *TINY]
     assert "unknown column 'diagnosis'" in _error(capsys, ["train", "breast-cancer", "--label-column", "diagnosis", *out])
@@ -215,3 +224,19 @@ def test_fewer_rows_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_table_options_refused_for_images(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert "not images" in _error(capsys, ["train", "digits", "--label-column", "y", "--out", str(tmp_path / "r")])
+
+
+def test_train_on_a_dataframe_from_the_api(tmp_path: Path) -> None:
+    import scigan
+
+    frame = _mixed_frame().rename(columns={"dose": "dose, mg"})
+    config = scigan.TrainConfig(data="", label_column="outcome", column_types="age=categorical", steps=5,
+                                width=8, batch_size=32, z_dim=16, eval_every=0, progress=False)
+    with pytest.warns(UserWarning, match="'site'"):
+        run, _ = scigan.train(config, str(tmp_path / "r"), table=frame, log=lambda s: None)
+    assert (run.path / "data.parquet").is_file()
+    assert json.loads(run.config.column_types)["age"] == "categorical"
+    samples = scigan.sample(str(run.path), 40)
+    assert list(samples.x.columns) == list(frame.columns) and samples.x["age"].dtype == np.int64
+    scores = scigan.evaluate(str(run.path), log=lambda s: None)
+    assert {"detection_auc", "utility_ratio", "worst_group"} <= set(scores)

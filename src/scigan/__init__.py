@@ -31,7 +31,8 @@ def load_dataset(source: str, modality: str = "auto", **options: Any):
 
 
 def train(config: TrainConfig, out: str, **options: Any):
-    """Train as ``config`` says into run folder ``out``; see :func:`scigan.workflows.train.train`."""
+    """Train as ``config`` says into run folder ``out`` (``table=`` a DataFrame to train on
+    one in memory); see :func:`scigan.workflows.train.train`."""
     from scigan.workflows.train import train as _train
 
     return _train(config, out, **options)

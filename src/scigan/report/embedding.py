@@ -27,7 +27,7 @@ def plot_embedding(real: np.ndarray, fake: np.ndarray, path: Path, *, real_label
     pca = PCA(n_components=2, random_state=seed).fit(real)
     r, f = pca.transform(real[keep_real]), pca.transform(fake[keep_fake])
     share = pca.explained_variance_ratio_
-    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    fig, ax = plt.subplots(figsize=(9.0, 5.2))
     try:
         if real_labels is None or fake_labels is None or not class_names:
             ax.scatter(*r.T, s=9, alpha=0.6, label="real (held out)", color="tab:blue")
@@ -41,7 +41,7 @@ def plot_embedding(real: np.ndarray, fake: np.ndarray, path: Path, *, real_label
                 ax.scatter(*f[fl == c].T, s=12, alpha=0.6, marker="x", color=colour, label=f"{name} (synthetic)")
         ax.set(xlabel=f"PC1 ({share[0]:.0%} of real variance)", ylabel=f"PC2 ({share[1]:.0%})",
                title=title or "Real (dots) and synthetic (crosses), PCA of the real samples")
-        ax.legend(fontsize=6, ncol=2, loc="best", markerscale=1.2)
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=1.2, frameon=False)
         ax.grid(alpha=0.3)
         fig.tight_layout()
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from scigan.config import TrainConfig, save_toml
 from scigan.core.diffaugment import parse_policy
@@ -74,17 +74,22 @@ def describe(data: Dataset, train: Dataset, holdout: Dataset, modality: Modality
 
 
 def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwrite: bool = False,
-          log: Callable[[str], None] = print) -> tuple[RunInfo, TrainResult]:
+          log: Callable[[str], None] = print, table: Any = None) -> tuple[RunInfo, TrainResult]:
     """Train a GAN as ``config`` says and write the run folder ``out``.
 
-    Returns the run's description and how far training got. Raises ScienceError on
-    bad input before anything is written.
+    ``table``, a pandas DataFrame, is trained on instead of ``config.data`` (with
+    ``config.label_column`` and ``config.column_types``); the run keeps a copy as
+    ``RUN/data.parquet``, which later commands read. Returns the run's description and
+    how far training got. Raises ScienceError on bad input before anything is written.
     """
     import torch
 
     out = Path(out)
+    if table is not None:
+        config = replace(config, data=str(out / "data.parquet"), modality="tabular")
     modality = get_modality(modality_for(config.data, config.modality))
-    data = modality.read(config)
+    data = modality.read(config) if table is None else modality.load(
+        table, label_column=config.label_column, column_types=config.column_types)
     config = resolve(config, data, modality)
     train_split, holdout = split_holdout(data, config.holdout, config.seed)
     if len(train_split) < config.batch_size:
@@ -117,6 +122,8 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
         codec.encode, config.z_dim, out, preview=preview, log=log,
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
+    if table is not None:
+        modality.save(data, Path(config.data), overwrite=True)
     save_toml(config, out / "config.toml", {"data": info})
     codec.save(out)
     (out / "samples").mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ CTGAN coding of :mod:`.codec`; the networks are in :mod:`.networks`, the scores 
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -51,7 +52,8 @@ class TabularModality:
 
     def resolve(self, config: Any, data: Dataset) -> Any:
         """Table defaults: the ctgan networks, WGAN-GP with one critic step per generator
-        step (as CTGAN), and a PacGAN pack of 4 rows when it divides the batch."""
+        step (as CTGAN), and a PacGAN pack of 4 rows when it divides the batch. Every
+        column's type is recorded (as JSON) so later commands read the table alike."""
         model = "ctgan" if config.model == "auto" else config.model
         if model not in ARCHITECTURES:
             raise ScienceError(f"unknown model {model!r} for tables; choose one of: {', '.join(ARCHITECTURES)}")
@@ -61,7 +63,8 @@ class TabularModality:
         loss = "wgan" if config.loss == "auto" else config.loss
         n_critic = config.n_critic or (1 if loss == "wgan" else 0)
         return replace(config, model=model, loss=loss, pac=pac, n_critic=n_critic,
-                       label_column=data.info["label_column"])
+                       label_column=data.info["label_column"],
+                       column_types=json.dumps(data.info["schema"], ensure_ascii=False))
 
     def fit_codec(self, train: TableData, config: Any) -> TableCodec:
         """Fit the per-column transforms on the training rows; warn about constant columns."""

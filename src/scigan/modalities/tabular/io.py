@@ -7,6 +7,7 @@ Every refusal is a :class:`ScienceError` naming the column and the fix.
 from __future__ import annotations
 
 import importlib.util
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,9 +98,15 @@ def read_frame(path: Path) -> pd.DataFrame:
 
 
 def parse_column_types(text: str | dict[str, str]) -> dict[str, str]:
-    """``"age=integer,stage=categorical"`` (or a dict) -> {column: kind}, kinds checked."""
+    """``"age=integer,stage=categorical"``, a JSON object or a dict -> {column: kind},
+    kinds checked (JSON holds any column name, commas included)."""
     if isinstance(text, dict):
         pairs = dict(text)
+    elif text.strip().startswith("{"):
+        try:
+            pairs = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ScienceError(f"--column-types is not valid JSON: {err}") from None
     else:
         pairs = {}
         for item in filter(None, (part.strip() for part in text.split(","))):
