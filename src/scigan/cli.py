@@ -40,7 +40,8 @@ EXAMPLES = {
         "  scigan sample runs/bc -n 1000 --label malignant --out synthetic.parquet\n"
         "  scigan sample runs/pbmc -n 700 --out synthetic.h5ad"
     ),
-    "evaluate": "examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json",
+    "evaluate": ("examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json\n"
+                 "  scigan evaluate runs/bc --json    # a table: detection_auc, utility_ratio, mia_auc, ..."),
     "report": "examples:\n  scigan report runs/digits    # writes runs/digits/report.html",
 }
 
@@ -131,9 +132,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
-    p = command("evaluate", "score a run: FD with its real-vs-real floor, KID, PRDC, coverage")
+    p = command("evaluate", "score a run beside its real-vs-real floors: images FD, KID, PRDC, coverage; "
+                "tables and expression fidelity, detection AUC, utility, privacy, per group")
     p.add_argument("run", type=Path, help="run folder")
-    p.add_argument("--n", type=int, default=10_000, help="samples (capped at the holdout size; default 10000)")
+    p.add_argument("--n", type=int, default=10_000, help="samples (images: capped at the holdout size, default 10000; "
+                   "tables and expression: as many as the training split)")
     p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
