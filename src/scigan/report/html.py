@@ -43,8 +43,21 @@ PROVENANCE = {
     "reference": "reference split", "n_reference_available": "reference rows available",
     "step": "generator step", "checkpoint": "checkpoint",
 }
+#: Scores of tables and expression: key -> (label, the real-vs-real key beside it, what it says).
+PAIRED = {
+    "fidelity": ("Fidelity", "fidelity_real_floor", "tables: mean of per-column and per-pair similarity; 1 is identical"),
+    "gene_mean_r": ("Gene means (r)", "gene_mean_r_real_floor", "agreement of per-gene means across genes"),
+    "gene_var_r": ("Gene variances (r)", "gene_var_r_real_floor", "agreement of per-gene variances across genes"),
+    "corr_of_corr": ("Correlation of correlations", "corr_of_corr_real_floor", "gene–gene correlation structure"),
+    "mmd": ("MMD (PCA)", "mmd_real_floor", "kernel distance in principal components; lower is better"),
+    "detection_auc": ("Detection AUC", "detection_auc_real", "random forest real vs synthetic; 0.5: indistinguishable"),
+    "utility_ratio": ("Utility (TSTR / TRTR)", None, "label predicted on held-out rows, trained on synthetic vs real"),
+    "dcr_closer_to_train_share": ("DCR: closer to train", None, "share of synthetic rows nearer a training row; 0.5 ideal"),
+    "mia_auc": ("Membership-inference AUC", None, "distance attack on training membership; 0.5 ideal"),
+}
 _SHOWN = {"fd", "fd_real_floor", "fd_untrained", "kid", "kid_std", "kid_real_floor",
-          "fd_per_class", "worst_class", "run", *SCORES, *PROVENANCE}
+          "fd_per_class", "worst_class", "run", "utility_tstr", "utility_trtr", "per_group", "worst_group",
+          *SCORES, *PROVENANCE, *PAIRED, *(floor for _, floor, _ in PAIRED.values() if floor)}
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -271,6 +284,12 @@ def evaluation_section(path: Path, command: str) -> str:
         rows.append(["Kernel distance (KID)", f"{_fmt(ev['kid'])} ± {_fmt(ev.get('kid_std'))}",
                      f"real-vs-real floor {_fmt(ev.get('kid_real_floor'))}", "unbiased at small n; lower is better"])
     rows += [[label, _fmt(ev[key]), "", meaning] for key, (label, meaning) in SCORES.items() if key in ev]
+    for key, (label, floor, meaning) in PAIRED.items():
+        if key in ev:
+            beside = (f"real-vs-real {_fmt(ev.get(floor))}" if floor else
+                      f"TSTR {_fmt(ev.get('utility_tstr'))}, TRTR {_fmt(ev.get('utility_trtr'))}"
+                      if key == "utility_ratio" else "")
+            rows.append([label, _fmt(ev[key]), beside, meaning])
     out = [_table(["score", "value", "compare with", "what it says"], rows, numeric=(1,))] if rows else []
     if (path.parent / "report" / "embedding.png").is_file():
         out.append("<p>Real held-out and synthetic samples in the first two principal components of the "
@@ -290,6 +309,17 @@ def evaluation_section(path: Path, command: str) -> str:
             out.append(f"<p>Worst class: <strong>{_esc(worst['name'])}</strong> (FD {_fmt(worst.get('fd'))}, "
                        f"{_fmt(worst.get('gap'))} above the best class).</p>")
         out.append(_table(["class", "FD"], [[name, _fmt(per_class[name])] for name in names], mark=mark, numeric=(1,)))
+    groups = ev.get("per_group")
+    if isinstance(groups, dict) and groups and all(isinstance(g, dict) for g in groups.values()):
+        worst = ev.get("worst_group") if isinstance(ev.get("worst_group"), dict) else {}
+        names, metrics = list(groups), list(next(iter(groups.values())))
+        out.append("<h3>Per group</h3>")
+        if worst.get("name") in groups:
+            out.append(f"<p>Worst group: <strong>{_esc(worst['name'])}</strong> ({_esc(worst.get('metric'))} "
+                       f"{_fmt(worst.get('value'))}, {_fmt(worst.get('gap'))} from the best group).</p>")
+        out.append(_table(["group", *metrics], [[n, *(_fmt(groups[n].get(m)) for m in metrics)] for n in names],
+                          mark=names.index(worst["name"]) if worst.get("name") in groups else None,
+                          numeric=tuple(range(1, len(metrics) + 1))))
     out.append("<h3>What the scores depend on</h3><p class=\"note\">Scores compare only under the same "
                "feature extractor (hash), the same n and the same reference split.</p>")
     out.append(_table(["", ""], [[label, _fmt(ev[key])] for key, label in PROVENANCE.items() if key in ev]))
