@@ -240,3 +240,17 @@ def test_train_on_a_dataframe_from_the_api(tmp_path: Path) -> None:
     assert list(samples.x.columns) == list(frame.columns) and samples.x["age"].dtype == np.int64
     scores = scigan.evaluate(str(run.path), log=lambda s: None)
     assert {"detection_auc", "utility_ratio", "worst_group"} <= set(scores)
+
+
+@pytest.mark.slow
+def test_umap_panel(tmp_path: Path) -> None:
+    pytest.importorskip("umap")
+    from scigan.report.embedding import plot_embedding
+
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(60, 5)), rng.normal(size=(60, 5))
+    path = plot_embedding(real, fake, tmp_path / "e.png", real_labels=np.arange(60) % 2,
+                          fake_labels=np.arange(60) % 2, class_names=["a", "b"], umap=True)
+    from PIL import Image
+
+    assert Image.open(path).size[0] > 1400  # two panels

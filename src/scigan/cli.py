@@ -141,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--umap", action="store_true",
+                   help="draw a UMAP beside the PCA picture (needs umap-learn; adds about 20 s)")
 
     p = command("report", "write RUN/report.html: samples, curves, scores, config")
     p.add_argument("run", type=Path, help="run folder")
@@ -201,7 +203,7 @@ def _evaluate(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     from scigan.workflows.evaluate import evaluate
 
     scores = evaluate(args.run, n=args.n, checkpoint=args.checkpoint, seed=args.seed,
-                      device=args.device, log=say)
+                      device=args.device, umap=args.umap, log=say)
     if args.json:
         print(json.dumps(scores))
         return

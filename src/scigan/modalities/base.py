@@ -140,8 +140,10 @@ class Scorer(Protocol):
         """Cheap scores during training; ``fd`` (lower is better) picks the best checkpoint."""
 
     def full(self, fake_x: Any, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: Any = None, picture: Path | None = None) -> dict[str, Any]:
-        """The full metric set beside its real-vs-real floors (``picture``: a PNG to draw)."""
+             untrained_x: Any = None, picture: Path | None = None,
+             umap: bool = False) -> dict[str, Any]:
+        """The full metric set beside its real-vs-real floors (``picture``: a PNG to draw,
+        with a UMAP panel when ``umap``)."""
 
 
 class Modality(Protocol):

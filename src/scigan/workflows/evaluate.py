@@ -13,14 +13,14 @@ from scigan.workflows.run import generate, load_generator, open_run
 
 
 def evaluate(run_path: str | Path, *, n: int = 10_000, checkpoint: str = "auto", seed: int = 0,
-             device: str = "cpu", log: Callable[[str], None] = print) -> dict[str, Any]:
+             device: str = "cpu", umap: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Fidelity, diversity and coverage of a run's generator on ``n`` samples (images:
     capped at the holdout's size), beside the real-vs-real floor and an untrained
     generator's FD; tables and expression add detection, utility, privacy and per-group
     scores (see the modality's scorer).
 
     The result is also written to ``RUN/evaluation.json``, and a PCA picture of real
-    against synthetic samples to ``RUN/report/embedding.png``.
+    against synthetic samples to ``RUN/report/embedding.png`` (a UMAP beside it with ``umap``).
     """
     import torch
 
@@ -49,7 +49,7 @@ def evaluate(run_path: str | Path, *, n: int = 10_000, checkpoint: str = "auto",
     untrained, _ = modality.networks(cfg, run.data, run.num_classes)
     (run.path / "report").mkdir(exist_ok=True)
     scores = scorer.full(samples(G), labels, seed=seed, untrained_x=samples(untrained.to(device)),
-                         picture=run.path / "report" / "embedding.png")
+                         picture=run.path / "report" / "embedding.png", umap=umap)
     scores.update({"step": state["step"], "checkpoint": checkpoint, "run": str(run.path)})
     (run.path / "evaluation.json").write_text(json.dumps(scores, indent=1))
     return scores

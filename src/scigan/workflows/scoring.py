@@ -76,7 +76,8 @@ class Scorer:
                 "extractor_hash": self.extractor.hash}
 
     def full(self, fake_x: np.ndarray, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: np.ndarray | None = None, picture: Path | None = None) -> dict[str, Any]:
+             untrained_x: np.ndarray | None = None, picture: Path | None = None,
+             umap: bool = False) -> dict[str, Any]:
         """The full metric set for ``n = len(fake_x)`` samples (``fake_y``: the labels they
         were generated for, or None), beside the real-vs-real floor at the same n.
 
@@ -111,7 +112,7 @@ class Scorer:
 
             plot_embedding(ref, fake, picture, real_labels=None if self.holdout.y is None else self.holdout.y[ref_rows],
                            fake_labels=fake_y, class_names=self.holdout.class_names, seed=seed,
-                           title="CNN features: real (dots) and synthetic (crosses), PCA")
+                           umap=umap, title="CNN features: real (dots) and synthetic (crosses), PCA")
         return out
 
     def _per_class(self, fake_x: np.ndarray, fake: np.ndarray, fake_y: np.ndarray | None,

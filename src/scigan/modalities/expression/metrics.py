@@ -102,7 +102,8 @@ class ExpressionScorer:
                 "reference": "train"}
 
     def full(self, fake: np.ndarray, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: np.ndarray | None = None, picture: Path | None = None) -> dict[str, Any]:
+             untrained_x: np.ndarray | None = None, picture: Path | None = None,
+             umap: bool = False) -> dict[str, Any]:
         """Every score of ``fake`` (cells, genes) against the holdout, beside the same
         score of real training cells (the floor)."""
         rng = np.random.default_rng(seed)
@@ -143,7 +144,7 @@ class ExpressionScorer:
 
             plot_embedding(f_hold, f_fake, picture, real_labels=self.holdout.y, fake_labels=fake_y,
                            class_names=self.holdout.class_names, seed=seed,
-                           title="Log expression: held-out real (dots) and synthetic (crosses), PCA")
+                           umap=umap, title="Log expression: held-out real (dots) and synthetic (crosses), PCA")
         return out
 
     def _per_group(self, lx: np.ndarray, f_fake: np.ndarray, fake_y: np.ndarray, seed: int) -> dict[str, Any]:

@@ -190,7 +190,8 @@ class TableScorer:
                 "fidelity": scores["fidelity"], "n": len(fake), "reference": "train"}
 
     def full(self, fake: pd.DataFrame, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: pd.DataFrame | None = None, picture: Path | None = None) -> dict[str, Any]:
+             untrained_x: pd.DataFrame | None = None, picture: Path | None = None,
+             umap: bool = False) -> dict[str, Any]:
         """Every score of ``fake`` (rows in the user's columns) against the holdout,
         beside the same score of real training rows (the floor)."""
         rng = np.random.default_rng(seed)
@@ -225,7 +226,7 @@ class TableScorer:
 
             plot_embedding(f_hold, f_fake, picture, real_labels=self.holdout.y, fake_labels=self.codec.labels_of(fake),
                            class_names=self.holdout.class_names, seed=seed,
-                           title="Table features: held-out real (dots) and synthetic (crosses), PCA")
+                           umap=umap, title="Table features: held-out real (dots) and synthetic (crosses), PCA")
         return out
 
     def _utility(self, fake: pd.DataFrame, seed: int) -> dict[str, Any]:
