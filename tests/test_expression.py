@@ -59,6 +59,17 @@ def test_library_size_layer() -> None:
     assert D(out, torch.arange(16) % 2).shape == (16,)
 
 
+def test_a_loaded_matrix_saves_as_h5ad(tmp_path: Path) -> None:
+    from scigan.modalities.expression import ExpressionModality
+
+    modality = ExpressionModality()
+    data = modality.load(_h5ad(tmp_path, _counts()), label_column="cell_type")
+    modality.save(data.subset(np.arange(10)), tmp_path / "ten.h5ad")
+    back = ad.read_h5ad(tmp_path / "ten.h5ad")
+    assert back.shape == (10, 30) and not back.uns["scigan"]["synthetic"]
+    np.testing.assert_array_equal(back.X, data.x[:10])
+
+
 def test_pbmc68k_uses_raw() -> None:
     pytest.importorskip("scanpy")
     data = load_expression("pbmc68k")

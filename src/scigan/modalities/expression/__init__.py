@@ -42,8 +42,8 @@ class ExpressionModality:
 
     def read(self, config: Any) -> Dataset:
         """The matrix ``config.data`` names, with its label key and declared values."""
-        if config.size or config.column_types:
-            raise ScienceError("--size and --column-types are not for expression data; drop them")
+        if config.size or config.column_types or config.pac:
+            raise ScienceError("--size, --column-types and --pac are not for expression data; drop them")
         return self.load(config.data, label_column=config.label_column, values=config.values)
 
     def resolve(self, config: Any, data: Dataset) -> Any:
@@ -98,15 +98,24 @@ class ExpressionModality:
         return False
 
     def save(self, samples: Dataset, path: Path, **options: Any) -> None:
-        """Write cells as ``.h5ad`` (obs label, var names, ``uns['scigan']``) or CSV/TSV."""
-        from scigan.workflows.run import open_run
+        """Write cells as ``.h5ad`` (obs label, var names, ``uns['scigan']``) or CSV/TSV.
 
-        run = open_run(samples.source)
-        codec = self.load_codec(run.path, run.data)
+        Gene names, values and the label key come from ``samples.info`` (a loaded data
+        set) or, for samples drawn from a run, from the run's codec (``samples.source``).
+        """
         provenance = options.get("provenance") or {}
-        uns = {"synthetic": True, "model": run.config.model, "run": str(run.path),
-               "step": int(samples.info.get("step", 0)), "source": run.config.data,
-               "software": provenance.get("Software", "scigan")}
-        save_expression(samples.x, codec.genes, Path(path), labels=samples.y, class_names=samples.class_names,
-                        label_column=codec.label_column or "label", values=codec.values, uns=uns,
+        if "genes" in samples.info:
+            genes, values, label = samples.info["genes"], samples.info["values"], samples.info["label_column"]
+            uns = {"synthetic": bool(samples.info.get("synthetic", False)), "source": samples.source}
+        else:
+            from scigan.workflows.run import open_run
+
+            run = open_run(samples.source)
+            codec = self.load_codec(run.path, run.data)
+            genes, values, label = codec.genes, codec.values, codec.label_column
+            uns = {"synthetic": True, "model": run.config.model, "run": str(run.path),
+                   "step": int(samples.info.get("step", 0)), "source": run.config.data}
+        uns["software"] = provenance.get("Software", "scigan")
+        save_expression(samples.x, genes, Path(path), labels=samples.y, class_names=samples.class_names,
+                        label_column=label or "label", values=values, uns=uns,
                         overwrite=options.get("overwrite", False))

@@ -46,8 +46,8 @@ class TabularModality:
 
     def read(self, config: Any) -> TableData:
         """The table ``config.data`` names, with its label column and type overrides."""
-        if config.size:
-            raise ScienceError("--size is for images; drop it for a table")
+        if config.size or config.values != "auto":
+            raise ScienceError("--size is for images and --values for expression; drop them for a table")
         return self.load(config.data, label_column=config.label_column, column_types=config.column_types)
 
     def resolve(self, config: Any, data: Dataset) -> Any:
