@@ -32,7 +32,7 @@ from scigan.workflows.train import train  # noqa: E402
 DATASETS = ("breast-cancer", "gbsg2")
 #: Generator steps and seeds: full run, then --quick.
 STEPS, SEEDS = 6000, (0, 1, 2)
-QUICK_STEPS, QUICK_SEEDS = 1500, (0,)
+QUICK_STEPS, QUICK_SEEDS = 3000, (0,)
 #: SDV CTGAN epochs (full, quick), when SDV is installed.
 CTGAN_EPOCHS = (300, 50)
 SCORES = ("fidelity", "detection_auc", "utility_ratio", "dcr_closer_to_train_share", "mia_auc")
