@@ -126,7 +126,7 @@ def main() -> None:
             rows.append(row)
             slug = model.split(" ")[-1] if model != "real (train rows)" else "real"
             for key in ("fidelity", "detection_auc", "utility_ratio", "fit_seconds"):
-                if row[key] != "—":
+                if row[key] != "—" and not (slug == "real" and key in ("fit_seconds", "utility_ratio")):
                     summary[f"{name}_{slug}_{key}"] = row[key]
         summary[f"{name}_scigan_beats_copula_fidelity"] = (
             summary[f"{name}_scigan_fidelity"] > summary[f"{name}_copula_fidelity"])
