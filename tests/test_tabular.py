@@ -119,8 +119,8 @@ def test_train_sample_evaluate_breast_cancer(table_run: Path, tmp_path: Path, ca
     assert list(written.columns) == list(real.columns) and len(written) == 100
     assert (written.dtypes == real.dtypes).all()
     assert set(written["target"]) == {"benign", "malignant"}
+    pq = pytest.importorskip("pyarrow.parquet")
     assert main(["sample", str(table_run), "-n", "20", "--label", "malignant", "--out", str(tmp_path / "m.parquet")]) == 0
-    import pyarrow.parquet as pq
 
     table = pq.read_table(tmp_path / "m.parquet")
     assert table.schema.metadata[b"scigan:synthetic"] == b"true"
@@ -227,6 +227,7 @@ def test_table_options_refused_for_images(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_train_on_a_dataframe_from_the_api(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
     import scigan
 
     frame = _mixed_frame().rename(columns={"dose": "dose, mg"})
