@@ -18,7 +18,19 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a reduced smoke run (under 3 minutes)")
     p.add_argument("--json", type=Path, help="write the results here as JSON")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--threads", type=int, default=0,
+                   help="torch CPU threads (default: torch's own choice, one per core)")
     return p
+
+
+def parse(p: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse the arguments and apply --threads before anything runs."""
+    args = p.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    return args
 
 
 def machine() -> dict[str, Any]:

@@ -18,10 +18,11 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parser, table, write_json  # noqa: E402
+from common import parse, parser, table, write_json  # noqa: E402
 
 from scigan.metrics import fidelity  # noqa: E402
 from scigan.modalities import get_modality  # noqa: E402
+from scigan.modalities.images import ImageCodec  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
 from scigan.nets import NetSpec, build  # noqa: E402
 from scigan.workflows.run import generate  # noqa: E402
@@ -58,7 +59,7 @@ def textbook_metrics(real: np.ndarray, fake: np.ndarray, k: int = 5) -> dict[str
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    args = parse(parser(__doc__.splitlines()[0]))
     n = 2000 if args.quick else 10_000
     device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
     modality = get_modality("images")
@@ -70,7 +71,7 @@ def main() -> None:
     torch.manual_seed(0)
     G, _ = build("dcgan", NetSpec(size=28, channels=1, num_classes=10, width=32))
     labels = scorer.fake_labels(n, seed=0)
-    fake_x = modality.decode(generate(G.to(device), n, z_dim=128, labels=labels, seed=0)).numpy()
+    fake_x = ImageCodec().decode(generate(G.to(device), n, z_dim=128, labels=labels, seed=0))
     prepared = time.perf_counter() - start
     start = time.perf_counter()
     scores = scorer.full(fake_x, labels, seed=0)

@@ -19,10 +19,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from baseline import BaselineLoop  # noqa: E402
-from common import parser, table, write_json  # noqa: E402
+from common import parse, parser, table, write_json  # noqa: E402
 
 from scigan.config import TrainConfig  # noqa: E402
 from scigan.modalities import get_modality  # noqa: E402
+from scigan.modalities.images import ImageCodec  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
 from scigan.nets import NetSpec, build  # noqa: E402
 from scigan.workflows.run import generate, load_generator, open_run  # noqa: E402
@@ -34,7 +35,7 @@ def score(scorer: Scorer, modality, G: torch.nn.Module, n: int, z_dim: int) -> d
     """The full metric set of generator ``G`` on ``n`` samples, conditional on the
     holdout's label proportions."""
     labels = scorer.fake_labels(n, seed=0)
-    x = modality.decode(generate(G, n, z_dim=z_dim, labels=labels, seed=0)).numpy()
+    x = ImageCodec().decode(generate(G, n, z_dim=z_dim, labels=labels, seed=0))
     return scorer.full(x, labels, seed=0)
 
 
@@ -65,7 +66,8 @@ def main() -> None:
     p.add_argument("--minutes", type=float, default=10.0, help="budget per contender (default 10)")
     p.add_argument("--precision-check", action="store_true", help="also compare fp32 and bf16 at equal steps")
     p.add_argument("--steps", type=int, default=1500, help="steps per run of the precision check")
-    args = p.parse_args()
+    p.add_argument("--skip-budget", action="store_true", help="run only the precision check (implies it)")
+    args = parse(p)
     minutes = 1.0 if args.quick else args.minutes
     n = 2000 if args.quick else 10_000
     device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
@@ -76,22 +78,27 @@ def main() -> None:
     work = Path(tempfile.mkdtemp())
     z_dim = TrainConfig().z_dim
 
-    rows = []
-    G, steps = run_baseline(train_split, minutes, device)
-    rows.append({"contender": "baseline", "minutes": minutes, "steps": steps, **score(scorer, modality, G, n, z_dim)})
-    G, steps = run_scigan(work / "scigan", steps=0, minutes=minutes, device=device, eval_every=0)
-    rows.append({"contender": "scigan", "minutes": minutes, "steps": steps, **score(scorer, modality, G, n, z_dim)})
-    columns = ["contender", "minutes", "steps", "fd", "fd_real_floor", "kid", "precision", "recall",
-               "coverage", "class_coverage", "label_accuracy"]
-    print(table(rows, columns))
-    summary = {
-        "fd_ratio_at_budget": rows[1]["fd"] / rows[0]["fd"],
-        "fd_baseline": rows[0]["fd"], "fd_scigan": rows[1]["fd"], "fd_real_floor": rows[0]["fd_real_floor"],
-        "class_coverage_baseline": rows[0]["class_coverage"], "class_coverage_scigan": rows[1]["class_coverage"],
-        "minutes": minutes, "n": n,
-    }
+    rows, summary = [], {"minutes": minutes, "n": n}
+    if not args.skip_budget:
+        G, steps = run_baseline(train_split, minutes, device)
+        rows.append({"contender": "baseline", "minutes": minutes, "steps": steps,
+                     **score(scorer, modality, G, n, z_dim)})
+        G, steps = run_scigan(work / "scigan", steps=0, minutes=minutes, device=device, eval_every=0)
+        rows.append({"contender": "scigan", "minutes": minutes, "steps": steps,
+                     **score(scorer, modality, G, n, z_dim)})
+        columns = ["contender", "minutes", "steps", "fd", "fd_real_floor", "kid", "precision", "recall",
+                   "coverage", "class_coverage", "label_accuracy"]
+        print(table(rows, columns))
+        summary.update({
+            "fd_ratio_at_budget": rows[1]["fd"] / rows[0]["fd"],
+            "fd_baseline": rows[0]["fd"], "fd_scigan": rows[1]["fd"], "fd_real_floor": rows[0]["fd_real_floor"],
+            "class_coverage_baseline": rows[0]["class_coverage"],
+            "class_coverage_scigan": rows[1]["class_coverage"],
+        })
+        print(f"FD at {minutes:g} min: scigan {summary['fd_scigan']:.2f}, baseline {summary['fd_baseline']:.2f} "
+              f"(ratio {summary['fd_ratio_at_budget']:.2f}; floor {summary['fd_real_floor']:.2f})")
     checks = []
-    if args.precision_check:
+    if args.precision_check or args.skip_budget:
         steps = 200 if args.quick else args.steps
         for precision in ("fp32", "bf16"):
             for seed in (0, 1):
@@ -106,8 +113,6 @@ def main() -> None:
             fds = [c["fd"] for c in checks if c["arithmetic"] == precision]
             summary[f"fd_equal_steps_{precision}"] = float(np.mean(fds))
             summary[f"fd_equal_steps_{precision}_spread"] = float(np.ptp(fds))
-    print(f"FD at {minutes:g} min: scigan {summary['fd_scigan']:.2f}, baseline {summary['fd_baseline']:.2f} "
-          f"(ratio {summary['fd_ratio_at_budget']:.2f}; floor {summary['fd_real_floor']:.2f})")
     write_json(args.json, summary, rows=rows, precision_check=checks)
 
 

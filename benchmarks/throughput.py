@@ -17,7 +17,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from baseline import BaselineLoop  # noqa: E402
-from common import machine, parser, table, write_json  # noqa: E402
+from common import parse, parser, table, write_json  # noqa: E402
 
 from scigan.config import TrainConfig  # noqa: E402
 from scigan.core.trainer import Trainer, resolve_device  # noqa: E402
@@ -69,7 +69,7 @@ def images_per_second(step, batch: int, seconds: float, sync) -> float:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    args = parse(parser(__doc__.splitlines()[0]))
     device = resolve_device(args.device)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     seconds, rounds = (4.0, 2) if args.quick else (10.0, 3)
@@ -84,7 +84,7 @@ def main() -> None:
         G, D = networks(model, size, channels, classes)
         base = BaselineLoop(G, D, data, labels, batch, 128, device=str(device))
         G2, D2 = networks(model, size, channels, classes)
-        config = TrainConfig(data="bench", model=model, batch_size=batch, device=str(device), progress=False)
+        config = TrainConfig(data="bench", model=model, loss="hinge", batch_size=batch, device=str(device), progress=False)
         trainer = Trainer(config, G2, D2, data, labels, lambda x: x.float() / 127.5 - 1, 128,
                           Path(tempfile.mkdtemp()), log=lambda s: None)
 

@@ -38,13 +38,13 @@ class Scorer:
                  log: Callable[[str], None] = print):
         self.modality, self.train, self.holdout = modality, train, holdout
         self.extractor = modality.features(train, holdout, cache_dir=cache_dir(), device=device, log=log)
-        self._features: dict[str, np.ndarray] = {}
+        self._holdout_features: np.ndarray | None = None
 
-    def _real_features(self, which: str) -> np.ndarray:
-        if which not in self._features:
-            data = self.holdout if which == "holdout" else self.train
-            self._features[which] = self.extractor.features(data.x)
-        return self._features[which]
+    def _reference(self) -> np.ndarray:
+        """Features of the whole holdout, computed once."""
+        if self._holdout_features is None:
+            self._holdout_features = self.extractor.features(self.holdout.x)
+        return self._holdout_features
 
     def fake_labels(self, n: int, seed: int) -> np.ndarray | None:
         """Labels for ``n`` conditional samples, in the holdout's class proportions."""
@@ -70,7 +70,7 @@ class Scorer:
     def quick(self, fake_x: np.ndarray) -> dict[str, float]:
         """FD and KID of stored-form samples against the whole holdout (for training)."""
         fake = self.extractor.features(fake_x)
-        real = self._real_features("holdout")
+        real = self._reference()
         kid, _ = fidelity.kernel_inception_distance(fake, real, subsets=10, subset_size=min(1000, len(fake), len(real)))
         return {"fd": fidelity.frechet_distance(fake, real), "kid": kid, "n": len(fake),
                 "extractor_hash": self.extractor.hash}
@@ -89,8 +89,8 @@ class Scorer:
         n = len(fake_x)
         ref_rows = rng.permutation(len(self.holdout))[:n]
         floor_rows = rng.permutation(len(self.train))[:n]
-        ref = self._real_features("holdout")[ref_rows]
-        floor = self._real_features("train")[floor_rows]
+        ref = self._reference()[ref_rows]
+        floor = self.extractor.features(self.train.x[floor_rows])
         fake = self.extractor.features(fake_x)
         kid_size = min(1000, n)
         kid, kid_std = fidelity.kernel_inception_distance(fake, ref, subset_size=kid_size, seed=seed)
