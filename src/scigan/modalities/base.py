@@ -95,6 +95,16 @@ def split_holdout(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, D
     return data.subset(~holdout), data.subset(holdout)
 
 
+def proportional_labels(y: np.ndarray | None, n: int, seed: int) -> np.ndarray | None:
+    """``n`` labels drawn from ``y`` (N,) in its class proportions (a seeded shuffle of ``y``
+    repeated to length ``n``), for conditional samples that mirror a reference split;
+    None when ``y`` is None."""
+    if y is None:
+        return None
+    rng = np.random.default_rng(seed)
+    return np.resize(rng.permutation(y), n).astype(np.int64)
+
+
 def log_frequency_rows(y: np.ndarray) -> np.ndarray:
     """Row indices that repeat each class's rows so classes appear in proportion to the
     log of their frequency (CTGAN's training-by-sampling, as a fixed resampling).

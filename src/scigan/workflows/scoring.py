@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from scigan.metrics import fidelity
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, proportional_labels
 
 
 def cache_dir() -> Path:
@@ -48,10 +48,7 @@ class Scorer:
 
     def fake_labels(self, n: int, seed: int) -> np.ndarray | None:
         """Labels for ``n`` conditional samples, in the holdout's class proportions."""
-        if self.holdout.y is None:
-            return None
-        rng = np.random.default_rng(seed)
-        return np.resize(rng.permutation(self.holdout.y), n).astype(np.int64)
+        return proportional_labels(self.holdout.y, n, seed)
 
     def sizes(self, n: int) -> int:
         """Samples to generate for ``n`` asked: capped at the holdout's size (the reference)."""

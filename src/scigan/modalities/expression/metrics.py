@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from scigan.metrics import detection, fairness, fidelity, privacy, utility
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, proportional_labels
 from scigan.modalities.expression.codec import ExpressionCodec
 
 #: Principal components of the feature space, and genes in the correlation comparison.
@@ -84,10 +84,7 @@ class ExpressionScorer:
 
     def fake_labels(self, n: int, seed: int) -> np.ndarray | None:
         """Cell types for ``n`` conditional cells, in the holdout's proportions."""
-        if self.holdout.y is None:
-            return None
-        rng = np.random.default_rng(seed)
-        return np.resize(rng.permutation(self.holdout.y), n).astype(np.int64)
+        return proportional_labels(self.holdout.y, n, seed)
 
     def sizes(self, n: int) -> int:
         """Cells to generate: as many as the training split (utility trains on them)."""

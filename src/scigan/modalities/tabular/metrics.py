@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from scigan.metrics import detection, fairness, fidelity, privacy, utility
+from scigan.modalities.base import proportional_labels
 from scigan.modalities.tabular.codec import TableCodec
 from scigan.modalities.tabular.io import TableData
 
@@ -173,10 +174,7 @@ class TableScorer:
 
     def fake_labels(self, n: int, seed: int) -> np.ndarray | None:
         """Labels for ``n`` conditional rows, in the holdout's class proportions."""
-        if self.holdout.y is None:
-            return None
-        rng = np.random.default_rng(seed)
-        return np.resize(rng.permutation(self.holdout.y), n).astype(np.int64)
+        return proportional_labels(self.holdout.y, n, seed)
 
     def sizes(self, n: int) -> int:
         """Rows to generate: as many as the training split (utility trains on them)."""
