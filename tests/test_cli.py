@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import TINY
+from helpers import TINY, cli_error
 from scigan.cli import main
 
 
@@ -23,15 +23,6 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert main(["train", "digits", "--steps", "20", "--out", str(run), *TINY]) == 0
     return run
 
-
-def _error(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
-    """Run ``argv``, expect exit code 2, and return the single line on stderr."""
-    capsys.readouterr()
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    assert "Traceback" not in err[0]
-    return err[0]
 
 
 def test_help_does_not_import_torch() -> None:
@@ -96,16 +87,16 @@ def test_evaluate_json_keys(trained: Path, capsys: pytest.CaptureFixture) -> Non
 def test_existing_output_needs_overwrite(trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "grid.png"
     out.write_bytes(b"the user's file")
-    assert "--overwrite" in _error(capsys, ["sample", str(trained), "-n", "4", "--out", str(out)])
+    assert "--overwrite" in cli_error(capsys, ["sample", str(trained), "-n", "4", "--out", str(out)])
     assert out.read_bytes() == b"the user's file"
-    assert "--overwrite" in _error(capsys, ["train", "digits", "--steps", "5", "--out", str(trained), *TINY])
+    assert "--overwrite" in cli_error(capsys, ["train", "digits", "--steps", "5", "--out", str(trained), *TINY])
 
 
 def test_overwrite_refuses_a_folder_that_is_not_a_run(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     folder = tmp_path / "thesis"
     folder.mkdir()
     (folder / "chapter1.tex").write_text("precious")
-    line = _error(capsys, ["train", "digits", "--steps", "5", "--out", str(folder), "--overwrite", *TINY])
+    line = cli_error(capsys, ["train", "digits", "--steps", "5", "--out", str(folder), "--overwrite", *TINY])
     assert "not a scigan run folder" in line
     assert (folder / "chapter1.tex").read_text() == "precious"
 
@@ -122,26 +113,26 @@ def test_overwrite_refuses_a_folder_that_is_not_a_run(tmp_path: Path, capsys: py
 ])
 def test_bad_input_exits_2_with_one_line(argv: list[str], phrase: str, tmp_path: Path,
                                          capsys: pytest.CaptureFixture) -> None:
-    line = _error(capsys, argv + ["--out", str(tmp_path / "r")] if argv[0] == "train" else argv)
+    line = cli_error(capsys, argv + ["--out", str(tmp_path / "r")] if argv[0] == "train" else argv)
     assert phrase in line
 
 
 def test_label_outside_the_classes(trained: Path, capsys: pytest.CaptureFixture) -> None:
-    line = _error(capsys, ["sample", str(trained), "-n", "3", "--label", "cat"])
+    line = cli_error(capsys, ["sample", str(trained), "-n", "3", "--label", "cat"])
     assert "not a class" in line and "0, 1, 2" in line
 
 
 def test_unconditional_run_refuses_a_label(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     run = tmp_path / "u"
     assert main(["train", "digits", "--unconditional", "--steps", "5", "--out", str(run), *TINY]) == 0
-    assert "unconditional" in _error(capsys, ["sample", str(run), "-n", "3", "--label", "1"])
+    assert "unconditional" in cli_error(capsys, ["sample", str(run), "-n", "3", "--label", "1"])
 
 
 def test_nan_in_npz(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     x = np.random.default_rng(0).random((10, 8, 8)).astype(np.float32)
     x[3, 2, 2] = np.nan
     np.savez(tmp_path / "x.npz", x=x)
-    assert "NaN" in _error(capsys, ["train", str(tmp_path / "x.npz"), "--out", str(tmp_path / "r"), *TINY])
+    assert "NaN" in cli_error(capsys, ["train", str(tmp_path / "x.npz"), "--out", str(tmp_path / "r"), *TINY])
 
 
 def test_corrupt_image(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -150,7 +141,7 @@ def test_corrupt_image(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     for i in range(4):
         Image.fromarray(np.full((8, 8), 40 * i, np.uint8)).save(folder / f"{i}.png")
     (folder / "4.png").write_bytes((folder / "0.png").read_bytes()[:30])
-    line = _error(capsys, ["train", str(folder), "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", str(folder), "--out", str(tmp_path / "r"), *TINY])
     assert "4.png" in line
 
 
@@ -161,7 +152,7 @@ def test_checkpoint_from_another_architecture(trained: Path, tmp_path: Path,
     for name in ("G_ema.safetensors",):
         target = other / "checkpoints" / "00000005" / name
         target.write_bytes((trained / "checkpoints" / "00000020" / name).read_bytes())
-    line = _error(capsys, ["sample", str(other), "-n", "3"])
+    line = cli_error(capsys, ["sample", str(other), "-n", "3"])
     assert "different architecture" in line
 
 

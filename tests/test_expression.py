@@ -12,6 +12,7 @@ import pytest
 ad = pytest.importorskip("anndata")
 pd = pytest.importorskip("pandas")
 
+from helpers import cli_error  # noqa: E402
 from scigan.cli import main  # noqa: E402
 from scigan.modalities.expression.codec import ExpressionCodec  # noqa: E402
 from scigan.modalities.expression.io import load_expression  # noqa: E402
@@ -107,55 +108,48 @@ def test_pbmc68k_end_to_end(tmp_path: Path) -> None:
     assert synthetic.shape == (20, 765) and "bulk_labels" in synthetic.obs
 
 
-def _error(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
-    capsys.readouterr()
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    return err[0]
-
 
 def test_non_numeric_values_in_a_matrix(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     frame = pd.DataFrame(_counts().X, columns=[f"G{i}" for i in range(30)]).astype(object)
     frame.iloc[4, 2] = "high"
     frame.to_csv(tmp_path / "m.csv")
-    line = _error(capsys, ["train", str(tmp_path / "m.csv"), "--modality", "expression", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", str(tmp_path / "m.csv"), "--modality", "expression", "--out", str(tmp_path / "r"), *TINY])
     assert "'G2'" in line and "not a number" in line
 
 
 def test_negative_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     adata = _counts()
     adata.X[3, 3] = -2
-    line = _error(capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY])
     assert "negative" in line
 
 
 def test_fractions_declared_as_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     adata = _counts()
     adata.X = np.log1p(adata.X)
-    line = _error(capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY])
     assert "--values log" in line
 
 
 def test_missing_obs_key(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    line = _error(capsys, ["train", _h5ad(tmp_path, _counts()), "--label-column", "celltype", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", _h5ad(tmp_path, _counts()), "--label-column", "celltype", "--out", str(tmp_path / "r"), *TINY])
     assert "'celltype' is not an obs key" in line and "cell_type" in line
 
 
 def test_duplicated_gene_names(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     adata = _counts()
     adata.var_names = ["G0", "G0", *[f"G{i}" for i in range(2, 30)]]
-    line = _error(capsys, ["train", _h5ad(tmp_path, adata), "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", _h5ad(tmp_path, adata), "--out", str(tmp_path / "r"), *TINY])
     assert "'G0' appears twice" in line
 
 
 def test_one_cell_type(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     adata = _counts()
     adata.obs["cell_type"] = "B"
-    line = _error(capsys, ["train", _h5ad(tmp_path, adata), "--label-column", "cell_type", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", _h5ad(tmp_path, adata), "--label-column", "cell_type", "--out", str(tmp_path / "r"), *TINY])
     assert "one class" in line
 
 
 def test_fewer_cells_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    line = _error(capsys, ["train", _h5ad(tmp_path, _counts(cells=20)), "--out", str(tmp_path / "r"), *TINY, "--batch-size", "32"])
+    line = cli_error(capsys, ["train", _h5ad(tmp_path, _counts(cells=20)), "--out", str(tmp_path / "r"), *TINY, "--batch-size", "32"])
     assert "fewer than --batch-size" in line

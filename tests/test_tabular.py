@@ -10,6 +10,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
+from helpers import cli_error  # noqa: E402
 from scigan.cli import main  # noqa: E402
 from scigan.errors import ScienceError  # noqa: E402
 from scigan.modalities.base import log_frequency_rows  # noqa: E402
@@ -152,13 +153,6 @@ def test_resume_reproduces_a_table_run(tmp_path: Path) -> None:
     assert all((a[k] == b[k]).all() for k in a)
 
 
-def _error(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
-    capsys.readouterr()
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    return err[0]
-
 
 def _csv(tmp_path: Path, frame: pd.DataFrame) -> str:
     path = tmp_path / "table.csv"
@@ -177,21 +171,21 @@ def test_column_types_as_json() -> None:
 
 def test_unknown_columns(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = ["--out", str(tmp_path / "r"), *TINY]
-    assert "unknown column 'diagnosis'" in _error(capsys, ["train", "breast-cancer", "--label-column", "diagnosis", *out])
-    line = _error(capsys, ["train", "breast-cancer", "--column-types", "size=integer", *out])
+    assert "unknown column 'diagnosis'" in cli_error(capsys, ["train", "breast-cancer", "--label-column", "diagnosis", *out])
+    line = cli_error(capsys, ["train", "breast-cancer", "--column-types", "size=integer", *out])
     assert "--column-types" in line and "unknown column 'size'" in line
-    assert "unknown type" in _error(capsys, ["train", "breast-cancer", "--column-types", "target=colour", *out])
+    assert "unknown type" in cli_error(capsys, ["train", "breast-cancer", "--column-types", "target=colour", *out])
 
 
 def test_label_with_one_class(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     frame = _mixed_frame().assign(outcome="sick")
-    line = _error(capsys, ["train", _csv(tmp_path, frame), "--label-column", "outcome", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", _csv(tmp_path, frame), "--label-column", "outcome", "--out", str(tmp_path / "r"), *TINY])
     assert "one class" in line
 
 
 def test_all_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     frame = _mixed_frame().assign(empty=np.nan)
-    line = _error(capsys, ["train", _csv(tmp_path, frame), "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", _csv(tmp_path, frame), "--out", str(tmp_path / "r"), *TINY])
     assert "'empty'" in line and "all missing" in line
 
 
@@ -209,7 +203,7 @@ def test_mixed_types_in_a_column(tmp_path: Path, capsys: pytest.CaptureFixture) 
     frame["age"] = frame["age"].astype(object)
     frame.loc[4, "age"] = "unknown"
     path = _csv(tmp_path, frame)
-    line = _error(capsys, ["train", path, "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(capsys, ["train", path, "--out", str(tmp_path / "r"), *TINY])
     assert "'age' mixes numbers and text" in line and "--column-types age=categorical" in line
     with pytest.raises(ScienceError, match="cannot be read as integer"):
         load_table(path, column_types="age=integer")
@@ -217,13 +211,13 @@ def test_mixed_types_in_a_column(tmp_path: Path, capsys: pytest.CaptureFixture) 
 
 
 def test_fewer_rows_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    line = _error(capsys, ["train", _csv(tmp_path, _mixed_frame(40)), "--out", str(tmp_path / "r"), *TINY,
+    line = cli_error(capsys, ["train", _csv(tmp_path, _mixed_frame(40)), "--out", str(tmp_path / "r"), *TINY,
                            "--batch-size", "64"])
     assert "fewer than --batch-size" in line
 
 
 def test_table_options_refused_for_images(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert "not images" in _error(capsys, ["train", "digits", "--label-column", "y", "--out", str(tmp_path / "r")])
+    assert "not images" in cli_error(capsys, ["train", "digits", "--label-column", "y", "--out", str(tmp_path / "r")])
 
 
 def test_train_on_a_dataframe_from_the_api(tmp_path: Path) -> None:

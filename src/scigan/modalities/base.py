@@ -119,6 +119,30 @@ def log_frequency_rows(y: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(y), dtype=np.int64), repeats[inverse])
 
 
+CODEC_FILE = "codec.json"
+"""Where a run keeps a fitted codec's description (modalities whose codec learns)."""
+
+
+def write_codec_json(folder: Path, doc: dict[str, Any]) -> None:
+    """Write a codec's JSON description to ``folder/codec.json`` atomically."""
+    import json
+
+    tmp = folder / (CODEC_FILE + ".tmp")
+    tmp.write_text(json.dumps(doc))
+    tmp.replace(folder / CODEC_FILE)
+
+
+def read_codec_json(folder: Path, kind: str) -> dict[str, Any]:
+    """The JSON written by :func:`write_codec_json`; ScienceError when a ``kind`` run
+    (e.g. "tabular") has none."""
+    import json
+
+    path = folder / CODEC_FILE
+    if not path.is_file():
+        raise ScienceError(f"{folder} has no {CODEC_FILE}; it is not a finished {kind} run")
+    return json.loads(path.read_text())
+
+
 class Codec(Protocol):
     """Maps a modality's stored form to model space and back, fitted on the training
     split only and saved with the run (so ``sample`` and ``evaluate`` decode alike)."""

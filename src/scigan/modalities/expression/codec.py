@@ -11,19 +11,17 @@ Fitted on the training split and saved as ``RUN/codec.json`` with the gene names
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scigan.errors import ScienceError
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, read_codec_json, write_codec_json
 
 if TYPE_CHECKING:
     import torch
 
-CODEC_FILE = "codec.json"
 
 
 class ExpressionCodec:
@@ -99,14 +97,9 @@ class ExpressionCodec:
 
     def save(self, folder: Path) -> None:
         """Write ``folder/codec.json``."""
-        tmp = folder / (CODEC_FILE + ".tmp")
-        tmp.write_text(json.dumps(self.__dict__))
-        tmp.replace(folder / CODEC_FILE)
+        write_codec_json(folder, self.__dict__)
 
     @classmethod
     def load(cls, folder: Path) -> ExpressionCodec:
         """Read ``folder/codec.json`` written by :meth:`save`."""
-        path = folder / CODEC_FILE
-        if not path.is_file():
-            raise ScienceError(f"{folder} has no {CODEC_FILE}; it is not a finished expression run")
-        return cls(**json.loads(path.read_text()))
+        return cls(**read_codec_json(folder, "expression"))

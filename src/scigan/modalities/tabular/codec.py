@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scigan.errors import ScienceError
+from scigan.modalities.base import read_codec_json, write_codec_json
 from scigan.modalities.tabular.io import TableData
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ MAX_MODES = 10
 MIN_MODE_WEIGHT = 0.005
 #: Units a datetime column may be stored in, coarsest first (nanoseconds per unit).
 DATETIME_UNITS = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3}
-CODEC_FILE = "codec.json"
 
 
 def _jsonable(value: Any) -> Any:
@@ -340,17 +340,12 @@ class TableCodec:
         doc = {"columns": self.columns, "conditional": self.conditional, "seed": self.seed,
                "label": None if self.label is None else self.label.to_dict(),
                "transforms": [t.to_dict() for t in self.transforms]}
-        tmp = folder / (CODEC_FILE + ".tmp")
-        tmp.write_text(json.dumps(doc))
-        tmp.replace(folder / CODEC_FILE)
+        write_codec_json(folder, doc)
 
     @classmethod
     def load(cls, folder: Path) -> TableCodec:
         """Read ``folder/codec.json`` written by :meth:`save`."""
-        path = folder / CODEC_FILE
-        if not path.is_file():
-            raise ScienceError(f"{folder} has no {CODEC_FILE}; it is not a finished tabular run")
-        doc = json.loads(path.read_text())
+        doc = read_codec_json(folder, "tabular")
         label = doc["label"]
         return cls(doc["columns"], [_from_dict(d) for d in doc["transforms"]],
                    None if label is None else _from_dict(label), doc["conditional"], doc["seed"])
