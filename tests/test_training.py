@@ -116,3 +116,28 @@ def test_early_stopping_after_patience(tmp_path: Path) -> None:
     assert result.stopped_early and result.step == 20
     assert (result.best_step, result.best_score) == (10, 4.0)
     assert json.loads((tmp_path / "checkpoints" / "best" / "state.json").read_text())["step"] == 10
+
+
+def test_speed_options_train_and_bad_precision_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """fp32/NCHW/second fake batch is the plain path; each switch trains and is recorded."""
+    run = tmp_path / "plain"
+    argv = ["train", "digits", "--steps", "10", "--out", str(run), *TINY,
+            "--precision", "fp32", "--no-channels-last", "--no-reuse-fake"]
+    assert main(argv) == 0
+    text = (run / "config.toml").read_text()
+    assert 'precision = "fp32"' in text and "channels_last = false" in text and "reuse_fake = false" in text
+    capsys.readouterr()
+    assert main(["train", "digits", "--steps", "5", "--out", str(tmp_path / "bad"), *TINY, "--precision", "fp16"]) == 2
+    assert "auto, fp32 or bf16" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_bf16_autocast_stays_close_to_fp32(tmp_path: Path) -> None:
+    """The same 20 steps in bf16 and fp32 end with losses of the same size."""
+    losses = {}
+    for precision in ("fp32", "bf16"):
+        run = tmp_path / precision
+        assert main(["train", "digits", "--steps", "20", "--out", str(run), *TINY, "--precision", precision]) == 0
+        last = json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])
+        losses[precision] = last["D/adv"]
+    assert losses["bf16"] == pytest.approx(losses["fp32"], rel=0.15)
