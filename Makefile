@@ -13,7 +13,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,tabular,bio]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,tabular,bio,augment,images]"
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt stardist
 	touch $(STAMP)
 
 # Fashion-MNIST ships as a Debian package; install it when we are root.
