@@ -53,6 +53,10 @@ class DatasetEntry:
     install: str
     description: str
     probe: Callable[[], bool]
+    picture: tuple[str, str] | None = None
+    """For a built-in that is one large picture: (package, path inside the package) of
+    its file. The image trainer cuts it into tiles (:data:`PICTURE_TILE`); enhancement
+    and translation train on random patches of it."""
 
     @property
     def classes(self) -> int:
@@ -97,6 +101,42 @@ def fashion_mnist_dir() -> Path | None:
 
 def _has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
+
+
+#: Side in pixels of the square tiles a built-in picture is cut into for GAN training.
+PICTURE_TILE = 64
+
+#: How to install the ``images`` extra's pictures (stardist's bundled images need its files only).
+_IMAGES_INSTALL = "pip install 'scigan[images]' (scikit-image, tifffile) and pip install --no-deps stardist"
+
+
+def package_file(package: str, relative: str) -> Path | None:
+    """The file ``relative`` inside the installed ``package`` (found without importing
+    it: ``stardist.data`` itself fails to import without stardist's dependencies), or
+    None when the package or the file is missing."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for root in spec.submodule_search_locations:
+        path = Path(root) / relative
+        if path.is_file():
+            return path
+    return None
+
+
+def _picture(name: str, shape: str, package: str, relative: str, description: str,
+             reader: str = "") -> DatasetEntry:
+    """A built-in that is one large picture shipped inside ``package``."""
+    return DatasetEntry(
+        name=name, modality="images", shape=shape, class_names=(),
+        source=f"{package} ({package}/{relative})", install=_IMAGES_INSTALL,
+        description=description,
+        probe=lambda: package_file(package, relative) is not None and (not reader or _has_module(reader)),
+        picture=(package, relative),
+    )
 
 
 _ENTRIES: tuple[DatasetEntry, ...] = (
@@ -168,6 +208,17 @@ _ENTRIES: tuple[DatasetEntry, ...] = (
         description="700 PBMCs x 765 genes, 10 cell types (obs 'bulk_labels'); .raw holds log-normalised values",
         probe=lambda: _has_module("scanpy") and _has_module("anndata"),
     ),
+    _picture("nuclei", "1x1x512x512", "stardist", "data/images/img2d.tif",
+             "fluorescence microscopy of cell nuclei (stardist test_image_nuclei_2d), 16-bit TIFF, one 512x512 picture",
+             reader="tifffile"),
+    _picture("he-tile", "1x3x300x500", "stardist", "data/images/histo.jpg",
+             "H&E-stained histology tile (stardist test_image_he_2d), RGB, one 300x500 picture"),
+    _picture("ihc", "1x3x512x512", "skimage", "data/ihc.png",
+             "immunohistochemistry (IHC) stain of colonic tissue (skimage.data.immunohistochemistry), RGB, 512x512"),
+    _picture("retina", "1x3x1411x1411", "skimage", "data/retina.jpg",
+             "human retina fundus photograph (skimage.data.retina), RGB, 1411x1411"),
+    _picture("cell", "1x1x660x550", "skimage", "data/cell.png",
+             "phase-contrast microscopy of a cell (skimage.data.cell), grayscale, 660x550"),
 )
 
 

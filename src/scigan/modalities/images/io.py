@@ -146,6 +146,10 @@ def _load_builtin(entry: DatasetEntry) -> Dataset:
             f"'{entry.name}' is a {entry.modality} data set, not images; load it with "
             f"scigan.load_dataset('{entry.name}')"
         )
+    if entry.picture is not None:
+        from scigan.modalities.images.pictures import picture_tiles
+
+        return picture_tiles(entry, registry.PICTURE_TILE)
     if entry.name == "fashion-mnist":
         return _load_fashion_mnist(entry)
     return _load_digits(entry)
