@@ -25,6 +25,7 @@ EXAMPLES = {
         "  scigan train digits --steps 300 --out runs/digits\n"
         "  scigan train fashion-mnist --minutes 8 --out runs/fmnist\n"
         "  scigan train my_cells/ --size 64 --model resnet --loss hinge --diffaugment color,translation\n"
+        "  scigan train my_cells/ --ada-target 0.6 --diffaugment color,translation    # adaptive augmentation\n"
         "  scigan train images.npz --unconditional --config my.toml --out runs/mine\n"
         "  scigan train digits --steps 600 --out runs/digits --resume    # continue a run\n"
         "  scigan train breast-cancer --label-column target --steps 2000 --out runs/bc\n"
@@ -67,6 +68,11 @@ TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
     "r1_gamma": (float, "R1 penalty strength (default 0: off)"),
     "ema_half_life": (float, "EMA half-life of G's weights in images (default 10000; 0: off)"),
     "diffaugment": (str, "DiffAugment policy, e.g. color,translation,cutout"),
+    "ada_target": (float, "adaptive augmentation: target of E[sign D(real)] (0.6 in the paper; default 0: off)"),
+    "ada_speed": (float, "adaptive augmentation: real images for p to move from 0 to 1 (default 50000)"),
+    "limited_data": (str, "auto, yes or no: DiffAugment with adaptive augmentation (default auto: "
+                          "on below --limited-data-threshold training images)"),
+    "limited_data_threshold": (int, "training images below which --limited-data auto switches on (default 10000)"),
     "holdout": (float, "share held out for evaluation when the data has no test split (default 0.1)"),
     "seed": (int, "random seed (default 0)"),
     "device": (str, "auto, cpu or cuda (default auto)"),

@@ -86,6 +86,20 @@ class TrainConfig:
     """Half-life of the generator's weight average, in images; 0 turns EMA off."""
     diffaugment: str = ""
     """DiffAugment policy, e.g. "color,translation,cutout"; empty turns it off."""
+    ada_target: float = 0.0
+    """Adaptive augmentation (ADA): the target of E[sign D(real)], the discriminator's
+    overfitting heuristic; the probability p of applying the DiffAugment policy rises
+    while it is exceeded and falls otherwise (logged as ada/p). 0 turns ADA off; 0.6 is
+    the paper's value. Without a --diffaugment policy, ADA uses color,translation,cutout."""
+    ada_speed: float = 50_000.0
+    """ADA: real images over which p may move from 0 to 1."""
+    limited_data: str = "auto"
+    """Limited-data defaults: "yes" switches on DiffAugment (color,translation,cutout
+    unless a policy is given) with ADA (target 0.6 unless --ada-target is given); "auto"
+    does so when the training split has fewer images than limited_data_threshold (and
+    says so); "no" leaves both as given. Images only."""
+    limited_data_threshold: int = 10_000
+    """Training images below which limited_data "auto" switches the defaults on."""
     holdout: float = 0.1
     """Share of the data held out for evaluation when the source has no test split."""
     seed: int = 0

@@ -51,6 +51,8 @@ def _cutout(x: torch.Tensor, g: torch.Generator, ratio: float = 0.5) -> torch.Te
 
 
 AUGMENTS = {"color": _color, "translation": _translation, "cutout": _cutout}
+#: The policy used when one is needed but none was given (ADA, limited-data defaults).
+DEFAULT_POLICY = ("color", "translation", "cutout")
 
 
 def parse_policy(policy: str) -> tuple[str, ...]:
@@ -64,8 +66,19 @@ def parse_policy(policy: str) -> tuple[str, ...]:
     return parts
 
 
-def diff_augment(x: torch.Tensor, policy: tuple[str, ...], g: torch.Generator) -> torch.Tensor:
-    """Apply each augmentation of ``policy`` to the batch ``x`` (N, C, H, W), in order."""
+def diff_augment(x: torch.Tensor, policy: tuple[str, ...], g: torch.Generator,
+                 p: float = 1.0) -> torch.Tensor:
+    """Apply each augmentation of ``policy`` to the batch ``x`` (N, C, H, W), in order.
+
+    With ``p`` < 1 each part is applied to each image with probability ``p`` (as the ADA
+    controller sets it); ``p`` = 0 returns ``x`` unchanged and draws nothing.
+    """
+    if p <= 0.0:
+        return x
     for part in policy:
-        x = AUGMENTS[part](x, g)
+        if p >= 1.0:
+            x = AUGMENTS[part](x, g)
+        else:
+            chosen = torch.rand(x.shape[0], 1, 1, 1, generator=g, device=x.device) < p
+            x = torch.where(chosen, AUGMENTS[part](x, g), x)
     return x

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Protocol
 
 import torch
 from torch import nn
@@ -24,7 +24,8 @@ class StepContext:
     generator (all randomness of the step comes from it); ``augment`` maps a batch to an
     augmented batch (identity without DiffAugment). With ``grad_to_generator`` the fake
     batch keeps its graph, so the generator phase can reuse the batch the discriminator
-    phase drew.
+    phase drew. ``outputs`` holds detached tensors that terms report for step hooks
+    (``"d_real"``: the discriminator's logits on the real batch, (N,)).
     """
 
     G: nn.Module
@@ -36,6 +37,7 @@ class StepContext:
     rng: torch.Generator
     augment: Callable[[torch.Tensor], torch.Tensor]
     grad_to_generator: bool
+    outputs: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
     _fake: torch.Tensor | None = field(default=None, repr=False)
 
     def fake(self) -> torch.Tensor:
@@ -76,6 +78,7 @@ class DiscriminatorLoss(Term):
         logits = ctx.D(x, y)
         # a packing critic (PacGAN) scores groups of rows: split its scores in proportion
         n = ctx.real.shape[0] * logits.shape[0] // x.shape[0]
+        ctx.outputs["d_real"] = logits[:n].detach()
         return self.objective.d_loss(logits[:n], logits[n:])
 
 
@@ -102,3 +105,29 @@ class Phase:
     terms: list[Term]
     repeats: int = 1
     trains_generator: bool = False
+
+
+class StepHook(Protocol):
+    """An object the trainer consults around every step (e.g. the ADA controller of
+    :mod:`scigan.core.ada`). Its :meth:`values` are logged in metrics.jsonl under
+    ``<name>/<key>`` and its state is saved with every checkpoint."""
+
+    name: str
+
+    def prepare(self, phase: Phase, ctx: StepContext) -> None:
+        """Adjust a phase's context (e.g. its ``augment``) before its terms run."""
+
+    def after_phase(self, phase: Phase, ctx: StepContext) -> None:
+        """Look at a phase's context (e.g. ``ctx.outputs``) after its terms ran."""
+
+    def after_step(self) -> None:
+        """Called once after every training step."""
+
+    def values(self) -> dict[str, float]:
+        """Numbers to log."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """JSON-serialisable state for checkpoints."""
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict`'s state on resume."""

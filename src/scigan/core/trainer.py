@@ -23,10 +23,11 @@ from torch import nn
 
 from scigan.config import TrainConfig
 from scigan.core import checkpoint as ckpt
-from scigan.core.diffaugment import diff_augment, parse_policy
+from scigan.core.ada import AdaptiveAugment
+from scigan.core.diffaugment import DEFAULT_POLICY, diff_augment, parse_policy
 from scigan.core.ema import EMA
 from scigan.core.objectives import make_objective
-from scigan.core.phases import DiscriminatorLoss, GeneratorLoss, Phase, StepContext, Term
+from scigan.core.phases import DiscriminatorLoss, GeneratorLoss, Phase, StepContext, StepHook, Term
 from scigan.core.regularizers import GradientPenalty, R1Penalty
 from scigan.errors import ScienceError
 
@@ -96,6 +97,16 @@ def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]
     ]
 
 
+def build_hooks(config: TrainConfig, policy: tuple[str, ...]) -> list[StepHook]:
+    """The step hooks ``config`` asks for: the ADA controller when ``ada_target`` > 0
+    (on ``policy``, or the default DiffAugment policy when it is empty)."""
+    hooks: list[StepHook] = []
+    if config.ada_target > 0:
+        hooks.append(AdaptiveAugment(policy or DEFAULT_POLICY, config.ada_target, config.ada_speed,
+                                     config.batch_size))
+    return hooks
+
+
 @dataclass
 class TrainResult:
     """What a finished (or stopped) training run reached."""
@@ -158,6 +169,7 @@ class Trainer:
         self.reuse_fake = config.reuse_fake and self.phases[0].repeats == 1
         self.ema = EMA(self.G, config.ema_half_life) if config.ema_half_life > 0 else None
         self.policy = parse_policy(config.diffaugment)
+        self.hooks = build_hooks(config, self.policy)
         self.step, self.images, self.seconds = 0, 0, 0.0
         self.best_step: int | None = None
         self.best_score: float | None = None
@@ -182,6 +194,7 @@ class Trainer:
             "best_step": self.best_step, "best_score": self.best_score,
             "evals_since_best": self.evals_since_best,
             "hyperparameters": self.config.hyperparameters(),
+            "hooks": {h.name: h.state_dict() for h in self.hooks},
         }
 
     def save(self, name: str) -> Path:
@@ -214,6 +227,8 @@ class Trainer:
         ckpt.load_checkpoint(found[-1], self._modules(), self._optimizers())
         for key in ("step", "images", "seconds", "best_step", "best_score", "evals_since_best"):
             setattr(self, key, state[key])
+        for hook in self.hooks:
+            hook.load_state_dict(state["hooks"][hook.name])
         self._truncate_log()
         self.log(f"resumed {self.run} at step {self.step}")
         return True
@@ -249,8 +264,11 @@ class Trainer:
             fake_labels = self.labels[pick]
         z = torch.randn(b, self.z_dim, generator=rng, device=self.device)
         augment = (lambda x: diff_augment(x, self.policy, rng)) if self.policy else (lambda x: x)
-        return StepContext(self.G, self.D, real, labels, z, fake_labels, rng, augment,
-                           grad_to_generator=phase.trains_generator or self.reuse_fake)
+        ctx = StepContext(self.G, self.D, real, labels, z, fake_labels, rng, augment,
+                          grad_to_generator=phase.trains_generator or self.reuse_fake)
+        for hook in self.hooks:
+            hook.prepare(phase, ctx)
+        return ctx
 
     def train_step(self, losses: dict[str, torch.Tensor]) -> None:
         """One generator step and the discriminator steps before it; adds the (detached)
@@ -278,9 +296,13 @@ class Trainer:
                 phase.optimizer.zero_grad(set_to_none=True)
                 total.backward()
                 phase.optimizer.step()
+                for hook in self.hooks:
+                    hook.after_phase(phase, ctx)
         self.images += self.config.batch_size * self.phases[0].repeats
         if self.ema is not None:
             self.ema.update(self.G, self.config.batch_size, self.images)
+        for hook in self.hooks:
+            hook.after_step()
 
     # ---- the loop ----------------------------------------------------------------------
     def _write_metrics(self, record: dict[str, Any]) -> None:
@@ -320,6 +342,7 @@ class Trainer:
             bar.update(1)
             if self.step % cfg.log_every == 0:
                 record = {k: round(float(v) / since_log, 5) for k, v in losses.items()}
+                record.update({f"{h.name}/{k}": v for h in self.hooks for k, v in h.values().items()})
                 self._write_metrics({"step": self.step, "images": self.images,
                                      "seconds": round(self.seconds, 2), **record})
                 bar.set_postfix({**record, **{k: last_eval[k] for k in ("fd",) if k in last_eval}})

@@ -44,6 +44,8 @@ def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
 def resolve(config: TrainConfig, data: Dataset, modality: Modality) -> TrainConfig:
     """Fill the config's automatic values from the data and check every choice early."""
     config = modality.resolve(config, data)
+    if config.limited_data == "auto":  # a data kind without limited-data defaults
+        config = replace(config, limited_data="no")
     make_objective(config.loss)
     parse_policy(config.diffaugment)
     resolve_device(config.device)
@@ -73,25 +75,44 @@ def describe(data: Dataset, train: Dataset, holdout: Dataset, modality: Modality
     }
 
 
+#: The file a run keeps its copy of a Dataset handed to :func:`train` in, by modality.
+DATA_COPY = {"images": "data.npz", "tabular": "data.parquet", "expression": "data.h5ad"}
+
+
 def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwrite: bool = False,
-          log: Callable[[str], None] = print, table: Any = None) -> tuple[RunInfo, TrainResult]:
+          log: Callable[[str], None] = print, table: Any = None,
+          dataset: Dataset | None = None) -> tuple[RunInfo, TrainResult]:
     """Train a GAN as ``config`` says and write the run folder ``out``.
 
     ``table``, a pandas DataFrame, is trained on instead of ``config.data`` (with
     ``config.label_column`` and ``config.column_types``); the run keeps a copy as
-    ``RUN/data.parquet``, which later commands read. Returns the run's description and
-    how far training got. Raises ScienceError on bad input before anything is written.
+    ``RUN/data.parquet``, which later commands read. ``dataset``, an already loaded
+    Dataset (e.g. a subset), is trained on likewise and kept as ``RUN/data.<ext>``
+    (:data:`DATA_COPY`); without a ``test_mask`` its holdout is drawn from its own rows.
+    Returns the run's description and how far training got. Raises ScienceError on bad
+    input before anything is written.
     """
     import torch
 
     out = Path(out)
     if table is not None:
         config = replace(config, data=str(out / "data.parquet"), modality="tabular")
+    elif dataset is not None:
+        config = replace(config, data=str(out / DATA_COPY[dataset.modality]), modality=dataset.modality)
     modality = get_modality(modality_for(config.data, config.modality))
-    data = modality.read(config) if table is None else modality.load(
-        table, label_column=config.label_column, column_types=config.column_types)
+    if dataset is not None:
+        data = dataset
+    elif table is not None:
+        data = modality.load(table, label_column=config.label_column, column_types=config.column_types)
+    else:
+        data = modality.read(config)
+    requested = config.limited_data
     config = resolve(config, data, modality)
     train_split, holdout = split_holdout(data, config.holdout, config.seed)
+    if requested == "auto" and config.limited_data == "yes":
+        log(f"limited data ({len(train_split)} training samples, fewer than {config.limited_data_threshold}): "
+            f"DiffAugment {config.diffaugment} with adaptive augmentation (ADA target {config.ada_target}) "
+            "switched on; --limited-data no turns this off")
     if len(train_split) < config.batch_size:
         raise ScienceError(
             f"{data.source}: the training split has {len(train_split)} rows, fewer than --batch-size "
@@ -122,7 +143,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
         codec.encode, config.z_dim, out, preview=preview, log=log,
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
-    if table is not None:
+    if table is not None or dataset is not None:
         modality.save(data, Path(config.data), overwrite=True)
     save_toml(config, out / "config.toml", {"data": info})
     codec.save(out)

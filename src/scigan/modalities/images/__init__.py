@@ -44,16 +44,27 @@ class ImageModality:
         return self.load(config.data, size=config.size or None)
 
     def resolve(self, config: Any, data: Dataset) -> Any:
-        """Image defaults: dcgan with the hinge loss; the size is the data's own."""
+        """Image defaults: dcgan with the hinge loss; the size is the data's own; below
+        ``limited_data_threshold`` training images (``limited_data`` "auto") or with
+        ``limited_data`` "yes", DiffAugment with the ADA controller."""
         from dataclasses import replace
 
+        from scigan.core.diffaugment import DEFAULT_POLICY
         from scigan.nets.registry import ARCHITECTURES
 
         model = "dcgan" if config.model == "auto" else config.model
         if model not in ARCHITECTURES:
             raise ScienceError(f"unknown model {model!r} for images; choose one of: {', '.join(ARCHITECTURES)}")
+        if config.limited_data not in ("auto", "yes", "no"):
+            raise ScienceError(f"--limited-data must be auto, yes or no, got {config.limited_data!r}")
+        limited = config.limited_data
+        if limited == "auto":
+            limited = "yes" if training_size(data, config.holdout) < config.limited_data_threshold else "no"
+        if limited == "yes":
+            config = replace(config, diffaugment=config.diffaugment or ",".join(DEFAULT_POLICY),
+                             ada_target=config.ada_target or ADA_TARGET)
         return replace(config, model=model, loss="hinge" if config.loss == "auto" else config.loss,
-                       size=int(data.x.shape[-1]))
+                       size=int(data.x.shape[-1]), limited_data=limited)
 
     def fit_codec(self, train: Dataset, config: Any) -> ImageCodec:
         """The fixed pixel codec (nothing is learned from the data)."""
@@ -101,6 +112,18 @@ class ImageModality:
         save_images(samples.x, path, labels=samples.y, class_names=samples.class_names or None,
                     provenance=provenance, overwrite=True)
         return True
+
+
+#: The ADA target the limited-data defaults use (Karras et al., 2020).
+ADA_TARGET = 0.6
+
+
+def training_size(data: Dataset, holdout: float) -> int:
+    """Images the GAN will train on: the rows outside the source's test split, else
+    all but the ``holdout`` share."""
+    if data.test_mask is not None and data.test_mask.any():
+        return int((~data.test_mask).sum())
+    return int(round(len(data) * (1.0 - holdout)))
 
 
 class ImageCodec:
