@@ -48,7 +48,10 @@ EXAMPLES = {
 
 # train options that map one-to-one onto TrainConfig fields (flag -> help).
 TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
-    "model": (str, "architecture: images mlp, dcgan, resnet (default dcgan); tables ctgan; expression scgan"),
+    "model": (str, "architecture: images mlp, dcgan, resnet, progressive (ProGAN), stylegan, lapgan "
+                   "(default dcgan); tables ctgan; expression scgan"),
+    "attention": (int, "dcgan/resnet: self-attention (SAGAN) at this feature-map size, e.g. 14 (default 0: off)"),
+    "grow_images": (int, "progressive: images per stable stage and per fade-in (default 32000)"),
     "loss": (str, "ns, hinge, wgan (with gradient penalty) or lsgan (default: hinge for images, wgan otherwise)"),
     "size": (int, "image size in pixels (default: the data's own)"),
     "modality": (str, "images, tabular or expression (default: judged by the data; .h5ad expression, .csv tabular)"),

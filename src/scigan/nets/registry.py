@@ -21,6 +21,9 @@ class NetSpec:
         z_dim: length of the latent vector.
         width: base channel count (MLP: base hidden units); compute grows ~ width².
         spectral_norm: spectral normalisation on every discriminator layer.
+        attention: dcgan and resnet: feature-map resolution of a self-attention block in
+            G and D (SAGAN); 0 for none.
+        grow_images: progressive: images shown per fade-in and per stable stage.
     """
 
     size: int
@@ -29,6 +32,8 @@ class NetSpec:
     z_dim: int = 128
     width: int = 64
     spectral_norm: bool = True
+    attention: int = 0
+    grow_images: int = 32_000
 
 
 def upsampling_plan(size: int, model: str) -> tuple[int, int]:
@@ -51,12 +56,14 @@ def upsampling_plan(size: int, model: str) -> tuple[int, int]:
 
 
 def _builders() -> dict[str, Callable[[NetSpec], tuple[nn.Module, nn.Module]]]:
-    from scigan.nets import dcgan, mlp, resnet
+    from scigan.nets import dcgan, lapgan, mlp, progressive, resnet, stylegan
 
-    return {"mlp": mlp.build, "dcgan": dcgan.build, "resnet": resnet.build}
+    return {"mlp": mlp.build, "dcgan": dcgan.build, "resnet": resnet.build,
+            "progressive": progressive.build, "stylegan": stylegan.build, "lapgan": lapgan.build}
 
 
-ARCHITECTURES = ("mlp", "dcgan", "resnet")
+ARCHITECTURES = ("mlp", "dcgan", "resnet", "progressive", "stylegan", "lapgan")
+WITH_ATTENTION = ("dcgan", "resnet")
 
 
 def build(model: str, spec: NetSpec) -> tuple[nn.Module, nn.Module]:
@@ -68,4 +75,25 @@ def build(model: str, spec: NetSpec) -> tuple[nn.Module, nn.Module]:
     builders = _builders()
     if model not in builders:
         raise ScienceError(f"unknown model {model!r}; choose one of: {', '.join(ARCHITECTURES)}")
+    if spec.attention and model not in WITH_ATTENTION:
+        raise ScienceError(f"--attention is an option of {' and '.join(WITH_ATTENTION)}, not of --model {model}; "
+                           "drop it or pick one of those")
     return builders[model](spec)
+
+
+def progress_schedule(*modules: nn.Module) -> Callable[[int], dict[str, float]] | None:
+    """The trainer's schedule callback for networks whose behaviour depends on how far
+    training is: it calls ``set_progress(images_seen)`` on every sub-module that has one
+    and returns the values they report (e.g. ProGAN's resolution level), which the
+    trainer logs. None when no module needs it."""
+    users = [m for module in modules for m in module.modules() if hasattr(m, "set_progress")]
+    if not users:
+        return None
+
+    def schedule(images: int) -> dict[str, float]:
+        values: dict[str, float] = {}
+        for m in users:
+            values.update(m.set_progress(images))
+        return values
+
+    return schedule

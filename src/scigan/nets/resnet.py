@@ -1,5 +1,7 @@
 """SNGAN-style residual networks (Miyato et al., 2018): up-sampling residual blocks with
-conditional batch norm in G, down-sampling spectral-norm residual blocks in D."""
+conditional batch norm in G, down-sampling spectral-norm residual blocks in D. With
+``spec.attention`` a self-attention block (SAGAN) follows the block of that resolution in
+both networks (resolutions from the start size up to half the image size)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from scigan.nets.attention import SelfAttention, attention_at
 from scigan.nets.layers import ConditionalBatchNorm, ProjectionHead, spectral
 from scigan.nets.registry import NetSpec, upsampling_plan
 
@@ -45,6 +48,11 @@ class DownBlock(nn.Module):
         return h + skip
 
 
+def _attention_stage(spec: NetSpec, start: int, stages: int) -> int:
+    """G stage index (0 = after the stem, at start×start) of ``--attention``; -1 when off."""
+    return attention_at([start * 2**i for i in range(stages)], spec.attention, "resnet")
+
+
 class ResNetGenerator(nn.Module):
     """z (N, z_dim) -> (N, C, size, size): linear to start×start×4w, residual ×2 stages."""
 
@@ -56,11 +64,16 @@ class ResNetGenerator(nn.Module):
         self.blocks = nn.ModuleList(UpBlock(self.ch, self.ch, spec.num_classes) for _ in range(stages))
         self.out_norm = ConditionalBatchNorm(self.ch, spec.num_classes)
         self.out = nn.Conv2d(self.ch, spec.channels, 3, padding=1)
+        self.attention_stage = _attention_stage(spec, self.start, stages)
+        self.attention = SelfAttention(self.ch) if self.attention_stage >= 0 else None
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         h = self.stem(z).view(-1, self.ch, self.start, self.start)
-        for block in self.blocks:
-            h = block(h, y)
+        for stage, block in enumerate([None, *self.blocks]):
+            if block is not None:
+                h = block(h, y)
+            if stage == self.attention_stage:
+                h = self.attention(h)
         return torch.tanh(self.out(torch.relu(self.out_norm(h, y))))
 
 
@@ -69,10 +82,14 @@ class ResNetDiscriminator(nn.Module):
 
     def __init__(self, spec: NetSpec):
         super().__init__()
-        _, stages = upsampling_plan(spec.size, "resnet")
+        start, stages = upsampling_plan(spec.size, "resnet")
         ch, sn = 2 * spec.width, spec.spectral_norm
-        blocks = [DownBlock(spec.channels, ch, sn, first=True)]
-        blocks += [DownBlock(ch, ch, sn, first=False) for _ in range(stages - 1)]
+        at = _attention_stage(spec, start, stages)
+        blocks: list[nn.Module] = []
+        for i in range(stages):  # block i halves the map to start·2^(stages-1-i)
+            blocks.append(DownBlock(ch if i else spec.channels, ch, sn, first=i == 0))
+            if stages - 1 - i == at:
+                blocks.append(SelfAttention(ch, sn))
         self.blocks = nn.Sequential(*blocks)
         self.head = ProjectionHead(ch, spec.num_classes, sn)
 

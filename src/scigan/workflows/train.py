@@ -14,6 +14,7 @@ from scigan.core.trainer import Trainer, TrainResult, resolve_device
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality, modality_for
 from scigan.modalities.base import Codec, Dataset, Modality, split_holdout
+from scigan.nets.registry import progress_schedule
 from scigan.workflows.run import RunInfo, balanced_labels, generate
 
 
@@ -140,7 +141,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     trainer = Trainer(  # checks the config against the data before anything is written
         config, G, D, torch.from_numpy(codec.stored(train_split)[rows]),
         torch.from_numpy(train_split.y[rows]) if run.num_classes else None,
-        codec.encode, config.z_dim, out, preview=preview, log=log,
+        codec.encode, config.z_dim, out, preview=preview, log=log, schedule=progress_schedule(G, D),
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     if table is not None or dataset is not None:

@@ -83,7 +83,8 @@ class ImageModality:
         from scigan.nets import NetSpec, build
 
         spec = NetSpec(size=int(data["size"]), channels=int(data["channels"]), num_classes=num_classes,
-                       z_dim=config.z_dim, width=config.width, spectral_norm=config.spectral_norm)
+                       z_dim=config.z_dim, width=config.width, spectral_norm=config.spectral_norm,
+                       attention=config.attention, grow_images=config.grow_images)
         return build(config.model, spec)
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
