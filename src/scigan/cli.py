@@ -44,6 +44,14 @@ EXAMPLES = {
     "evaluate": ("examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json\n"
                  "  scigan evaluate runs/bc --json    # a table: detection_auc, utility_ratio, mia_auc, ..."),
     "report": "examples:\n  scigan report runs/digits    # writes runs/digits/report.html",
+    "edit": (
+        "examples:\n"
+        "  scigan edit runs/fmnist interpolate --out walk.png                  # slerp, 4 rows of 8 frames\n"
+        "  scigan edit runs/fmnist interpolate --method linear --label Sneaker --frames 12 --out walk.png\n"
+        "  scigan edit runs/fmnist class-swap --rows 6 --out swap.png            # a column per class\n"
+        "  scigan edit runs/fmnist class-swap --classes \"Sneaker,Sandal,Ankle boot\" --out shoes.png\n"
+        "  scigan edit runs/fmnist-stylegan style-mix --rows 5 --out mix.png     # --model stylegan runs only"
+    ),
 }
 
 # train options that map one-to-one onto TrainConfig fields (flag -> help).
@@ -155,6 +163,22 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("report", "write RUN/report.html: samples, curves, scores, config")
     p.add_argument("run", type=Path, help="run folder")
+
+    p = command("edit", "explore an image run's generator as a PNG strip: latent interpolation, "
+                "class swap with fixed noise, or style mixing (stylegan runs)")
+    p.add_argument("run", type=Path, help="run folder of an image run")
+    p.add_argument("kind", choices=["interpolate", "class-swap", "style-mix"], help="the edit")
+    p.add_argument("--out", type=Path, required=True, help="the strip to write (.png)")
+    p.add_argument("--rows", type=int, default=4, help="rows: pairs of latents or fixed latents (default 4)")
+    p.add_argument("--frames", type=int, default=8, help="interpolate: frames per row, ends included (default 8)")
+    p.add_argument("--method", default="slerp", help="interpolate: slerp (spherical, default) or linear")
+    p.add_argument("--label", help="interpolate, style-mix: class name or index of every row "
+                   "(default: row i shows class i mod C; conditional runs only)")
+    p.add_argument("--classes", help="class-swap: comma-separated class names or indices (default: all)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the latents (default 0)")
+    p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing strip")
     return parser
 
 
@@ -271,8 +295,18 @@ def _report(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     say(f"report: {write_report(args.run)}")
 
 
+def _edit(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.edit import edit
+
+    strip = edit(args.run, args.kind, args.out, rows=args.rows, frames=args.frames, method=args.method,
+                 label=args.label, classes=args.classes.split(",") if args.classes else None, seed=args.seed,
+                 checkpoint=args.checkpoint, device=args.device, overwrite=args.overwrite)
+    rows, cols = strip.images.shape[:2]
+    say(f"wrote {args.out}: {strip.description}, {rows} rows × {cols} columns")
+
+
 COMMANDS = {"datasets": _datasets, "train": _train, "sample": _sample,
-            "evaluate": _evaluate, "report": _report}
+            "evaluate": _evaluate, "report": _report, "edit": _edit}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

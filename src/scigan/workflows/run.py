@@ -114,6 +114,15 @@ def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int,
     return torch.cat(out)
 
 
+def provenance(run: RunInfo, step: int, **extra: str) -> dict[str, str]:
+    """The PNG text chunks (and file metadata) of every synthetic file written from a
+    run: marked synthetic, naming the software, model, run and checkpoint step, plus
+    ``extra`` chunks (keys are prefixed ``scigan:``)."""
+    return {"Software": "scigan", "scigan:synthetic": "true", "scigan:model": run.config.model,
+            "scigan:run": str(run.path), "scigan:step": str(step),
+            **{f"scigan:{k}": v for k, v in extra.items()}}
+
+
 def balanced_labels(n: int, num_classes: int) -> np.ndarray | None:
     """Labels 0..C-1 repeated to length ``n`` (None when unconditional)."""
     return np.arange(n) % num_classes if num_classes else None

@@ -9,7 +9,7 @@ import numpy as np
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality
 from scigan.modalities.base import Dataset
-from scigan.workflows.run import RunInfo, balanced_labels, generate, load_generator, open_run
+from scigan.workflows.run import RunInfo, balanced_labels, generate, load_generator, open_run, provenance
 
 
 def resolve_label(run: RunInfo, label: str | None) -> int | None:
@@ -49,8 +49,5 @@ def sample(run_path: str | Path, n: int, *, label: str | None = None, out: str |
     samples = Dataset(x=x, y=labels, class_names=run.class_names, source=str(run.path),
                       modality=modality.name, info={"step": state["step"], "synthetic": True})
     if out is not None:
-        modality.save(samples, out, overwrite=overwrite, provenance={
-            "Software": "scigan", "scigan:synthetic": "true", "scigan:model": run.config.model,
-            "scigan:run": str(run.path), "scigan:step": str(state["step"]),
-        })
+        modality.save(samples, out, overwrite=overwrite, provenance=provenance(run, state["step"]))
     return samples
