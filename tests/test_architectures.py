@@ -18,7 +18,7 @@ from scigan.nets.attention import SelfAttention
 from scigan.nets.lapgan import laplacian_pyramid, upsample
 from scigan.nets.progressive import grow_level
 from scigan.nets.registry import progress_schedule
-from helpers import TINY
+from helpers import TINY, cli_error
 
 NEW = ["progressive", "stylegan", "lapgan"]
 
@@ -172,3 +172,18 @@ def test_cli_trains_the_others(tmp_path: Path, model: str, extra: list[str]) -> 
                  "--out", str(run), *TINY]) == 0
     assert (run / "checkpoints" / "00000010" / "G_ema.safetensors").is_file()
     assert f'model = "{model}"' in (run / "config.toml").read_text()
+
+
+def test_cli_refuses_bad_architecture_options(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = str(tmp_path / "run")
+    err = cli_error(capsys, ["train", "digits", "--model", "dcgan", "--attention", "5", "--out", out, *TINY])
+    assert "--attention 5" in err and "4, 8" in err
+    err = cli_error(capsys, ["train", "digits", "--model", "stylegan", "--attention", "4", "--out", out, *TINY])
+    assert "--attention is an option of dcgan and resnet" in err
+    err = cli_error(capsys, ["train", "breast-cancer", "--attention", "4", "--out", out, *TINY])
+    assert "--attention" in err and "tabular" in err
+    err = cli_error(capsys, ["train", "digits", "--model", "progressive", "--grow-images", "0", "--out", out, *TINY])
+    assert "--grow-images must be at least 1" in err
+    err = cli_error(capsys, ["train", "digits", "--model", "biggan", "--out", out, *TINY])
+    assert "progressive" in err and "stylegan" in err and "lapgan" in err
+    assert not (tmp_path / "run").exists()

@@ -57,7 +57,10 @@ def resolve(config: TrainConfig, data: Dataset, modality: Modality) -> TrainConf
     conditional = config.conditional
     if conditional == "auto":
         conditional = "yes" if data.y is not None else "no"
-    for name in ("batch_size", "z_dim", "width"):
+    if config.attention and data.modality != "images":
+        raise ScienceError(f"--attention is an option of the image models dcgan and resnet, not of "
+                           f"{data.modality} data; drop it")
+    for name in ("batch_size", "z_dim", "width", "grow_images"):
         if getattr(config, name) < 1:
             raise ScienceError(f"--{name.replace('_', '-')} must be at least 1")
     if config.steps <= 0 and config.minutes <= 0:
