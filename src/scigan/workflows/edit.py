@@ -71,9 +71,11 @@ def _latents(rows: int, z_dim: int, seed: int, key: int, device):
     return torch.randn(rows, z_dim, generator=seeded_generator(torch.device("cpu"), seed, 4, key)).to(device)
 
 
-def _decode(x) -> np.ndarray:
-    """Model-space images (..., C, H, W) in [-1, 1] -> uint8 of the same shape."""
-    return ((x.float().cpu().numpy() + 1.0) * 127.5).round().clip(0, 255).astype(np.uint8)
+def _decode(x, rows: int) -> np.ndarray:
+    """Model-space images (rows·K, C, H, W) -> uint8 (rows, K, C, H, W), by the image codec."""
+    from scigan.modalities.images import ImageCodec
+
+    return ImageCodec().decode(x.cpu()).reshape(rows, -1, *x.shape[1:])
 
 
 def _labels(run: RunInfo, label: str | None, rows: int, device):
@@ -89,7 +91,7 @@ def _labels(run: RunInfo, label: str | None, rows: int, device):
 
 
 def _row_names(run: RunInfo, labels, rows: int) -> list[str]:
-    """"pair i", with the row's class name when conditional."""
+    """Row names: pair i, with the row's class name when conditional."""
     names = run.class_names
     return [f"pair {i}" + (f" ({names[int(labels[i])]})" if labels is not None else "") for i in range(rows)]
 
@@ -108,7 +110,7 @@ def interpolate(run: RunInfo, G, *, rows: int = 4, frames: int = 8, method: str 
     y = None if labels is None else labels.repeat_interleave(frames)
     with torch.no_grad():
         x = G(z.reshape(-1, z_dim), y)
-    return Strip(_decode(x).reshape(rows, frames, *x.shape[1:]), _row_names(run, labels, rows),
+    return Strip(_decode(x, rows), _row_names(run, labels, rows),
                  [f"t={t:.2f}" for t in np.linspace(0, 1, frames)], f"interpolate {method} seed {seed}")
 
 
@@ -130,7 +132,7 @@ def class_swap(run: RunInfo, G, *, rows: int = 4, classes: list[str] | None = No
     y = torch.as_tensor(picked, device=device).repeat(rows)
     with torch.no_grad():
         x = G(z.repeat_interleave(len(picked), dim=0), y)
-    return Strip(_decode(x).reshape(rows, len(picked), *x.shape[1:]), [f"noise {i}" for i in range(rows)],
+    return Strip(_decode(x, rows), [f"noise {i}" for i in range(rows)],
                  [run.class_names[c] for c in picked], f"class-swap seed {seed}")
 
 
@@ -152,7 +154,7 @@ def style_mix(run: RunInfo, G, *, rows: int = 4, label: str | None = None, seed:
         cuts = list(range(G.num_ws, -1, -1))
         ws = torch.stack([torch.where(layer < c, wa[:, None], wb[:, None]) for c in cuts], dim=1)
         x = G.synthesis(ws.reshape(-1, G.num_ws, ws.shape[-1]))
-    return Strip(_decode(x).reshape(rows, len(cuts), *x.shape[1:]), _row_names(run, labels, rows),
+    return Strip(_decode(x, rows), _row_names(run, labels, rows),
                  ["A" if c == G.num_ws else "B" if c == 0 else f"A<{c}" for c in cuts],
                  f"style-mix seed {seed}")
 
