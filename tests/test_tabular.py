@@ -257,3 +257,141 @@ def test_sampled_modes_still_invert_exactly() -> None:
     sampled = codec.encode_frame(data.x, np.random.default_rng(1))
     assert not np.array_equal(sampled, codec.encode_frame(data.x))  # some values took another mode
     pd.testing.assert_frame_equal(codec.decode_frame(sampled, data.y), data.x)
+
+
+# ---- CTGAN's conditional vector ----------------------------------------------------------
+def _sampler(frame: pd.DataFrame, label: str = "outcome"):
+    from scigan.modalities.tabular import TabularModality
+    from scigan.modalities.tabular.conditions import ConditionSampler
+
+    data = TabularModality().load(frame, label_column=label)
+    codec = TableCodec.fit(data, conditional=True, seed=0)
+    codes, sizes, positions = codec.condition_codes(data.x)
+    return data, codec, codes, ConditionSampler(codec.stored(data), codes, sizes, positions, data.y, data.num_classes)
+
+
+def test_condition_sampler_draws_options_uniformly_and_categories_by_log_frequency() -> None:
+    import torch
+
+    frame = _mixed_frame(400)
+    data, codec, codes, sampler = _sampler(frame)
+    assert codes.shape == (400, 2)  # stage (I, II, III, missing) and smoker; the label and the constant are not
+    n = 40_000
+    index, cond = sampler.draw(torch.Generator().manual_seed(0), n)
+    assert cond.shape == (n, 2 + 4 + 2)
+    label, mask = cond[:, :2].numpy(), cond[:, 2:].numpy()
+    assert (label.argmax(1) == data.y[index.numpy()]).all()  # the label one-hot is the drawn row's
+    asked = mask.sum(1)
+    assert set(np.unique(asked)) == {0.0, 1.0}
+    assert abs((asked == 0).mean() - 1 / 3) < 0.02  # 3 options: label, stage, smoker
+    stage = mask[:, :4]
+    rows = stage.sum(1) == 1
+    # a row drawn for an asked category holds it
+    assert (codes[index.numpy()[rows], 0] == stage[rows].argmax(1)).all()
+    counts = np.bincount(codes[:, 0], minlength=4)
+    expected = np.log1p(counts) / np.log1p(counts).sum()
+    np.testing.assert_allclose(stage[rows].mean(0), expected, atol=0.02)
+    # the missing stage, once in 400 rows, is asked for more than 10 times as often as it occurs
+    assert counts.min() == 1 and stage[rows].mean(0)[counts.argmin()] > 10 / 400
+    # the label option draws classes by log-frequency too (80 / 20 % in the data)
+    label_only = asked == 0
+    share = label[label_only, 1].mean()
+    n_sick = int((data.y == 1).sum())
+    assert abs(share - np.log1p(n_sick) / (np.log1p(n_sick) + np.log1p(400 - n_sick))) < 0.03
+
+
+def test_condition_loss_rewards_the_asked_category() -> None:
+    import torch
+
+    from scigan.core.phases import ConditionLoss, StepContext
+
+    positions = torch.tensor([1, 2, 3])
+    asked = torch.tensor([[1.0, 0, 0, 0], [1.0, 0, 0, 1]])  # label one-hot (1 class) + a 3-category mask
+
+    def loss(fake: torch.Tensor) -> float:
+        ctx = StepContext(None, None, fake, None, torch.zeros(2, 1), asked, None, lambda x: x, False)
+        ctx._fake = fake
+        return float(ConditionLoss(positions)(ctx))
+
+    right = torch.tensor([[0.5, 1.0, 0.0, 0.0], [0.5, 0.0, 0.0, 1.0]])
+    wrong = torch.tensor([[0.5, 1.0, 0.0, 0.0], [0.5, 1.0, 0.0, 0.0]])
+    assert loss(right) == pytest.approx(0.0, abs=1e-6)
+    assert loss(wrong) > 5  # -log(1e-8) / 2 for the row that asked for the third category
+
+
+def test_conditional_vector_run_trains_resumes_and_samples_by_label(tmp_path: Path) -> None:
+    from safetensors.torch import load_file
+
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    flags = ["gbsg2", *TINY, "--eval-every", "0"]
+    assert main(["train", *flags, "--steps", "20", "--out", str(straight)]) == 0
+    assert main(["train", *flags, "--steps", "10", "--out", str(resumed)]) == 0
+    assert main(["train", *flags, "--steps", "20", "--out", str(resumed), "--resume"]) == 0
+    a = load_file(straight / "checkpoints" / "00000020" / "G.safetensors")
+    b = load_file(resumed / "checkpoints" / "00000020" / "G.safetensors")
+    assert all((a[k] == b[k]).all() for k in a)
+    # z 16 + the label's 2 + horTh 2, menostat 2, tgrade 3
+    assert a["body.0.fc.weight"].shape[1] == 16 + 2 + 7
+    logged = [json.loads(line) for line in (straight / "metrics.jsonl").read_text().splitlines()]
+    assert any("G/cond" in entry for entry in logged)
+    assert main(["sample", str(straight), "-n", "30", "--label", "1", "--out", str(tmp_path / "s.csv")]) == 0
+    assert (pd.read_csv(tmp_path / "s.csv")["cens"] == 1).all()
+
+
+def test_label_only_conditions_and_a_bad_choice(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from safetensors.torch import load_file
+
+    run = tmp_path / "label"
+    assert main(["train", "gbsg2", *TINY, "--steps", "5", "--condition-columns", "label", "--out", str(run)]) == 0
+    assert load_file(run / "checkpoints" / "00000005" / "G.safetensors")["body.0.fc.weight"].shape[1] == 16 + 2
+    assert "G/cond" not in (run / "metrics.jsonl").read_text()
+    line = cli_error(capsys, ["train", "gbsg2", *TINY, "--condition-columns", "some", "--out", str(tmp_path / "x")])
+    assert "--condition-columns must be all or label" in line
+
+
+# ---- training previews -------------------------------------------------------------------
+def test_training_preview_is_written_with_provenance(tmp_path: Path) -> None:
+    from PIL import Image
+
+    run = tmp_path / "r"
+    with pytest.warns(UserWarning, match="'site'"):
+        assert main(["train", _csv(tmp_path, _mixed_frame()), "--label-column", "outcome", "--steps", "10",
+                     "--sample-every", "5", "--out", str(run), *TINY]) == 0
+    written = sorted(p.name for p in (run / "samples").iterdir())
+    assert written == ["00000005.png", "00000010.png"]
+    image = Image.open(run / "samples" / "00000010.png")
+    assert image.text["scigan:synthetic"] == "true" and image.text["scigan:run"] == str(run)
+    assert image.size[0] > 3 * image.size[1]  # the PCA panel and three marginals side by side
+
+
+# ---- per-group scores ------------------------------------------------------------------------
+def test_worst_group_skips_groups_too_small_to_trust() -> None:
+    from scigan.metrics.fairness import MIN_TRUSTED_ROWS, worst_group
+
+    groups = {"tiny": {"fidelity": 0.2, "n_real": 2}, "big": {"fidelity": 0.8, "n_real": 50},
+              "mid": {"fidelity": 0.7, "n_real": MIN_TRUSTED_ROWS}}
+    worst = worst_group(groups, "fidelity", higher_is_better=True)
+    assert worst["name"] == "mid" and worst["trusted"] and worst["small"] == ["tiny"]
+    assert worst["gap"] == pytest.approx(0.1) and worst["n"] == MIN_TRUSTED_ROWS
+    alone = worst_group({"tiny": groups["tiny"], "tinier": {"fidelity": 0.5, "n_real": 1}}, "fidelity",
+                        higher_is_better=True)
+    assert alone["name"] == "tiny" and not alone["trusted"]
+
+
+def test_small_groups_are_scored_and_marked(tmp_path: Path) -> None:
+    from scigan.modalities.base import split_holdout
+    from scigan.modalities.tabular import TabularModality
+    from scigan.modalities.tabular.metrics import TableScorer
+
+    frame = _mixed_frame(500).drop(columns="site")
+    frame["outcome"] = np.where(np.arange(500) % 2, "healthy", "sick")  # about 24 held-out rows each
+    frame.loc[:20, "outcome"] = "rare"  # 21 rows: 2 held out
+    data = TabularModality().load(frame, label_column="outcome")
+    train_split, holdout = split_holdout(data, 0.1, 0)
+    codec = TableCodec.fit(train_split, conditional=True, seed=0)
+    scorer = TableScorer(train_split, holdout, codec, log=lambda s: None)
+    scores = scorer.full(train_split.x, None)  # real training rows as the "synthetic" ones
+    rare = scores["per_group"]["rare"]
+    assert rare["n_real"] == 2 and not rare["trusted"] and rare["fidelity"] is not None
+    assert scores["worst_group"]["name"] != "rare" and scores["worst_group"]["small"] == ["rare"]
+    assert all(g["trusted"] for name, g in scores["per_group"].items() if name != "rare")

@@ -67,6 +67,8 @@ TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
     "column_types": (str, "tables: type overrides, e.g. age=integer,stage=categorical,visit=datetime"),
     "values": (str, "expression: counts, log (log-normalised) or auto (default: detected)"),
     "pac": (int, "tables: PacGAN pack size (default 4 when it divides the batch size)"),
+    "condition_columns": (str, "tables: all (CTGAN's conditional vector over every discrete column, "
+                               "the default) or label (the label column only)"),
     "steps": (int, "generator steps (default 3000; 0 = no limit, use --minutes)"),
     "minutes": (float, "wall-clock budget in minutes"),
     "batch_size": (int, "batch size (default 64)"),
@@ -285,7 +287,11 @@ def format_table_scores(s: dict) -> str:
     ]
     worst = s.get("worst_group")
     if isinstance(worst, dict):
-        lines.append(f"worst group {worst['name']!r}: {worst['metric']} {worst['value']:.3f} (gap to best {worst['gap']:.3f})")
+        lines.append(f"worst group {worst['name']!r}: {worst['metric']} {worst['value']:.3f} (gap to best {worst['gap']:.3f})"
+                     + (f", n = {worst['n']} held-out" if worst.get("n") is not None else "")
+                     + ("" if worst.get("trusted", True) else ", no group is large enough to trust"))
+        if worst.get("small"):
+            lines.append(f"too few held-out rows (< {worst['min_rows']}) to trust: {', '.join(map(str, worst['small']))}")
     return "\n".join(lines)
 
 

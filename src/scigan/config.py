@@ -52,6 +52,10 @@ class TrainConfig:
     pac: int = 0
     """Tables: PacGAN pack size, rows the critic judges together; 0 = auto (4 when it
     divides the batch size, else 1)."""
+    condition_columns: str = "all"
+    """Tables: the columns of CTGAN's conditional vector with training-by-sampling: "all"
+    (every discrete column, and the label) or "label" (the label only, rows resampled
+    by the log of its class frequencies)."""
     z_dim: int = 128
     """Latent vector length."""
     width: int = 32

@@ -94,6 +94,24 @@ class GeneratorLoss(Term):
         return self.objective.g_loss(ctx.D(ctx.augment(ctx.fake()), ctx.fake_labels))
 
 
+class ConditionLoss(Term):
+    """Cross-entropy that each fake holds what its condition asks for (CTGAN's
+    conditional-vector loss). The last ``len(positions)`` entries of ``fake_labels``
+    (N, C) are a 0/1 mask of asked categories; ``positions`` (M,) gives the column of the
+    generator's output (N, W; probabilities per category) that each mask entry asks to
+    be 1. Rows that ask nothing add 0; the mean is over the whole batch."""
+
+    name = "cond"
+
+    def __init__(self, positions: torch.Tensor, weight: float = 1.0):
+        self.positions, self.weight = positions, weight
+
+    def __call__(self, ctx: StepContext) -> torch.Tensor:
+        asked = ctx.fake_labels[:, ctx.fake_labels.shape[1] - len(self.positions):].float()
+        held = (ctx.fake().float()[:, self.positions] * asked).sum(1)
+        return -self.weight * (torch.log(held.clamp_min(1e-8)) * asked.sum(1)).mean()
+
+
 @dataclass
 class Phase:
     """Updates ``module`` with ``optimizer`` on the sum of ``terms``, ``repeats`` times

@@ -16,7 +16,7 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import torch
 from torch import nn
@@ -98,6 +98,15 @@ def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]
         Phase("G", G, _adam(G, config.g_lr, betas, device), [GeneratorLoss(objective)], 1,
               trains_generator=True),
     ]
+
+
+def with_generator_terms(phases: list[Phase], terms: Sequence[Term]) -> list[Phase]:
+    """``phases`` with ``terms`` added to the generator phase (e.g. a conditional-vector
+    loss a data kind asks for); returns the same list."""
+    for phase in phases:
+        if phase.trains_generator:
+            phase.terms.extend(terms)
+    return phases
 
 
 def build_hooks(config: TrainConfig, policy: tuple[str, ...]) -> list[StepHook]:

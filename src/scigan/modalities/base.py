@@ -209,12 +209,21 @@ class Modality(Protocol):
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Row indices of ``train`` the trainer cycles through (repeats allowed)."""
 
+    # Optional: ``conditions(train, codec, config)`` -> a condition sampler or None. The
+    # sampler is a trainer step hook (core.phases.StepHook) that draws each batch's real
+    # rows and conditions from the step's generator, with a ``terms()`` method giving the
+    # generator-phase terms it needs (tables: CTGAN's conditional vector, modalities/
+    # tabular/conditions.py). Kinds without one train on ``training_rows`` and labels.
+
     def scorer(self, train: Dataset, holdout: Dataset, codec: Codec, *, device: str,
                log: Any) -> Scorer:
         """The measure of samples against ``holdout``."""
 
-    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str]) -> bool:
-        """Write a preview of ``samples`` to ``path`` (PNG); False when the kind has none."""
+    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str],
+                reference: Dataset | None = None) -> bool:
+        """Write a preview of ``samples`` to ``path`` (PNG with ``provenance`` text chunks),
+        compared with ``reference`` (the real training split) where the kind draws one;
+        False when the kind has none."""
 
     def save(self, samples: Dataset, path: Path, **options: Any) -> None:
         """Write samples in the user's own format, chosen by the path."""

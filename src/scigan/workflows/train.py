@@ -130,7 +130,9 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     device = str(resolve_device(config.device))
     provenance = {"Software": "scigan", "scigan:synthetic": "true",
                   "scigan:model": config.model, "scigan:run": str(out)}
-    preview_labels = balanced_labels(8 * run.num_classes if run.num_classes else 64, run.num_classes)
+    # at least 8 per class and 64 in all (a preview of table rows needs a few dozen)
+    per_class = max(8, -(-64 // run.num_classes)) if run.num_classes else 0
+    preview_labels = balanced_labels(per_class * run.num_classes or 64, run.num_classes)
 
     def preview(G_eval: torch.nn.Module, step: int) -> None:
         n = len(preview_labels) if preview_labels is not None else 64
@@ -138,7 +140,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
                          preview_labels)
         samples = Dataset(x=x, y=preview_labels, class_names=run.class_names, source=str(out),
                           modality=modality.name)
-        modality.preview(samples, out / "samples" / f"{step:08d}.png", provenance)
+        modality.preview(samples, out / "samples" / f"{step:08d}.png", provenance, reference=train_split)
 
     rows = modality.training_rows(train_split, bool(run.num_classes))
     trainer = Trainer(  # checks the config against the data before anything is written

@@ -93,9 +93,30 @@ class ExpressionModality:
 
         return ExpressionScorer(train, holdout, codec, log=log)
 
-    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str]) -> bool:
-        """Expression has no preview grid (``evaluate`` draws the PCA picture)."""
-        return False
+    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str],
+                reference: Dataset | None = None) -> bool:
+        """The cells' log expression (log1p of counts; log values as they are) against
+        ``reference`` (the training cells) on the real cells' first two principal
+        components, beside each cell's total, its detected genes and the most variable
+        gene (:func:`scigan.report.embedding.plot_preview`), as a PNG at ``path``; False
+        without a reference."""
+        if reference is None:
+            return False
+        from scigan.report.embedding import Marginal, plot_preview
+
+        def log(x: np.ndarray) -> np.ndarray:
+            return x if reference.info.get("values") == "log" else np.log1p(np.maximum(x, 0))
+
+        real, fake = log(np.asarray(reference.x, dtype=np.float64)), log(np.asarray(samples.x, dtype=np.float64))
+        top = int(np.argmax(real.var(axis=0)))
+        gene = reference.info.get("genes", [])[top] if reference.info.get("genes") else f"gene {top}"
+        marginals = [Marginal("total per cell", reference.x.sum(1), samples.x.sum(1), False),
+                     Marginal("genes detected", (reference.x > 0).sum(1), (samples.x > 0).sum(1), False),
+                     Marginal(f"{gene} (most variable, log)", real[:, top], fake[:, top], False)]
+        plot_preview(real, fake, marginals, path, provenance=provenance, real_labels=reference.y,
+                     fake_labels=samples.y, class_names=samples.class_names,
+                     title="Log expression, PCA: training cells (dots), synthetic (crosses)")
+        return True
 
     def save(self, samples: Dataset, path: Path, **options: Any) -> None:
         """Write cells as ``.h5ad`` (obs label, var names, ``uns['scigan']``) or CSV/TSV.

@@ -108,8 +108,10 @@ class ImageModality:
                              num_classes=max(train.num_classes, 1), cache_dir=cache_dir,
                              device=device, log=log)
 
-    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str]) -> bool:
-        """A grid of samples (one row per class when labelled) written to ``path``."""
+    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str],
+                reference: Dataset | None = None) -> bool:
+        """A grid of samples (one row per class when labelled) written to ``path``; the
+        ``reference`` is not drawn."""
         save_images(samples.x, path, labels=samples.y, class_names=samples.class_names or None,
                     provenance=provenance, overwrite=True)
         return True

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from torch import nn
 
     from scigan.modalities.tabular.codec import TableCodec
+    from scigan.modalities.tabular.conditions import ConditionSampler
     from scigan.modalities.tabular.metrics import TableScorer
 
 __all__ = ["TableData", "TabularModality", "load_table", "save_table"]
@@ -60,6 +61,8 @@ class TabularModality:
         pac = config.pac or (4 if config.batch_size % 4 == 0 else 1)
         if config.batch_size % pac:
             raise ScienceError(f"--pac {pac} must divide --batch-size {config.batch_size}")
+        if config.condition_columns not in ("all", "label"):
+            raise ScienceError(f"--condition-columns must be all or label, got {config.condition_columns!r}")
         loss = "wgan" if config.loss == "auto" else config.loss
         n_critic = config.n_critic or (1 if loss == "wgan" else 0)
         return replace(config, model=model, loss=loss, pac=pac, n_critic=n_critic,
@@ -86,21 +89,41 @@ class TabularModality:
         """Columns, label and the generator's output blocks ("tanh:1", "softmax:k")."""
         return {"columns": list(data.x.columns), "label_column": data.info["label_column"],
                 "schema": [f"{c}={k}" for c, k in data.info["schema"].items()],
-                "blocks": [f"{a}:{s}" for a, s in codec.blocks]}
+                "blocks": [f"{a}:{s}" for a, s in codec.blocks],
+                "condition_sizes": codec.condition_codes(data.x.iloc[:0])[1],
+                "condition_frequencies": codec.condition_frequencies}
 
     def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
         """The residual-MLP generator and packing critic for the run's column blocks; the
-        critic has spectral norm only without the gradient penalty (loss other than wgan)."""
+        critic has spectral norm only without the gradient penalty (loss other than wgan);
+        both see the discrete columns' mask with ``condition_columns`` "all", which the
+        generator draws from the training category shares when sampling."""
         from scigan.modalities.tabular.networks import build
 
         blocks = [(b.split(":")[0], int(b.split(":")[1])) for b in data["blocks"]]
         sn = config.spectral_norm and config.loss != "wgan"
-        return build(config.z_dim, blocks, num_classes, config.width, config.pac, sn)
+        sizes, shares = data.get("condition_sizes", []), data.get("condition_frequencies", [])
+        return build(config.z_dim, blocks, num_classes, config.width, config.pac, sn,
+                     sizes if config.condition_columns == "all" else [], shares)
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Conditional runs see each class in proportion to the log of its frequency
         (training-by-sampling); otherwise every row once."""
         return log_frequency_rows(train.y) if conditional and train.y is not None else np.arange(len(train))
+
+    def conditions(self, train: TableData, codec: TableCodec, config: Any) -> ConditionSampler | None:
+        """CTGAN's conditional vector with training-by-sampling over every discrete column
+        (a step hook for the trainer), or None when ``condition_columns`` is "label" or no
+        generated column is discrete (the label alone is then resampled by
+        :meth:`training_rows`)."""
+        from scigan.modalities.tabular.conditions import ConditionSampler
+
+        codes, sizes, positions = codec.condition_codes(train.x)
+        if config.condition_columns != "all" or not sizes:
+            return None
+        conditional = config.conditional == "yes" and train.y is not None
+        return ConditionSampler(codec.stored(train), codes, sizes, positions,
+                                train.y if conditional else None, train.num_classes if conditional else 0)
 
     def scorer(self, train: TableData, holdout: TableData, codec: TableCodec, *, device: str,
                log: Any = print) -> TableScorer:
@@ -109,9 +132,31 @@ class TabularModality:
 
         return TableScorer(train, holdout, codec, log=log)
 
-    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str]) -> bool:
-        """Tables have no preview grid (``evaluate`` draws the PCA picture)."""
-        return False
+    def preview(self, samples: TableData, path: Path, provenance: dict[str, str],
+                reference: TableData | None = None) -> bool:
+        """The rows' table features against ``reference`` (the training rows) on the real
+        rows' first two principal components, beside the marginals of the three columns
+        whose shapes match worst (:func:`scigan.report.embedding.plot_preview`), as a PNG
+        at ``path``; False without a reference."""
+        if reference is None:
+            return False
+        from scigan.modalities.tabular.metrics import CONTINUOUS, TableFeatures, _as_numbers, column_shapes
+        from scigan.report.embedding import Marginal, plot_preview
+
+        schema = reference.info["schema"]
+        shapes = column_shapes(reference.x, samples.x, schema)
+
+        def values(frame: pd.DataFrame, column: str) -> np.ndarray:
+            kind = schema[column]
+            return _as_numbers(frame[column], kind) if kind in CONTINUOUS else frame[column].astype(str).to_numpy()
+
+        marginals = [Marginal(f"{c} (shape {shapes[c]:.2f})", values(reference.x, c), values(samples.x, c),
+                              schema[c] not in CONTINUOUS) for c in sorted(shapes, key=shapes.get)[:3]]
+        features = TableFeatures(reference.x, schema)
+        plot_preview(features(reference.x), features(samples.x), marginals, path, provenance=provenance,
+                     real_labels=reference.y, fake_labels=samples.y, class_names=samples.class_names,
+                     title="Table features, PCA: training rows (dots), synthetic (crosses)")
+        return True
 
     def save(self, samples: Dataset, path: Path, **options: Any) -> None:
         """Write the rows as ``.csv``, ``.tsv`` or ``.parquet`` (by ``path``)."""

@@ -258,9 +258,11 @@ class TableCodec:
     """
 
     def __init__(self, columns: list[str], transforms: list[Continuous | Discrete],
-                 label: Discrete | None, conditional: bool, seed: int = 0):
+                 label: Discrete | None, conditional: bool, seed: int = 0,
+                 condition_frequencies: list[list[float]] | None = None):
         self.columns, self.transforms = columns, transforms
         self.label, self.conditional, self.seed = label, conditional, seed
+        self.condition_frequencies = condition_frequencies or []
 
     @classmethod
     def fit(cls, train: TableData, *, conditional: bool, seed: int) -> TableCodec:
@@ -278,7 +280,22 @@ class TableCodec:
                 transforms.append(Discrete.fit(series, kind))
             else:
                 transforms.append(Continuous.fit(series, kind, seed))
-        return cls(list(frame.columns), transforms, label, conditional, seed)
+        codec = cls(list(frame.columns), transforms, label, conditional, seed)
+        codec.condition_frequencies = codec._category_shares(frame)
+        return codec
+
+    def _category_shares(self, frame: pd.DataFrame) -> list[list[float]]:
+        """Per label value (one row when not conditional), the share of each category of
+        every generated discrete column among the training rows ``frame``, in the order
+        of :meth:`condition_codes` (each column's shares sum to 1)."""
+        codes, sizes, _ = self.condition_codes(frame)
+        groups = self.labels_of(frame) if self.conditional and self.label is not None else np.zeros(len(frame), int)
+        shares = []
+        for g in range(max(len(self.label.categories) if self.conditional and self.label else 1, 1)):
+            rows = codes[groups == g]
+            shares.append([float(v) for j, size in enumerate(sizes)
+                           for v in np.bincount(rows[:, j], minlength=size) / max(len(rows), 1)])
+        return shares
 
     @property
     def blocks(self) -> list[tuple[str, int]]:
@@ -317,6 +334,23 @@ class TableCodec:
             columns[self.label.name] = self.label.values(np.asarray(labels))
         return pd.DataFrame({c: columns[c].reset_index(drop=True) for c in self.columns})
 
+    def condition_codes(self, frame: pd.DataFrame) -> tuple[np.ndarray, list[int], np.ndarray]:
+        """What CTGAN's conditional vector is made of, for the rows of ``frame``: the
+        category index of each row in each generated discrete column (N, k) int64, each
+        column's number of categories (k,), and the model-space column of every category
+        (sum of the counts,) in that order. Constant columns and the label of a
+        conditional codec (not generated) are left out."""
+        codes, sizes, positions, start = [], [], [], 0
+        for t in self.transforms:
+            width = sum(size for _, size in t.blocks)
+            if isinstance(t, Discrete) and width:
+                codes.append(t.index(frame[t.name]))
+                sizes.append(width)
+                positions.extend(range(start, start + width))
+            start += width
+        matrix = np.stack(codes, axis=1) if codes else np.zeros((len(frame), 0), dtype=np.int64)
+        return matrix, sizes, np.asarray(positions, dtype=np.int64)
+
     def labels_of(self, frame: pd.DataFrame) -> np.ndarray | None:
         """Label indices (N,) of a table's label column, or None when unlabelled."""
         return None if self.label is None else self.label.index(frame[self.label.name])
@@ -338,6 +372,7 @@ class TableCodec:
     def save(self, folder: Path) -> None:
         """Write ``folder/codec.json``."""
         doc = {"columns": self.columns, "conditional": self.conditional, "seed": self.seed,
+               "condition_frequencies": self.condition_frequencies,
                "label": None if self.label is None else self.label.to_dict(),
                "transforms": [t.to_dict() for t in self.transforms]}
         write_codec_json(folder, doc)
@@ -348,4 +383,5 @@ class TableCodec:
         doc = read_codec_json(folder, "tabular")
         label = doc["label"]
         return cls(doc["columns"], [_from_dict(d) for d in doc["transforms"]],
-                   None if label is None else _from_dict(label), doc["conditional"], doc["seed"])
+                   None if label is None else _from_dict(label), doc["conditional"], doc["seed"],
+                   doc.get("condition_frequencies"))

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CONTINUOUS = ("numeric", "integer", "datetime")
-#: Groups with fewer held-out rows than this are not scored on their own.
-MIN_GROUP_ROWS = 5
 
 
 def _as_numbers(series: pd.Series, kind: str) -> np.ndarray:
@@ -237,18 +235,28 @@ class TableScorer:
             (features(self.holdout.x), self.holdout.y), seed=seed)
 
     def _per_group(self, fake: pd.DataFrame, seed: int) -> dict[str, Any]:
-        """Fidelity per label value, the worst group and its gap to the best."""
+        """Fidelity per label value beside the same score of the group's real training
+        rows (its floor at this group size), every group with its held-out size; the
+        worst group is the one furthest below its floor among those large enough to trust
+        (:mod:`scigan.metrics.fairness`). Groups without held-out or synthetic rows get
+        no score."""
         if not self.label:
             return {"worst_group": None}
         schema = {c: k for c, k in self.schema.items() if c != self.label}
         fake_y = self.codec.labels_of(fake)
-        per_group: dict[str, dict[str, float]] = {}
+        per_group: dict[str, dict[str, Any]] = {}
         for c, name in enumerate(self.holdout.class_names):
             real, mine = self.holdout.x[self.holdout.y == c], fake[fake_y == c]
-            if len(real) < MIN_GROUP_ROWS or len(mine) < MIN_GROUP_ROWS:
-                continue
-            q = quality(real, mine, schema)
-            per_group[name] = {"fidelity": q["fidelity"], "column_shapes": q["column_shapes"],
-                               "column_pairs": q["column_pairs"], "n_real": int(len(real)), "n_synthetic": int(len(mine))}
+            train_rows = self.train.x[self.train.y == c]
+            group: dict[str, Any] = {"fidelity": None, "fidelity_real_floor": None, "fidelity_gap": None,
+                                     "column_shapes": None, "column_pairs": None}
+            if len(real) and len(mine):
+                q = quality(real, mine, schema)
+                group.update(fidelity=q["fidelity"], column_shapes=q["column_shapes"], column_pairs=q["column_pairs"])
+                if len(train_rows):
+                    floor = quality(real, train_rows, schema)["fidelity"]
+                    group.update(fidelity_real_floor=floor, fidelity_gap=floor - q["fidelity"])
+            per_group[name] = {**group, "n_real": int(len(real)), "n_synthetic": int(len(mine)),
+                               "trusted": fairness.is_trusted(len(real))}
         return {"per_group": per_group,
-                "worst_group": fairness.worst_group(per_group, "fidelity", higher_is_better=True)}
+                "worst_group": fairness.worst_group(per_group, "fidelity_gap", higher_is_better=False)}

@@ -3,13 +3,16 @@
 The generator is an MLP of residual blocks (each concatenates its input to its output)
 whose last layer feeds one head per column block: tanh for a continuous offset and
 Gumbel-softmax for a mode or category. The critic judges ``pac`` rows at once
-(PacGAN, Lin et al. 2018), which penalises mode collapse; with a label, both networks
-see its one-hot (the conditional vector).
+(PacGAN, Lin et al. 2018), which penalises mode collapse. Both networks see the
+conditional vector beside each row: the label's one-hot (conditional runs) followed by
+a mask over the discrete columns' categories (:mod:`.conditions`; ``cond_width``
+entries, all zeros when sampling by label only).
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -21,14 +24,31 @@ from scigan.nets.layers import spectral
 TAU = 0.2
 
 
-def latent_noise(z: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
+def latent_noise(z: torch.Tensor, shape: tuple[int, ...], key: int = 0) -> torch.Tensor:
     """Uniform (0, 1) noise of ``shape`` drawn from a generator seeded by the bytes of
-    the latent batch ``z``: the heads' randomness then follows the trainer's seeded
-    latents, so runs stay reproducible and resumable bit for bit."""
-    digest = hashlib.blake2b(z.detach().float().cpu().numpy().tobytes(), digest_size=8).digest()
+    the latent batch ``z`` (and ``key``, for independent draws): the heads' randomness
+    then follows the trainer's seeded latents, so runs stay reproducible and resumable
+    bit for bit."""
+    data = z.detach().float().cpu().numpy().tobytes() + (bytes([key]) if key else b"")
+    digest = hashlib.blake2b(data, digest_size=8).digest()
     g = torch.Generator(device=z.device)
     g.manual_seed(int.from_bytes(digest, "little") & (2**63 - 1))
     return torch.rand(shape, generator=g, device=z.device).clamp_(1e-10, 1 - 1e-7)
+
+
+def condition_vector(y: torch.Tensor | None, num_classes: int, cond_width: int, n: int,
+                     like: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor | None:
+    """The conditional vector (n, num_classes + cond_width) in ``like``'s dtype and device:
+    ``y`` itself when it is one already (float, from the training sampler), else the
+    one-hot of integer labels ``y`` (n,) followed by ``mask`` (n, cond_width; zeros when
+    not given); None when both widths are 0."""
+    if not num_classes + cond_width:
+        return None
+    if y is not None and y.is_floating_point():
+        return y.to(like.dtype)
+    parts = [F.one_hot(y, num_classes).to(like.dtype)] if num_classes else []
+    parts.append(like.new_zeros(n, cond_width) if mask is None else mask.to(like.dtype))
+    return torch.cat(parts, dim=1)
 
 
 class Residual(nn.Module):
@@ -51,15 +71,23 @@ class TableGenerator(nn.Module):
     Gumbel-perturbed logits, i.e. categories are sampled from the softmax.
     """
 
-    def __init__(self, z_dim: int, blocks: list[tuple[str, int]], num_classes: int, hidden: int):
+    def __init__(self, z_dim: int, blocks: list[tuple[str, int]], num_classes: int, hidden: int,
+                 cond_sizes: Sequence[int] = (), cond_shares: Sequence[Sequence[float]] = ()):
         super().__init__()
         self.blocks, self.num_classes = blocks, num_classes
-        dims = [z_dim + num_classes, hidden, hidden]
+        self.cond_columns, self.cond_width = len(cond_sizes), int(sum(cond_sizes))
+        if self.cond_width:  # built from the run's config, so not saved with the weights
+            self.register_buffer("cond_shares", torch.tensor(cond_shares, dtype=torch.float32), persistent=False)
+            self.register_buffer("cond_column", torch.repeat_interleave(
+                torch.arange(len(cond_sizes)), torch.tensor(list(cond_sizes))), persistent=False)
+        dims = [z_dim + num_classes + self.cond_width, hidden, hidden]
         self.body = nn.Sequential(*(Residual(sum(dims[:i + 1]), dims[i + 1]) for i in range(len(dims) - 1)))
         self.out = nn.Linear(sum(dims), sum(size for _, size in blocks))
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        h = z if not self.num_classes else torch.cat([z, F.one_hot(y, self.num_classes).to(z.dtype)], 1)
+        mask = self.sampled_mask(z, y) if self.cond_width and (y is None or not y.is_floating_point()) else None
+        cond = condition_vector(y, self.num_classes, self.cond_width, z.shape[0], z, mask)
+        h = z if cond is None else torch.cat([z, cond], 1)
         logits = self.out(self.body(h))
         u = latent_noise(z, tuple(logits.shape))
         gumbel = -torch.log(-torch.log(u)).to(logits.dtype)
@@ -77,14 +105,30 @@ class TableGenerator(nn.Module):
         return torch.cat(parts, dim=1)
 
 
-class TableCritic(nn.Module):
-    """(x (N, width), y (N,) or None) -> scores (N / pac,): each score judges ``pac``
-    consecutive rows (with their labels' one-hots) together. N must be a multiple of pac."""
+    def sampled_mask(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        """The discrete columns' mask (N, cond_width) for sampling by label ``y`` (N,) or
+        unconditionally: as in training, no column or one column uniformly (the
+        :mod:`.conditions` options), but its category drawn by its share among the
+        training rows of the label, so the conditions follow the data; drawn from ``z``."""
+        n = z.shape[0]
+        u = latent_noise(z, (n, 2), key=1)
+        option = (u[:, 0] * (self.cond_columns + 1)).long().clamp_(max=self.cond_columns)  # 0: no column
+        shares = self.cond_shares[y if self.num_classes else torch.zeros(n, dtype=torch.long, device=z.device)]
+        p = shares * (self.cond_column[None] == (option - 1)[:, None])
+        total = p.sum(1, keepdim=True)
+        pick = (p.cumsum(1) < u[:, 1:] * total).sum(1).clamp_(max=self.cond_width - 1)
+        return F.one_hot(pick, self.cond_width).to(z.dtype) * (total > 0).to(z.dtype)
 
-    def __init__(self, width: int, num_classes: int, hidden: int, pac: int, sn: bool):
+
+class TableCritic(nn.Module):
+    """(x (N, width), y (N,) labels, (N, C) conditions or None) -> scores (N / pac,): each
+    score judges ``pac`` consecutive rows (with their conditions) together. N must be a
+    multiple of pac."""
+
+    def __init__(self, width: int, num_classes: int, hidden: int, pac: int, sn: bool, cond_width: int = 0):
         super().__init__()
-        self.num_classes, self.pac = num_classes, pac
-        inputs = pac * (width + num_classes)
+        self.num_classes, self.pac, self.cond_width = num_classes, pac, cond_width
+        inputs = pac * (width + num_classes + cond_width)
         self.body = nn.Sequential(
             spectral(nn.Linear(inputs, hidden), sn), nn.LeakyReLU(0.2),
             spectral(nn.Linear(hidden, hidden), sn), nn.LeakyReLU(0.2),
@@ -92,15 +136,20 @@ class TableCritic(nn.Module):
         )
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        if self.num_classes:
-            x = torch.cat([x, F.one_hot(y, self.num_classes).to(x.dtype)], 1)
+        cond = condition_vector(y, self.num_classes, self.cond_width, x.shape[0], x)
+        if cond is not None:
+            x = torch.cat([x, cond], 1)
         return self.body(x.reshape(x.shape[0] // self.pac, -1))[:, 0]
 
 
 def build(z_dim: int, blocks: list[tuple[str, int]], num_classes: int, width: int, pac: int,
-          spectral_norm: bool) -> tuple[nn.Module, nn.Module]:
+          spectral_norm: bool, cond_sizes: Sequence[int] = (),
+          cond_shares: Sequence[Sequence[float]] = ()) -> tuple[nn.Module, nn.Module]:
     """Generator and critic for rows of ``blocks``; hidden layers have 8·width units
-    (256 at the default width 32, as in CTGAN)."""
+    (256 at the default width 32, as in CTGAN). ``cond_sizes``: the category counts of
+    the discrete columns in the conditional vector besides the label; ``cond_shares``
+    (labels or 1, sum of sizes): their training shares per label, for sampling."""
     hidden = 8 * width
-    return (TableGenerator(z_dim, blocks, num_classes, hidden),
-            TableCritic(sum(size for _, size in blocks), num_classes, hidden, pac, spectral_norm))
+    return (TableGenerator(z_dim, blocks, num_classes, hidden, cond_sizes, cond_shares),
+            TableCritic(sum(size for _, size in blocks), num_classes, hidden, pac, spectral_norm,
+                        int(sum(cond_sizes))))
