@@ -44,6 +44,17 @@ EXAMPLES = {
     "evaluate": ("examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json\n"
                  "  scigan evaluate runs/bc --json    # a table: detection_auc, utility_ratio, mia_auc, ..."),
     "report": "examples:\n  scigan report runs/digits    # writes runs/digits/report.html",
+    "augment": (
+        "examples:\n"
+        "  scigan augment digits --per-class 10                       # 5 seeds, about 3 minutes\n"
+        "  scigan augment fashion-mnist --per-class 20 --repeats 3 --out runs/aug-fmnist\n"
+        "  scigan augment fashion-mnist --per-class 20 --gan-steps 3000 --cnn-steps 1000 --filter 0.5\n"
+        "  scigan augment breast-cancer --imbalance malignant=0.1 --classifier gboost\n"
+        "  scigan augment breast-cancer --imbalance malignant=0.1 --classic reweight --mix 0.3\n"
+        "  scigan augment my_cells/ --per-class 50 --flips --size 32\n"
+        "  scigan augment fashion-mnist --per-class 20 --filter 0.9 --reuse-gans runs/aug-fmnist --out runs/aug-f09\n"
+        "  scigan augment --config runs/aug-fmnist/config.toml --out runs/aug-again   # repeat an experiment"
+    ),
     "edit": (
         "examples:\n"
         "  scigan edit runs/fmnist interpolate --out walk.png                  # slerp, 4 rows of 8 frames\n"
@@ -96,6 +107,28 @@ TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
     "sample_every": (int, "steps between preview grids (default 500)"),
     "checkpoint_every": (int, "steps between checkpoints (default 500)"),
     "log_every": (int, "steps between metrics.jsonl entries (default 50)"),
+}
+
+
+# augment options that map one-to-one onto AugmentConfig fields (flag -> help).
+AUGMENT_OPTIONS: dict[str, tuple[type, str]] = {
+    "per_class": (int, "K labelled training examples per class and seed (default 0: every example)"),
+    "imbalance": (str, "CLASS=FRACTION: keep only that share of one class's training examples, e.g. malignant=0.1"),
+    "repeats": (int, "seeds per condition, at least 2 (default 5)"),
+    "seed": (int, "first seed; also draws the test split when the data has none (default 0)"),
+    "test_fraction": (float, "share set aside for testing when the data has no test split (default 0.25)"),
+    "synthetic_per_class": (int, "GAN samples per class (default: images 10 x K, tables up to twice the largest class)"),
+    "mix": (float, "share of synthetic samples per CNN batch / in the tables' sample weight (default 0: like real ones)"),
+    "filter": (float, "keep synthetic samples the real-only classifier gives their label with this probability (default 0: all)"),
+    "gan_steps": (int, "GAN steps per seed (default: 600 images, 2000 tables and expression)"),
+    "gan_eval_every": (int, "GAN steps between checkpoint-picking evaluations on its own holdout "
+                      "(default: off for images, 500 otherwise)"),
+    "classifier": (str, "cnn (images), logreg or gboost (tables, expression); default auto"),
+    "classic": (str, "classic augmentation: affine (images), smote or reweight (tables, expression); default auto"),
+    "cnn_steps": (int, "optimizer steps of the downstream CNN (default 400)"),
+    "label_column": (str, "tables and expression: the label column"),
+    "size": (int, "images: resize to this many pixels (default: the data's own)"),
+    "device": (str, "where the GANs train: cpu, cuda or auto (default cpu)"),
 }
 
 
@@ -162,6 +195,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--umap", action="store_true",
                    help="draw a UMAP beside the PCA picture (needs umap-learn; adds about 20 s)")
+
+    p = command("augment", "does synthetic data help a classifier? real, real+classic, real+gan, "
+                "real+classic+gan and gan-only over several seeds; writes results.json, table.md, a plot")
+    p.add_argument("data", nargs="?", help="labelled built-in data set or path (optional with --config)")
+    p.add_argument("--config", type=Path, help="an augment output folder's config.toml (flags override it)")
+    p.add_argument("--out", type=Path, help="output folder (default runs/augment-<data>)")
+    p.add_argument("--flips", action="store_const", const=True,
+                   help="images: horizontal flips in the classic augmentation (off by default)")
+    for name, (kind, help_text) in AUGMENT_OPTIONS.items():
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=help_text)
+    p.add_argument("--reuse-gans", type=Path, metavar="FOLDER",
+                   help="an earlier augment output folder whose GANs (same subsets and GAN options) are reused")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing augment output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
 
     p = command("report", "write RUN/report.html: samples, curves, scores, config")
     p.add_argument("run", type=Path, help="run folder")
@@ -295,6 +342,28 @@ def format_table_scores(s: dict) -> str:
     return "\n".join(lines)
 
 
+def _augment(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.augment import AugmentConfig, augment, read_config
+
+    base = read_config(args.config) if args.config is not None else {}
+    given = {name: getattr(args, name) for name in [*AUGMENT_OPTIONS, "flips"] if getattr(args, name) is not None}
+    if args.data is not None:
+        given["data"] = args.data
+    options = {**base, **given}
+    if not options.get("data"):
+        raise ScienceError("name the data: scigan augment DATA ..., or pass --config FILE")
+    known = AugmentConfig.__dataclass_fields__
+    unknown = [k for k in options if k not in known]
+    if unknown:
+        raise ScienceError(f"{args.config}: unknown augment option {unknown[0]!r}")
+    cfg = AugmentConfig(**options)
+    out = args.out or Path("runs") / f"augment-{Path(cfg.data).name}"
+    results = augment(cfg, out, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say,
+                      reuse_gans=args.reuse_gans)
+    print((out / "table.md").read_text(), end="")
+    say(f"results: {out}/results.json ({len(results['seeds'])} seeds)")
+
+
 def _report(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     from scigan.report.html import write_report
 
@@ -311,7 +380,7 @@ def _edit(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     say(f"wrote {args.out}: {strip.description}, {rows} rows × {cols} columns")
 
 
-COMMANDS = {"datasets": _datasets, "train": _train, "sample": _sample,
+COMMANDS = {"datasets": _datasets, "train": _train, "sample": _sample, "augment": _augment,
             "evaluate": _evaluate, "report": _report, "edit": _edit}
 
 

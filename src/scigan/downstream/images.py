@@ -1,0 +1,145 @@
+"""A small CNN classifier with a fixed recipe, and classic image augmentation.
+
+The recipe is fixed so that conditions differ only in their training data: the same
+number of optimizer steps (not epochs, so a larger training set does not buy more
+compute), Adam with a cosine schedule, weight decay, dropout. Images are uint8
+N×C×H×W; the network sees them in [-1, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+@dataclass(frozen=True)
+class CNNRecipe:
+    """How the downstream CNN is trained (the same for every condition)."""
+
+    steps: int = 400
+    """Optimizer steps (batches), whatever the training set's size."""
+    batch_size: int = 64
+    """Images per step."""
+    lr: float = 2e-3
+    """Adam learning rate, decayed to 0 on a cosine."""
+    weight_decay: float = 5e-4
+    """L2 penalty on the weights (AdamW)."""
+    width: int = 32
+    """Channels of the first convolution (doubled twice)."""
+
+
+class SmallCNN(nn.Module):
+    """Three conv-BN-ReLU blocks (width, 2×, 4× channels; max-pooling after the first
+    two), global average pooling, dropout 0.3 and a linear head: (B, C, H, W) in
+    [-1, 1] -> (B, num_classes) logits."""
+
+    def __init__(self, channels: int, num_classes: int, width: int = 32):
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in = channels
+        for i, c_out in enumerate((width, 2 * width, 4 * width)):
+            layers += [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+            if i < 2:
+                layers.append(nn.MaxPool2d(2, ceil_mode=True))
+            c_in = c_out
+        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.3), nn.Linear(c_in, num_classes)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, C, H, W) floats in [-1, 1] -> (B, num_classes) logits."""
+        return self.net(x)
+
+
+def to_model(x: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """uint8 (N, C, H, W) -> float32 in [-1, 1]."""
+    return torch.as_tensor(x).float().mul_(1 / 127.5).sub_(1.0)
+
+
+def classic_augment(x: torch.Tensor, g: torch.Generator, *, flips: bool = False,
+                    degrees: float = 10.0, scale: float = 0.1) -> torch.Tensor:
+    """Classic augmentation of a batch ``x`` (N, C, H, W) in [-1, 1], one random draw per
+    image from ``g``: a random crop (a shift of up to size/8 pixels, zero-padded, i.e.
+    black), a small affine (rotation within ±``degrees``, scale within 1 ± ``scale``)
+    and, with ``flips``, a horizontal flip with probability 1/2. Returns (N, C, H, W)."""
+    n, _, h, w = x.shape
+    pad = max(1, round(h / 8))
+    u = lambda: torch.rand(n, generator=g) * 2 - 1  # noqa: E731  uniform in [-1, 1]
+    shift_x = torch.randint(-pad, pad + 1, (n,), generator=g).float() * 2 / w
+    shift_y = torch.randint(-pad, pad + 1, (n,), generator=g).float() * 2 / h
+    angle = u() * math.radians(degrees)
+    zoom = 1 + u() * scale
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+    theta = torch.stack([torch.stack([cos, -sin, shift_x], 1), torch.stack([sin, cos, shift_y], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    # sample x + 1 so the zero padding is black (-1) after shifting back
+    out = F.grid_sample(x + 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) - 1
+    if flips:
+        flip = (torch.rand(n, generator=g) < 0.5)[:, None, None, None]
+        out = torch.where(flip, out.flip(3), out)
+    return out
+
+
+class ImageClassifier:
+    """The downstream CNN: :meth:`fit` on real (and synthetic) uint8 images, then
+    :meth:`predict_proba`.
+
+    Args:
+        channels, num_classes: of the images and labels.
+        recipe: the fixed training recipe.
+        seed: seeds the initial weights, the batches and the augmentation draws.
+    """
+
+    def __init__(self, channels: int, num_classes: int, recipe: CNNRecipe, seed: int):
+        self.channels, self.num_classes, self.recipe, self.seed = channels, num_classes, recipe, seed
+        self.net: SmallCNN | None = None
+
+    def fit(self, x: np.ndarray, y: np.ndarray, *, synthetic: tuple[np.ndarray, np.ndarray] | None = None,
+            mix: float = 0.0, augment: bool = False, flips: bool = False) -> ImageClassifier:
+        """Train on ``x`` (N, C, H, W) uint8 with labels ``y`` (N,), plus ``synthetic``
+        (x, y) when given: with ``mix`` in (0, 1) that share of every batch is synthetic,
+        with ``mix`` 0 the batches draw uniformly from real and synthetic together.
+        ``augment`` applies :func:`classic_augment` to every batch."""
+        r = self.recipe
+        torch.manual_seed(self.seed)
+        g = torch.Generator().manual_seed(self.seed)
+        self.net = SmallCNN(self.channels, self.num_classes, r.width)
+        opt = torch.optim.AdamW(self.net.parameters(), lr=r.lr, weight_decay=r.weight_decay)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, r.steps)
+        real_x, real_y = torch.as_tensor(x), torch.as_tensor(y, dtype=torch.long)
+        if synthetic is not None and len(synthetic[0]) and mix <= 0:
+            real_x = torch.cat([real_x, torch.as_tensor(synthetic[0])])
+            real_y = torch.cat([real_y, torch.as_tensor(synthetic[1], dtype=torch.long)])
+            synthetic = None
+        n_syn = round(mix * r.batch_size) if synthetic is not None and len(synthetic[0]) else 0
+        self.net.train()
+        for _ in range(r.steps):
+            pick = torch.randint(len(real_x), (r.batch_size - n_syn,), generator=g)
+            bx, by = real_x[pick], real_y[pick]
+            if n_syn:
+                spick = torch.randint(len(synthetic[0]), (n_syn,), generator=g)
+                bx = torch.cat([bx, torch.as_tensor(synthetic[0])[spick]])
+                by = torch.cat([by, torch.as_tensor(synthetic[1], dtype=torch.long)[spick]])
+            bx = to_model(bx)
+            if augment:
+                bx = classic_augment(bx, g, flips=flips)
+            loss = F.cross_entropy(self.net(bx), by)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+        return self
+
+    def predict_proba(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+        """Class probabilities (N, num_classes) for uint8 images ``x`` (N, C, H, W)."""
+        assert self.net is not None, "fit first"
+        self.net.eval()
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(x), batch_size):
+                out.append(F.softmax(self.net(to_model(x[start:start + batch_size])), 1))
+        return torch.cat(out).numpy()
