@@ -29,6 +29,7 @@ EXAMPLES = {
         "  scigan train images.npz --unconditional --config my.toml --out runs/mine\n"
         "  scigan train digits --steps 600 --out runs/digits --resume    # continue a run\n"
         "  scigan train breast-cancer --label-column target --steps 2000 --out runs/bc\n"
+        "  scigan train gbsg2 --condition-columns label --out runs/gbsg2   # CTGAN's vector on the label only\n"
         "  scigan train visits.csv --label-column outcome --column-types age=integer,stage=categorical\n"
         "  scigan train pbmc68k --conditional --minutes 5 --out runs/pbmc\n"
         "  scigan train cells.h5ad --label-column cell_type --values counts"
