@@ -158,6 +158,12 @@ def test_table_with_a_rare_class(tmp_path: Path) -> None:
     assert set(c["real+classic"]["recall_mean"]) == {"common", "rare"}
     # a separable toy: the real-only model finds the rare class
     assert c["real"]["recall_mean"]["rare"] > 0.5
+    # class weights instead of SMOTE, on the same GANs
+    again = aug.augment(aug.AugmentConfig(data=str(path), label_column="kind", imbalance="rare=0.2", repeats=2,
+                                          gan_steps=20, gan_eval_every=0, classic="reweight"),
+                        tmp_path / "reweight", log=lambda s: None, reuse_gans=out)
+    assert all(g["reused_from"] for g in again["gans"]) and again["classic"] == "reweight"
+    assert again["conditions"]["real"]["per_seed"] == c["real"]["per_seed"]
     with pytest.raises(ScienceError, match="--flips is for images"):
         aug.augment(aug.AugmentConfig(data=str(path), label_column="kind", flips=True), tmp_path / "x")
 

@@ -3,7 +3,8 @@
 The recipe is fixed so that conditions differ only in their training data: the same
 number of optimizer steps (not epochs, so a larger training set does not buy more
 compute), Adam with a cosine schedule, weight decay, dropout. Images are uint8
-N×C×H×W; the network sees them in [-1, 1].
+N×C×H×W; the network sees them in [-1, 1], channels-last, with bf16 autocast where
+the processor computes bf16 natively (as the GAN trainer's ``--precision auto``).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class ImageClassifier:
         r = self.recipe
         torch.manual_seed(self.seed)
         g = torch.Generator().manual_seed(self.seed)
-        self.net = SmallCNN(self.channels, self.num_classes, r.width)
+        self.net = SmallCNN(self.channels, self.num_classes, r.width).to(memory_format=torch.channels_last)
         opt = torch.optim.AdamW(self.net.parameters(), lr=r.lr, weight_decay=r.weight_decay)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, r.steps)
         real_x, real_y = torch.as_tensor(x), torch.as_tensor(y, dtype=torch.long)
@@ -127,7 +128,9 @@ class ImageClassifier:
             bx = to_model(bx)
             if augment:
                 bx = classic_augment(bx, g, flips=flips)
-            loss = F.cross_entropy(self.net(bx), by)
+            with self._autocast():
+                logits = self.net(bx.contiguous(memory_format=torch.channels_last))
+            loss = F.cross_entropy(logits.float(), by)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -139,7 +142,15 @@ class ImageClassifier:
         assert self.net is not None, "fit first"
         self.net.eval()
         out = []
-        with torch.no_grad():
+        with torch.no_grad(), self._autocast():
             for start in range(0, len(x), batch_size):
-                out.append(F.softmax(self.net(to_model(x[start:start + batch_size])), 1))
+                batch = to_model(x[start:start + batch_size]).contiguous(memory_format=torch.channels_last)
+                out.append(F.softmax(self.net(batch).float(), 1))
         return torch.cat(out).numpy()
+
+    def _autocast(self) -> torch.autocast:
+        """bf16 autocast where the CPU computes bf16 natively (as the trainer's ``auto``)."""
+        from scigan.core.trainer import autocast_dtype
+
+        dtype = autocast_dtype("auto", torch.device("cpu"))
+        return torch.autocast("cpu", dtype or torch.float32, enabled=dtype is not None)

@@ -378,7 +378,7 @@ def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
     trained = open_run(run).config
     if (trained.steps, trained.seed, trained.batch_size) != (config.steps, config.seed, config.batch_size):
         return False
-    old = get_modality(subset.modality).load(copy)
+    old = get_modality(subset.modality).read(trained)
     same_x = old.x.equals(subset.x) if hasattr(old.x, "equals") else np.array_equal(old.x, subset.x)
     return bool(same_x and np.array_equal(old.y, subset.y))
 
