@@ -19,7 +19,8 @@ from scigan.config import TrainConfig
 from scigan.errors import ScienceError
 
 __version__ = "0.1.0"
-__all__ = ["ScienceError", "TrainConfig", "evaluate", "load_dataset", "sample", "train", "write_report"]
+__all__ = ["ScienceError", "TrainConfig", "enhance", "evaluate", "load_dataset", "sample", "train",
+           "translate", "write_report"]
 
 
 def load_dataset(source: str, modality: str = "auto", **options: Any):
@@ -50,6 +51,22 @@ def evaluate(run: str, **options: Any) -> dict[str, Any]:
     from scigan.workflows.evaluate import evaluate as _evaluate
 
     return _evaluate(run, **options)
+
+
+def enhance(run: str, source: str, out: str, **options: Any) -> list:
+    """Apply a super-resolution or denoising run to an image or folder of any size, writing
+    ``out``; see :func:`scigan.workflows.enhance.enhance`."""
+    from scigan.workflows.enhance import enhance as _enhance
+
+    return _enhance(run, source, out, **options)
+
+
+def translate(run: str, source: str, out: str, **options: Any) -> list:
+    """Apply a translation (pix2pix) run to an image or folder, writing ``out``; see
+    :func:`scigan.workflows.translate.translate`."""
+    from scigan.workflows.translate import translate as _translate
+
+    return _translate(run, source, out, **options)
 
 
 def write_report(run: str):

@@ -32,7 +32,11 @@ EXAMPLES = {
         "  scigan train gbsg2 --condition-columns label --out runs/gbsg2   # CTGAN's vector on the label only\n"
         "  scigan train visits.csv --label-column outcome --column-types age=integer,stage=categorical\n"
         "  scigan train pbmc68k --conditional --minutes 5 --out runs/pbmc\n"
-        "  scigan train cells.h5ad --label-column cell_type --values counts"
+        "  scigan train cells.h5ad --label-column cell_type --values counts\n"
+        "  scigan train nuclei --task superres --scale 4 --steps 2000 --batch-size 16 --out runs/sr   # SRGAN\n"
+        "  scigan train my_micrographs/ --task denoise --noise poisson --peak 20 --out runs/dn\n"
+        "  scigan train pairs/ --task superres --scale 2    # pairs/lr/ and pairs/hr/, files paired by name\n"
+        "  scigan train he-tile --task translate --steps 2000 --out runs/colour   # pix2pix: grayscale -> colour"
     ),
     "sample": (
         "examples:\n"
@@ -45,6 +49,25 @@ EXAMPLES = {
     "evaluate": ("examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json\n"
                  "  scigan evaluate runs/bc --json    # a table: detection_auc, utility_ratio, mia_auc, ..."),
     "report": "examples:\n  scigan report runs/digits    # writes runs/digits/report.html",
+    "enhance": (
+        "examples:\n"
+        "  scigan enhance runs/sr low_res.tif --out sharp.tif        # any size; 16-bit TIFF stays 16-bit\n"
+        "  scigan enhance runs/dn noisy_folder/ --out denoised/      # a folder: PNGs/TIFFs mirrored\n"
+        "  scigan enhance runs/sr cell.png --out cell_x4.png --checkpoint 1000"
+    ),
+    "translate": (
+        "examples:\n"
+        "  scigan translate runs/colour gray.png --out coloured.png\n"
+        "  scigan translate runs/stain stain_A_folder/ --out stain_B_folder/"
+    ),
+    "edit": (
+        "examples:\n"
+        "  scigan edit runs/fmnist interpolate --out walk.png                  # slerp, 4 rows of 8 frames\n"
+        "  scigan edit runs/fmnist interpolate --method linear --label Sneaker --frames 12 --out walk.png\n"
+        "  scigan edit runs/fmnist class-swap --rows 6 --out swap.png            # a column per class\n"
+        "  scigan edit runs/fmnist class-swap --classes \"Sneaker,Sandal,Ankle boot\" --out shoes.png\n"
+        "  scigan edit runs/fmnist-stylegan style-mix --rows 5 --out mix.png     # --model stylegan runs only"
+    ),
     "augment": (
         "examples:\n"
         "  scigan augment digits --per-class 10                       # 5 seeds, about 3 minutes\n"
@@ -55,14 +78,6 @@ EXAMPLES = {
         "  scigan augment my_cells/ --per-class 50 --flips --size 32\n"
         "  scigan augment fashion-mnist --per-class 20 --filter 0.9 --reuse-gans runs/aug-fmnist --out runs/aug-f09\n"
         "  scigan augment --config runs/aug-fmnist/config.toml --out runs/aug-again   # repeat an experiment"
-    ),
-    "edit": (
-        "examples:\n"
-        "  scigan edit runs/fmnist interpolate --out walk.png                  # slerp, 4 rows of 8 frames\n"
-        "  scigan edit runs/fmnist interpolate --method linear --label Sneaker --frames 12 --out walk.png\n"
-        "  scigan edit runs/fmnist class-swap --rows 6 --out swap.png            # a column per class\n"
-        "  scigan edit runs/fmnist class-swap --classes \"Sneaker,Sandal,Ankle boot\" --out shoes.png\n"
-        "  scigan edit runs/fmnist-stylegan style-mix --rows 5 --out mix.png     # --model stylegan runs only"
     ),
 }
 
@@ -108,6 +123,16 @@ TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
     "sample_every": (int, "steps between preview grids (default 500)"),
     "checkpoint_every": (int, "steps between checkpoints (default 500)"),
     "log_every": (int, "steps between metrics.jsonl entries (default 50)"),
+    "task": (str, "generate (default), or for images superres, denoise or translate (pix2pix)"),
+    "scale": (int, "superres: upscaling factor 2, 4 or 8 (default 4)"),
+    "patch": (int, "superres/denoise/translate: training patch side in output pixels, 16-64 (default 64)"),
+    "noise": (str, "degradation noise: gaussian, poisson or none (default: gaussian for denoise, else none)"),
+    "sigma": (float, "Gaussian noise std in 1/255 units (default 25)"),
+    "peak": (float, "Poisson noise: photons at full intensity (default 30; lower is noisier)"),
+    "blur": (float, "superres: Gaussian blur sigma in pixels before downsampling (default 0)"),
+    "warmup": (int, "steps of pixel loss alone before the GAN and feature terms (default 1000; translate 0)"),
+    "adv_weight": (float, "adversarial weight against the L1 loss (default 1e-3; translate 0.01)"),
+    "feature_weight": (float, "feature-loss weight (default 1; translate 0)"),
 }
 
 
@@ -214,6 +239,19 @@ def _parser() -> argparse.ArgumentParser:
     p = command("report", "write RUN/report.html: samples, curves, scores, config")
     p.add_argument("run", type=Path, help="run folder")
 
+    for name, what in (("enhance", "apply a super-resolution or denoising run to an image or a folder "
+                                   "of images of any size"),
+                       ("translate", "apply a translation (pix2pix) run to an image or a folder of images")):
+        p = command(name, what)
+        p.add_argument("run", type=Path, help="run folder (trained with --task "
+                       + ("superres or denoise)" if name == "enhance" else "translate)"))
+        p.add_argument("input", type=Path, help="an image file (PNG, JPEG, TIFF) or a folder of them")
+        p.add_argument("--out", type=Path, required=True,
+                       help="output image (.png or .tif) for one input, a folder for a folder")
+        p.add_argument("--checkpoint", default="auto", help="auto (latest), latest or a step")
+        p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+        p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+
     p = command("edit", "explore an image run's generator as a PNG strip: latent interpolation, "
                 "class swap with fixed noise, or style mixing (stylegan runs)")
     p.add_argument("run", type=Path, help="run folder of an image run")
@@ -290,6 +328,11 @@ def _evaluate(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     if args.json:
         print(json.dumps(scores))
         return
+    if "psnr" in scores:
+        from scigan.workflows.enhance import format_enhancement
+
+        print(format_enhancement(scores))
+        return
     print(format_scores(scores))
 
 
@@ -365,6 +408,14 @@ def _augment(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     say(f"results: {out}/results.json ({len(results['seeds'])} seeds)")
 
 
+def _enhance(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.enhance import enhance
+
+    written = enhance(args.run, args.input, args.out, checkpoint=args.checkpoint, device=args.device,
+                      overwrite=args.overwrite, task=args.command, log=say)
+    say(f"wrote {len(written)} image(s) to {args.out}")
+
+
 def _report(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     from scigan.report.html import write_report
 
@@ -382,7 +433,8 @@ def _edit(args: argparse.Namespace, say: Callable[[str], None]) -> None:
 
 
 COMMANDS = {"datasets": _datasets, "train": _train, "sample": _sample, "augment": _augment,
-            "evaluate": _evaluate, "report": _report, "edit": _edit}
+            "evaluate": _evaluate, "report": _report, "edit": _edit, "enhance": _enhance,
+            "translate": _enhance}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -112,6 +112,36 @@ class TrainConfig:
     says so); "no" leaves both as given. Images only."""
     limited_data_threshold: int = 10_000
     """Training images below which limited_data "auto" switches the defaults on."""
+    task: str = "generate"
+    """generate (a GAN that samples new images, tables or cells), or, for images:
+    superres (SRGAN super-resolution), denoise, translate (pix2pix). The last three
+    train on random patches of whole pictures; see scigan.enhance."""
+    scale: int = 4
+    """superres: the upscaling factor, 2, 4 or 8; the input is the clean image blurred
+    by ``blur``, downsampled bicubically (antialiased) and noised by ``noise``."""
+    patch: int = 64
+    """superres, denoise, translate: side in pixels (of the output) of the square
+    training patches, 16 to 64, a multiple of the scale (translate: of 16)."""
+    noise: str = "auto"
+    """The noise of the degradation: gaussian (σ = ``sigma``/255), poisson (shot noise
+    with ``peak`` photons at full intensity) or none; auto: gaussian for denoise, none
+    for superres."""
+    sigma: float = 25.0
+    """Gaussian noise standard deviation, in units of 1/255 of the intensity range."""
+    peak: float = 30.0
+    """Poisson noise: expected photon count at intensity 1 (lower is noisier)."""
+    blur: float = 0.0
+    """superres: Gaussian blur σ, in high-resolution pixels, before downsampling."""
+    warmup: int = -1
+    """superres, denoise, translate: steps trained on the pixel (L1) loss alone before
+    the adversarial and feature terms start; -1 = auto (1000, translate 0)."""
+    adv_weight: float = -1.0
+    """Weight of the adversarial term against the L1 pixel loss (weight 1); -1 = auto
+    (1e-3 as SRGAN for superres and denoise, 0.01 for translate as pix2pix's λ = 100)."""
+    feature_weight: float = -1.0
+    """Weight of the feature (perceptual) loss: squared distance of feature maps of a CNN
+    trained on the training patches (no pretrained VGG is downloaded); -1 = auto
+    (1 for superres and denoise, 0 for translate)."""
     holdout: float = 0.1
     """Share of the data held out for evaluation when the source has no test split."""
     seed: int = 0

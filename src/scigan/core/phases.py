@@ -53,10 +53,12 @@ class StepContext:
 
 class Term(ABC):
     """One summand of a phase's loss. ``interval`` > 1 makes it lazy (every k-th step,
-    scaled by k so its average strength is unchanged)."""
+    scaled by k so its average strength is unchanged); ``start`` > 0 switches it on only
+    from that training step (a phase none of whose terms has started is skipped)."""
 
     name: str = ""
     interval: int = 1
+    start: int = 0
 
     @abstractmethod
     def __call__(self, ctx: StepContext) -> torch.Tensor:

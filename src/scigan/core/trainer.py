@@ -146,6 +146,10 @@ class Trainer:
         preview: optional writer of preview samples, every ``sample_every`` steps.
         schedule: optional callback before every step; its values are logged.
         log: where human-readable progress lines go.
+        phases: builds the phases from the (placed) G and D instead of
+            :func:`build_phases` (e.g. a pixel-loss warm-up before the adversarial terms).
+        hooks: step hooks besides those the config asks for (e.g. one that turns each
+            real batch into an (input, target) pair for enhancement).
     """
 
     def __init__(
@@ -161,6 +165,8 @@ class Trainer:
         evaluate: Evaluator | None = None,
         preview: Previewer | None = None,
         log: Callable[[str], None] = print,
+        phases: Callable[[nn.Module, nn.Module], list[Phase]] | None = None,
+        hooks: Sequence[StepHook] = (),
         schedule: Schedule | None = None,
     ):
         self.config = config
@@ -179,12 +185,12 @@ class Trainer:
                 f"the training data has {len(self.data)} samples, fewer than --batch-size "
                 f"{config.batch_size}; pass a smaller --batch-size"
             )
-        self.phases = build_phases(config, self.G, self.D)
+        self.phases = (phases or (lambda G, D: build_phases(config, G, D)))(self.G, self.D)
         # the generator phase can train on the discriminator phase's fake batch
         self.reuse_fake = config.reuse_fake and self.phases[0].repeats == 1
         self.ema = EMA(self.G, config.ema_half_life) if config.ema_half_life > 0 else None
         self.policy = parse_policy(config.diffaugment)
-        self.hooks = build_hooks(config, self.policy)
+        self.hooks = [*build_hooks(config, self.policy), *hooks]
         self.step, self.images, self.seconds = 0, 0, 0.0
         self.best_step: int | None = None
         self.best_score: float | None = None
@@ -302,7 +308,7 @@ class Trainer:
                     ctx = self._context(phase, rng, self.step * self.phases[0].repeats + repeat)
                 total = 0.0
                 for term in phase.terms:
-                    if (self.step * phase.repeats + repeat) % term.interval:
+                    if self.step < term.start or (self.step * phase.repeats + repeat) % term.interval:
                         continue
                     with torch.autocast(self.device.type, self.autocast or torch.float32,
                                         enabled=self.autocast is not None):
@@ -310,6 +316,8 @@ class Trainer:
                     total = total + value.float()
                     key = f"{phase.name}/{term.name}"
                     losses[key] = losses.get(key, 0.0) + value.detach() / phase.repeats
+                if not isinstance(total, torch.Tensor):
+                    continue  # none of the phase's terms has started yet
                 phase.optimizer.zero_grad(set_to_none=True)
                 total.backward()
                 phase.optimizer.step()

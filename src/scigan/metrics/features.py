@@ -140,6 +140,16 @@ class FeatureExtractor:
             return np.zeros((0, self.feature_dim), dtype=np.float32)
         return self._run(x, batch_size, self._model.features).numpy().astype(np.float32)
 
+    def feature_maps(self, x: torch.Tensor, blocks: int = 2) -> torch.Tensor:
+        """Differentiable feature maps after the first ``blocks`` conv blocks (before their
+        pooling) of float images (B, C, h, w) in [-1, 1], any size: (B, 32·2^(blocks-1),
+        h', w'). For a perceptual loss; the network's weights stay frozen."""
+        self._model.requires_grad_(False)
+        layers = list(self._model.body)[: 4 * blocks - 1]
+        for layer in layers:
+            x = layer(x)
+        return x
+
     def predict(self, x_uint8: np.ndarray, batch_size: int = 512) -> np.ndarray:
         """Predicted class labels (N,) int64 of uint8 images (N, C, H, W); task "labels" only."""
         if self.task != "labels":

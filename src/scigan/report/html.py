@@ -290,7 +290,14 @@ def evaluation_section(path: Path, command: str) -> str:
                       f"TSTR {_fmt(ev.get('utility_tstr'))}, TRTR {_fmt(ev.get('utility_trtr'))}"
                       if key == "utility_ratio" else "")
             rows.append([label, _fmt(ev[key]), beside, meaning])
+    for key, label, meaning in (("psnr", "PSNR (dB)", "higher is better; 10·log10(1/MSE) on held-out pictures"),
+                                ("ssim", "SSIM", "higher is better, 1 = identical structure")):
+        if key in ev:  # an enhancement or translation run
+            rows.append([label, _fmt(ev[key]), f"{ev.get('baseline')}: {_fmt(ev.get(key + '_baseline'))}", meaning])
     out = [_table(["score", "value", "compare with", "what it says"], rows, numeric=(1,))] if rows else []
+    if "psnr" in ev and (path.parent / "report" / "enhance.png").is_file():
+        out.append("<p>Held-out crops, side by side: baseline | the network's output (processed, synthetic) | "
+                   "the real target:</p>" + _img("report/enhance.png", "baseline, output and target crops", "grid"))
     if (path.parent / "report" / "embedding.png").is_file():
         out.append("<p>Real held-out and synthetic samples in the first two principal components of the "
                    "real ones, coloured by label:</p>" + _img("report/embedding.png", "PCA of real and synthetic samples", "plot"))

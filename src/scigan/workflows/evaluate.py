@@ -28,6 +28,10 @@ def evaluate(run_path: str | Path, *, n: int = 10_000, checkpoint: str = "auto",
         raise ScienceError(f"--n must be at least 10, got {n}")
     run = open_run(run_path)
     cfg = run.config
+    if cfg.task != "generate":  # PSNR and SSIM beside the baseline's
+        from scigan.workflows.enhance import evaluate_enhancer
+
+        return evaluate_enhancer(run_path, checkpoint=checkpoint, device=device, log=log)
     modality = get_modality(run.data["modality"])
     data = modality.read(cfg)
     train, holdout = split_holdout(data, cfg.holdout, cfg.seed)

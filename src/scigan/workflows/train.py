@@ -94,11 +94,16 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     Dataset (e.g. a subset), is trained on likewise and kept as ``RUN/data.<ext>``
     (:data:`DATA_COPY`); without a ``test_mask`` its holdout is drawn from its own rows.
     Returns the run's description and how far training got. Raises ScienceError on bad
-    input before anything is written.
+    input before anything is written. ``config.task`` superres, denoise or translate
+    trains an enhancement run instead (:func:`scigan.workflows.enhance.train_enhancer`).
     """
     import torch
 
     out = Path(out)
+    if config.task != "generate":  # super-resolution, denoising, translation: paired patches
+        from scigan.workflows.enhance import train_enhancer
+
+        return train_enhancer(config, out, resume=resume, overwrite=overwrite, log=log)
     if table is not None:
         config = replace(config, data=str(out / "data.parquet"), modality="tabular")
     elif dataset is not None:

@@ -1,0 +1,246 @@
+"""Super-resolution and denoising: built-in pictures, degradations, tiling, metrics,
+training on the core Trainer, `scigan enhance`, `evaluate`, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from helpers import cli_error
+from scigan.cli import main
+
+#: A tiny enhancement run: 16-px patches, narrow nets, a short warm-up then the GAN terms.
+TINY_SR = ["--patch", "16", "--width", "8", "--batch-size", "8", "--steps", "12", "--warmup", "6",
+           "--checkpoint-every", "6", "--sample-every", "6", "--log-every", "3", "--feature-weight", "0", "--quiet"]
+
+
+def blobs(seed: int, h: int, w: int, channels: int = 1) -> np.ndarray:
+    """A smooth random picture (sum of Gaussian blobs), uint8 H×W[×C]."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w]
+    out = np.zeros((h, w, channels))
+    for _ in range(12):
+        cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(3, 8)
+        out += rng.uniform(0.3, 1, channels) * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))[..., None]
+    x = np.rint(255 * out / out.max()).astype(np.uint8)
+    return x[..., 0] if channels == 1 else x
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Five 48×48 grayscale pictures (one is held out)."""
+    root = tmp_path / "pics"
+    root.mkdir()
+    for i in range(5):
+        Image.fromarray(blobs(i, 48, 48)).save(root / f"p{i}.png")
+    return root
+
+
+# ---------------------------------------------------------------- built-in data
+
+
+def test_builtin_pictures_read_and_tile():
+    from scigan.datasets import get_entry
+    from scigan.modalities.images import load_images
+    from scigan.modalities.images.pictures import read_pictures
+
+    (nuclei,) = read_pictures("nuclei")
+    assert nuclei.pixels.shape == (512, 512, 1) and nuclei.dtype == "uint16"
+    assert nuclei.pixels.dtype == np.float32 and 0 <= nuclei.pixels.min() and nuclei.pixels.max() <= 1
+    for name, channels in (("he-tile", 3), ("ihc", 3), ("cell", 1)):
+        assert get_entry(name).available()
+        (p,) = read_pictures(name)
+        assert p.channels == channels
+    tiles = load_images("nuclei")  # the GAN trainer's view: 64-px tiles
+    assert tiles.x.shape == (64, 1, 64, 64) and tiles.x.dtype == np.uint8
+
+
+def test_missing_picture_package_names_the_install(monkeypatch: pytest.MonkeyPatch, capsys):
+    import scigan.datasets as registry
+
+    monkeypatch.setattr(registry, "package_file", lambda package, relative: None)
+    err = cli_error(capsys, ["train", "he-tile", "--task", "superres", "--out", "/tmp/never"])
+    assert "not installed" in err and "pip install" in err
+
+
+# --------------------------------------------------------------------- pieces
+
+
+def test_psnr_and_ssim_known_values():
+    from skimage.metrics import structural_similarity
+
+    from scigan.enhance.quality import psnr, ssim
+
+    a = np.full((1, 20, 20), 0.5)
+    assert psnr(a + 0.1, a) == pytest.approx(20.0)  # MSE 0.01
+    assert psnr(a, a) == float("inf") and ssim(a, a) == pytest.approx(1.0)
+    rng = np.random.default_rng(0)
+    x = rng.random((3, 32, 40))
+    y = np.clip(x + 0.1 * rng.standard_normal(x.shape), 0, 1)
+    want = structural_similarity(y, x, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+                                 data_range=1, channel_axis=0)
+    assert ssim(y, x) == pytest.approx(want, abs=1e-9)
+
+
+def test_degradations():
+    from scigan.enhance.degrade import Degradation
+
+    g = torch.Generator().manual_seed(0)
+    clean = torch.full((2, 1, 64, 64), 0.5)
+    lr = Degradation(scale=4, blur=1.0)(clean, g)
+    assert lr.shape == (2, 1, 16, 16) and torch.allclose(lr, torch.full_like(lr, 0.5), atol=1e-5)
+    assert Degradation(scale=4).baseline(lr).shape == (2, 1, 64, 64)
+    noisy = Degradation(noise="gaussian", sigma=25)(clean, g)
+    assert float((noisy - clean).std()) == pytest.approx(25 / 255, rel=0.05)
+    shot = Degradation(noise="poisson", peak=20)(clean, g)
+    assert float(shot.mean()) == pytest.approx(0.5, abs=0.02)
+    assert float(shot.std()) == pytest.approx((0.5 * 20) ** 0.5 / 20, rel=0.1)  # Poisson: var = mean
+
+
+def test_tiled_inference_equals_whole_image():
+    from scigan.enhance.tiling import tiled_apply
+    from scigan.nets.srresnet import SRResNet
+    from scigan.nets.unet import UNet
+
+    torch.manual_seed(0)
+    G = SRResNet(1, 1, 4, width=8, blocks=2).eval()
+    torch.nn.init.normal_(G.tail.weight, 0, 0.1)  # an untrained tail is zero
+    x = torch.rand(1, 1, 70, 93) * 2 - 1
+    with torch.no_grad():
+        whole = G(x)
+    tiled = tiled_apply(G, x, scale=4, tile=32, margin=10, blend=4)  # margin > receptive field
+    assert tiled.shape == whole.shape == (1, 1, 280, 372)
+    assert float((tiled - whole).abs().max()) < 1e-5
+    # a U-Net sees further than any margin: tiles differ, but no seam shows
+    U = UNet(1, 3, width=8, depth=3).eval()
+    x = torch.rand(1, 1, 64, 96) * 2 - 1
+    with torch.no_grad():
+        whole = U(x)
+    tiled = tiled_apply(U, x, tile=32, margin=8, blend=4, align=8)
+    assert float((tiled - whole).abs().max()) < 0.01
+
+
+# ----------------------------------------------------------------- end to end
+
+
+def test_superres_train_evaluate_enhance(folder: Path, tmp_path: Path, capsys):
+    run = tmp_path / "sr"
+    assert main(["train", str(folder), "--task", "superres", "--scale", "4", "--out", str(run), *TINY_SR,
+                 "--feature-weight", "1"]) == 0
+    doc = (run / "config.toml").read_text()
+    assert 'task = "superres"' in doc and "feature_extractor" in doc
+    metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert "G/l1" in metrics[0] and "D/adv" not in metrics[0]      # warm-up: pixel loss alone
+    assert {"D/adv", "G/adv", "G/feature"} <= set(metrics[-1])     # then the GAN and feature terms
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    for key in ("psnr", "ssim", "psnr_baseline", "ssim_baseline"):
+        assert np.isfinite(scores[key])
+    assert scores["n_pictures"] == 1 and (run / "report" / "enhance.png").is_file()
+
+    src = tmp_path / "odd.png"
+    Image.fromarray(blobs(9, 37, 53)).save(src)  # any size
+    assert main(["enhance", str(run), str(src), "--out", str(tmp_path / "big.png")]) == 0
+    with Image.open(tmp_path / "big.png") as out:
+        assert out.size == (53 * 4, 37 * 4)
+        assert out.info["scigan:synthetic"] == "true" and out.info["scigan:processed"] == "super-resolution x4"
+    err = cli_error(capsys, ["enhance", str(run), str(src), "--out", str(tmp_path / "big.png")])
+    assert "--overwrite" in err
+
+    import tifffile  # 16-bit in, 16-bit out, provenance in the description
+    tifffile.imwrite(tmp_path / "deep.tif", blobs(3, 20, 24).astype(np.uint16) * 200)
+    assert main(["enhance", str(run), str(tmp_path / "deep.tif"), "--out", str(tmp_path / "deep_x4.tif")]) == 0
+    with tifffile.TiffFile(tmp_path / "deep_x4.tif") as tif:
+        y = tif.asarray()
+        assert y.dtype == np.uint16 and y.shape == (80, 96) and y.max() > 255
+        assert json.loads(tif.pages[0].description)["scigan:synthetic"] == "true"
+
+
+def test_resume_is_bit_exact(folder: Path, tmp_path: Path):
+    from safetensors.torch import load_file
+
+    base = ["train", str(folder), "--task", "denoise", *TINY_SR]
+    assert main([*base, "--out", str(tmp_path / "a")]) == 0
+    assert main([*base, "--out", str(tmp_path / "b"), "--steps", "6"]) == 0
+    assert main([*base, "--out", str(tmp_path / "b"), "--resume"]) == 0
+    a = load_file(tmp_path / "a" / "checkpoints" / "00000012" / "G.safetensors")
+    b = load_file(tmp_path / "b" / "checkpoints" / "00000012" / "G.safetensors")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.slow
+def test_denoising_beats_the_noisy_input(folder: Path, tmp_path: Path, capsys):
+    run = tmp_path / "dn"
+    assert main(["train", str(folder), "--task", "denoise", "--sigma", "50", "--patch", "32", "--width", "16",
+                 "--batch-size", "8", "--steps", "150", "--warmup", "1000", "--quiet", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["psnr"] > s["psnr_baseline"] + 3 and s["ssim"] > s["ssim_baseline"]
+
+
+def test_paired_folders(tmp_path: Path):
+    root = tmp_path / "pairs"
+    (root / "hr").mkdir(parents=True)
+    (root / "lr").mkdir()
+    for i in range(4):
+        hr = blobs(i, 32, 40)
+        Image.fromarray(hr).save(root / "hr" / f"s{i}.png")
+        Image.fromarray(hr[::2, ::2]).save(root / "lr" / f"s{i}.tif")  # suffixes may differ
+    assert main(["train", str(root), "--task", "superres", "--scale", "2", "--out", str(tmp_path / "run"),
+                 *TINY_SR]) == 0
+    assert "read from paired folders" in (tmp_path / "run" / "config.toml").read_text()
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_unpaired_folders_are_refused(tmp_path: Path, capsys):
+    root = tmp_path / "pairs"
+    (root / "hr").mkdir(parents=True)
+    (root / "lr").mkdir()
+    Image.fromarray(blobs(0, 32, 32)).save(root / "hr" / "a.png")
+    Image.fromarray(blobs(0, 16, 16)).save(root / "lr" / "b.png")
+    err = cli_error(capsys, ["train", str(root), "--task", "superres", "--scale", "2", "--out", str(tmp_path / "r")])
+    assert "do not pair up" in err and "no partner" in err
+
+
+def test_scale_must_divide(tmp_path: Path, capsys):
+    root = tmp_path / "pairs"
+    (root / "hr").mkdir(parents=True)
+    (root / "lr").mkdir()
+    Image.fromarray(blobs(0, 32, 32)).save(root / "hr" / "a.png")
+    Image.fromarray(blobs(0, 11, 11)).save(root / "lr" / "a.png")
+    err = cli_error(capsys, ["train", str(root), "--task", "superres", "--scale", "4", "--out", str(tmp_path / "r")])
+    assert "exactly 4x the input's size" in err
+    err = cli_error(capsys, ["train", "nuclei", "--task", "superres", "--scale", "3", "--out", str(tmp_path / "r")])
+    assert "--scale must be 2, 4 or 8" in err
+    err = cli_error(capsys, ["train", "nuclei", "--task", "superres", "--patch", "36", "--out", str(tmp_path / "r")])
+    assert "multiple of 4" in err
+
+
+def test_images_smaller_than_a_patch(tmp_path: Path, capsys):
+    root = tmp_path / "small"
+    root.mkdir()
+    for i in range(2):
+        Image.fromarray(blobs(i, 40, 40)).save(root / f"{i}.png")
+    err = cli_error(capsys, ["train", str(root), "--task", "denoise", "--patch", "64", "--out", str(tmp_path / "r")])
+    assert "smaller than the 64-px training patch" in err
+
+
+def test_enhance_refuses_wrong_channels_and_runs(folder: Path, tmp_path: Path, capsys):
+    run = tmp_path / "dn"
+    assert main(["train", str(folder), "--task", "denoise", "--out", str(run), *TINY_SR]) == 0
+    Image.fromarray(blobs(1, 30, 30, channels=3)).save(tmp_path / "rgb.png")
+    err = cli_error(capsys, ["enhance", str(run), str(tmp_path / "rgb.png"), "--out", str(tmp_path / "o.png")])
+    assert "colour" in err and "grayscale" in err
+    err = cli_error(capsys, ["translate", str(run), str(tmp_path / "rgb.png"), "--out", str(tmp_path / "o.png")])
+    assert "scigan enhance" in err
+    err = cli_error(capsys, ["train", str(folder), "--task", "denoise", "--noise", "none", "--out", str(tmp_path / "x")])
+    assert "needs a noise" in err
