@@ -126,7 +126,8 @@ def plot_preview(real: np.ndarray, fake: np.ndarray, marginals: list[Marginal], 
              class_names, keep_real, keep_fake)
     axes[0].set_title(title or "PCA: real (dots), synthetic (crosses)", fontsize=8)
     axes[0].tick_params(labelsize=6)
-    axes[0].legend(fontsize=5, frameon=False)
+    if not class_names or len(class_names) <= 4:  # more classes would hide the points
+        axes[0].legend(fontsize=5, frameon=False)
     for ax, m in zip(axes[1:], marginals):
         _marginal(ax, m, weights)
     path.parent.mkdir(parents=True, exist_ok=True)

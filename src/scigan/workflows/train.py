@@ -10,7 +10,7 @@ from typing import Any, Callable
 from scigan.config import TrainConfig, save_toml
 from scigan.core.diffaugment import parse_policy
 from scigan.core.objectives import make_objective
-from scigan.core.trainer import Trainer, TrainResult, resolve_device
+from scigan.core.trainer import Trainer, TrainResult, build_phases, resolve_device, with_generator_terms
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality, modality_for
 from scigan.modalities.base import Codec, Dataset, Modality, split_holdout
@@ -147,11 +147,17 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
                           modality=modality.name)
         modality.preview(samples, out / "samples" / f"{step:08d}.png", provenance, reference=train_split)
 
-    rows = modality.training_rows(train_split, bool(run.num_classes))
+    # a data kind's own condition sampler (tables: CTGAN's conditional vector) draws every
+    # batch's rows and conditions as a step hook and adds its terms to the generator phase
+    conditions = modality.conditions(train_split, codec, config) if hasattr(modality, "conditions") else None
+    rows = modality.training_rows(train_split, bool(run.num_classes) and conditions is None)
     trainer = Trainer(  # checks the config against the data before anything is written
         config, G, D, torch.from_numpy(codec.stored(train_split)[rows]),
-        torch.from_numpy(train_split.y[rows]) if run.num_classes else None,
+        torch.from_numpy(train_split.y[rows]) if run.num_classes and conditions is None else None,
         codec.encode, config.z_dim, out, preview=preview, log=log, schedule=progress_schedule(G, D),
+        phases=None if conditions is None else lambda G_, D_: with_generator_terms(
+            build_phases(config, G_, D_), conditions.terms()),
+        hooks=() if conditions is None else (conditions,),
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     if table is not None or dataset is not None:
