@@ -1,7 +1,8 @@
 """A small style-based generator (StyleGAN2, Karras et al., 2020) for 32–64 px on a CPU.
 
 * Mapping network: z (pixel-normalised; with a class embedding appended when
-  conditional) -> w through 4 fully connected layers.
+  conditional) -> w through 4 fully connected layers learning at 1/100 of the
+  optimiser's rate (equalised learning rate with StyleGAN's multiplier 0.01).
 * Synthesis network: a learned constant at the start size (4×4 or 7×7), then per ×2
   stage two 3×3 modulated convolutions (weights scaled per sample by an affine map of
   w and demodulated), each followed by a per-pixel noise input with a learned strength,
@@ -17,8 +18,8 @@ schedule callback (``set_progress``), so resume stays exact; in eval mode the no
 fixed buffer per layer (sampling and editing are deterministic given z).
 
 The discriminator is the resnet architecture's (StyleGAN2 uses a residual D too).
-Left out: path-length regularisation, equalised learning rate in the mapping network,
-the truncation trick.
+Left out: path-length regularisation, equalised learning rate outside the mapping
+network, the truncation trick.
 """
 
 from __future__ import annotations
@@ -33,6 +34,26 @@ from scigan.nets.resnet import ResNetDiscriminator
 
 MIXING_PROBABILITY = 0.9
 MAPPING_LAYERS = 4
+MAPPING_LR = 0.01
+"""Learning-rate multiplier of the mapping network (StyleGAN's equalised-lr trick): w
+moves slowly, so the latents stay spread while the synthesis network learns."""
+
+
+class MappingLinear(nn.Linear):
+    """A linear layer whose effective learning rate (under Adam) is ``lr_mul`` times the
+    optimiser's: weights are stored divided by it and scaled back, with the
+    sqrt(2 / fan_in) of equalised learning rate (He gain, for the leaky ReLU after it),
+    in the forward pass, so w keeps the unit scale of the normalised z."""
+
+    def __init__(self, cin: int, cout: int, lr_mul: float):
+        super().__init__(cin, cout)
+        self.lr_mul = lr_mul
+        with torch.no_grad():
+            self.weight.normal_().div_(lr_mul)
+            self.bias.zero_()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, self.weight * (self.lr_mul * (2 / self.in_features) ** 0.5), self.bias * self.lr_mul)
 
 
 class ModulatedConv2d(nn.Module):
@@ -44,7 +65,8 @@ class ModulatedConv2d(nn.Module):
     def __init__(self, cin: int, cout: int, kernel: int, w_dim: int, demodulate: bool = True):
         super().__init__()
         self.weight = nn.Parameter(torch.randn(cout, cin, kernel, kernel) / (cin * kernel * kernel) ** 0.5)
-        self.affine = nn.Linear(w_dim, cin)
+        self.affine = nn.Linear(w_dim, cin)  # styles start at 1 ± O(1) across w
+        nn.init.normal_(self.affine.weight, std=w_dim**-0.5)
         nn.init.ones_(self.affine.bias)
         self.demodulate = demodulate
         self.padding = kernel // 2
@@ -94,7 +116,7 @@ class StyleGenerator(nn.Module):
         self.embed = nn.Embedding(spec.num_classes, w_dim) if spec.num_classes else None
         dims = [w_dim * (2 if spec.num_classes else 1)] + [w_dim] * MAPPING_LAYERS
         self.mapping_net = nn.Sequential(*(m for a, b in zip(dims, dims[1:])
-                                           for m in (nn.Linear(a, b), nn.LeakyReLU(0.2))))
+                                           for m in (MappingLinear(a, b, MAPPING_LR), nn.LeakyReLU(0.2))))
         self.const = nn.Parameter(torch.randn(1, ch[0], self.start, self.start))
         layers = [StyleLayer(ch[0], ch[0], w_dim, self.start, up=False)]
         rgb = [ModulatedConv2d(ch[0], spec.channels, 1, w_dim, demodulate=False)]
