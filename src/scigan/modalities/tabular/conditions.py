@@ -55,7 +55,7 @@ class ConditionSampler:
         self.num_classes, self.width = num_classes, int(sum(sizes))
         options = [labels if labels is not None else np.zeros(n, dtype=np.int64)]
         options += [codes[:, j] for j in range(codes.shape[1])]
-        self.option_sizes = option_sizes = [max(num_classes, 1), *sizes]
+        option_sizes = [max(num_classes, 1), *sizes]
         self.mask_offset = torch.tensor([0, *np.cumsum([0, *sizes[:-1]]).tolist()])  # option 0 has no mask
         self.has_mask = torch.tensor([False] + [True] * len(sizes))
         probs = np.zeros((len(options), max(option_sizes)))
@@ -82,10 +82,6 @@ class ConditionSampler:
             if isinstance(value, torch.Tensor):
                 setattr(self, key, value.to(device))
         return self
-
-    def option_probabilities(self) -> list[np.ndarray]:
-        """Per option (label option first), the probability of asking for each category."""
-        return [self.probs[o, :s].cpu().numpy() for o, s in enumerate(self.option_sizes)]
 
     def draw(self, rng: torch.Generator, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         """``n`` (row index (n,), condition (n, num_classes + width)) pairs, all drawn
