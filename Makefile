@@ -39,7 +39,7 @@ test-slow: install data
 	$(BIN)/python -m pytest -q -m slow
 
 # Benchmarks print tables (scigan beside a baseline, same run) and write JSON to bench-results/.
-BENCHES := throughput quality_at_budget evaluate_speed tabular_vs_baseline expression architectures limited_data augmentation
+BENCHES := throughput quality_at_budget evaluate_speed tabular_vs_baseline expression architectures limited_data augmentation enhance
 
 bench: install data
 	@for b in $(BENCHES); do $(BIN)/python benchmarks/$$b.py --json bench-results/$$b.json || exit 1; done

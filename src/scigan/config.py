@@ -79,7 +79,9 @@ class TrainConfig:
     minutes: float = 0.0
     """Wall-clock budget in minutes; 0 means no time limit."""
     g_lr: float = 2e-4
-    """Generator learning rate (Adam)."""
+    """Generator learning rate (Adam). Super-resolution and denoising runs left at 2e-4
+    with beta1 0 use 1e-3 and beta1 0.9 (their pixel-loss warm-up is a regression; on
+    nuclei ×4, 600 steps gained 0.36 dB over bicubic so, against 0.19 dB at 2e-4)."""
     d_lr: float = 2e-4
     """Discriminator learning rate (Adam); differing from g_lr is TTUR."""
     beta1: float = 0.0

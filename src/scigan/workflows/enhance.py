@@ -56,6 +56,8 @@ def resolve_enhancement(config: TrainConfig) -> TrainConfig:
     if model != MODELS[task]:
         raise ScienceError(f"--task {task} trains the {MODELS[task]} generator; drop --model {model}")
     translate = task == "translate"
+    if not translate and config.beta1 == 0.0 and config.g_lr == 2e-4:  # the GAN defaults
+        config = replace(config, beta1=0.9, g_lr=1e-3)
     config = replace(
         config, scale=scale, noise=noise, model=model, modality="images", conditional="no",
         loss="ns" if config.loss == "auto" else config.loss, eval_every=0,
@@ -131,7 +133,7 @@ def train_enhancer(config: TrainConfig, out: str | Path, *, resume: bool = False
         "holdout_from": split, "n_train": len(train), "n_holdout": len(test), "n_patches": len(pool),
         "num_classes": 0, "class_names": [],
     }
-    if config.feature_weight > 0:
+    if config.feature_weight > 0 and (config.warmup < config.steps or not config.steps):  # the term will start
         extractor = get_extractor(pool[:, :channels_out], None, None, None, num_classes=1,
                                   cache_dir=cache_dir(), device=device, seed=config.seed, log=log)
         info["feature_extractor"] = extractor.hash
