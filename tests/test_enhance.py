@@ -252,3 +252,13 @@ def test_enhance_refuses_wrong_channels_and_runs(folder: Path, tmp_path: Path, c
     assert "scigan enhance" in err
     err = cli_error(capsys, ["train", str(folder), "--task", "denoise", "--noise", "none", "--out", str(tmp_path / "x")])
     assert "needs a noise" in err
+
+
+def test_report_shows_scores_and_crops(folder: Path, tmp_path: Path):
+    from scigan.report.html import write_report
+
+    run = tmp_path / "sr"
+    assert main(["train", str(folder), "--task", "superres", "--out", str(run), *TINY_SR]) == 0
+    assert main(["evaluate", str(run)]) == 0
+    page = write_report(run).read_text()
+    assert "PSNR (dB)" in page and "bicubic x4" in page and "report/enhance.png" in page

@@ -71,3 +71,26 @@ def test_translate_needs_pairs_or_colour(tmp_path: Path, capsys):
     assert "A/ and B/" in err
     err = cli_error(capsys, ["train", "he-tile", "--task", "translate", "--patch", "24", "--out", str(tmp_path / "r")])
     assert "multiple of 16" in err
+
+
+def test_cyclegan_unpaired(tmp_path: Path, capsys):
+    root = tmp_path / "domains"
+    (root / "A").mkdir(parents=True)
+    (root / "B").mkdir()
+    for i in range(4):  # unpaired: other names, counts and sizes in each domain
+        Image.fromarray(blobs(i, 32, 40)).save(root / "A" / f"a{i}.png")
+    for i in range(5):
+        Image.fromarray(blobs(10 + i, 36, 36, channels=3)).save(root / "B" / f"b{i}.png")
+    run = tmp_path / "cyc"
+    assert main(["train", str(root), "--task", "cyclegan", "--out", str(run), *TINY_TR]) == 0
+    metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert {"D/adv", "D/adv_a", "G/adv", "G/cycle"} <= set(metrics[-1])
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert np.isfinite(scores["cycle_psnr"]) and scores["n_pictures"] == 1
+    assert main(["translate", str(run), str(root / "A" / "a0.png"), "--out", str(tmp_path / "b.png")]) == 0
+    with Image.open(tmp_path / "b.png") as im:
+        assert im.mode == "RGB" and im.size == (40, 32)
+    err = cli_error(capsys, ["train", str(root / "A"), "--task", "cyclegan", "--out", str(tmp_path / "r")])
+    assert "A/ and B/" in err

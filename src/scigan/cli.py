@@ -36,7 +36,8 @@ EXAMPLES = {
         "  scigan train nuclei --task superres --scale 4 --steps 2000 --batch-size 16 --out runs/sr   # SRGAN\n"
         "  scigan train my_micrographs/ --task denoise --noise poisson --peak 20 --out runs/dn\n"
         "  scigan train pairs/ --task superres --scale 2    # pairs/lr/ and pairs/hr/, files paired by name\n"
-        "  scigan train he-tile --task translate --steps 2000 --out runs/colour   # pix2pix: grayscale -> colour"
+        "  scigan train he-tile --task translate --steps 2000 --out runs/colour   # pix2pix: grayscale -> colour\n"
+        "  scigan train stains/ --task cyclegan --out runs/cycle    # unpaired stains/A/ and stains/B/"
     ),
     "sample": (
         "examples:\n"
@@ -123,7 +124,8 @@ TRAIN_OPTIONS: dict[str, tuple[type, str]] = {
     "sample_every": (int, "steps between preview grids (default 500)"),
     "checkpoint_every": (int, "steps between checkpoints (default 500)"),
     "log_every": (int, "steps between metrics.jsonl entries (default 50)"),
-    "task": (str, "generate (default), or for images superres, denoise or translate (pix2pix)"),
+    "task": (str, "generate (default), or for images superres, denoise, translate (pix2pix, paired) "
+                  "or cyclegan (unpaired translation)"),
     "scale": (int, "superres: upscaling factor 2, 4 or 8 (default 4)"),
     "patch": (int, "superres/denoise/translate: training patch side in output pixels, 16-64 (default 64)"),
     "noise": (str, "degradation noise: gaussian, poisson or none (default: gaussian for denoise, else none)"),
@@ -241,10 +243,11 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, what in (("enhance", "apply a super-resolution or denoising run to an image or a folder "
                                    "of images of any size"),
-                       ("translate", "apply a translation (pix2pix) run to an image or a folder of images")):
+                       ("translate", "apply a translation run (pix2pix or CycleGAN, A -> B) to an image or a "
+                                     "folder of images")):
         p = command(name, what)
         p.add_argument("run", type=Path, help="run folder (trained with --task "
-                       + ("superres or denoise)" if name == "enhance" else "translate)"))
+                       + ("superres or denoise)" if name == "enhance" else "translate or cyclegan)"))
         p.add_argument("input", type=Path, help="an image file (PNG, JPEG, TIFF) or a folder of them")
         p.add_argument("--out", type=Path, required=True,
                        help="output image (.png or .tif) for one input, a folder for a folder")
@@ -328,7 +331,7 @@ def _evaluate(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     if args.json:
         print(json.dumps(scores))
         return
-    if "psnr" in scores:
+    if "psnr" in scores or "cycle_psnr" in scores:
         from scigan.workflows.enhance import format_enhancement
 
         print(format_enhancement(scores))

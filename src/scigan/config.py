@@ -116,8 +116,9 @@ class TrainConfig:
     """Training images below which limited_data "auto" switches the defaults on."""
     task: str = "generate"
     """generate (a GAN that samples new images, tables or cells), or, for images:
-    superres (SRGAN super-resolution), denoise, translate (pix2pix). The last three
-    train on random patches of whole pictures; see scigan.enhance."""
+    superres (SRGAN super-resolution), denoise, translate (pix2pix, paired), cyclegan
+    (unpaired translation between A/ and B/ folders: cycle and identity losses, λ = 10).
+    These train on random patches of whole pictures; see scigan.enhance."""
     scale: int = 4
     """superres: the upscaling factor, 2, 4 or 8; the input is the clean image blurred
     by ``blur``, downsampled bicubically (antialiased) and noised by ``noise``."""
@@ -139,7 +140,8 @@ class TrainConfig:
     the adversarial and feature terms start; -1 = auto (1000, translate 0)."""
     adv_weight: float = -1.0
     """Weight of the adversarial term against the L1 pixel loss (weight 1); -1 = auto
-    (1e-3 as SRGAN for superres and denoise, 0.01 for translate as pix2pix's λ = 100)."""
+    (1e-3 as SRGAN for superres and denoise, 0.01 for translate as pix2pix's λ = 100,
+    1 for cyclegan against its cycle losses of weight 10)."""
     feature_weight: float = -1.0
     """Weight of the feature (perceptual) loss: squared distance of feature maps of a CNN
     trained on the training patches (no pretrained VGG is downloaded); -1 = auto

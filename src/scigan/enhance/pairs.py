@@ -107,6 +107,23 @@ def _read_paired_folders(inputs: Path, targets: Path, task: str, scale: int
     return pairs, True, list(b.values())
 
 
+def read_unpaired(source: str) -> tuple[list[Pair], list[Pair]]:
+    """Domain A and domain B pictures of unpaired translation (``--task cyclegan``): the
+    ``A/`` and ``B/`` sub-folders of ``source``, any number and sizes of files, unpaired;
+    each returned as Pairs whose target is the picture (no input)."""
+    path = Path(source).expanduser()
+    folders = [_find(path, n) if path.is_dir() else None for n in ("A", "B")]
+    if folders[0] is None or folders[1] is None:
+        raise ScienceError(f"{source}: unpaired translation (--task cyclegan) needs a folder with A/ and B/ "
+                           "sub-folders of images (they need not pair up)")
+    domains = []
+    for folder in folders:
+        pictures = read_pictures(folder)
+        channels = max(p.channels for p in pictures)
+        domains.append([Pair(p.name, as_channels(p, channels), None) for p in pictures])
+    return domains[0], domains[1]
+
+
 def split_pairs(pairs: list[Pair], holdout: float, seed: int, patch: int, scale: int
                 ) -> tuple[list[Pair], list[Pair], str]:
     """(train, held out, a description of the split); see the module docstring."""
@@ -142,13 +159,15 @@ def _rows(p: Pair, start: int, stop: int, scale: int) -> Pair:
     return Pair(p.name, p.target[start:stop], inp)
 
 
-def patch_pool(pairs: list[Pair], patch: int, scale: int, seed: int, minimum: int) -> np.ndarray:
+def patch_pool(pairs: list[Pair], patch: int, scale: int, seed: int, minimum: int,
+               count: int = 0, stream: int = 5) -> np.ndarray:
     """Random patches of the training pairs, uint8 N×C×P×P: the target's channels, then
     (real pairs) the input's, upsampled by repeating pixels to P×P. Corners lie on
-    multiples of ``scale`` so input and target patches align."""
+    multiples of ``scale`` so input and target patches align. ``count`` > 0 fixes N;
+    ``stream`` picks the seeded random stream."""
     area = sum(p.target.shape[0] * p.target.shape[1] for p in pairs)
-    n = int(min(max(math.ceil(PATCHES_PER_AREA * area / patch**2), minimum), MAX_PATCHES))
-    rng = np.random.default_rng([seed, 5])
+    n = count or int(min(max(math.ceil(PATCHES_PER_AREA * area / patch**2), minimum), MAX_PATCHES))
+    rng = np.random.default_rng([seed, stream])
     weights = np.array([p.target.shape[0] * p.target.shape[1] for p in pairs], dtype=float)
     which = rng.choice(len(pairs), size=n, p=weights / weights.sum())
     out = []
@@ -229,4 +248,4 @@ class PairHook:
         """Stateless."""
 
 
-__all__ = ["InputMaker", "Pair", "PairHook", "luma", "patch_pool", "read_pairs", "split_pairs"]
+__all__ = ["InputMaker", "Pair", "PairHook", "luma", "patch_pool", "read_pairs", "read_unpaired", "split_pairs"]

@@ -71,3 +71,62 @@ def paired_phases(config, features: Callable[[torch.Tensor], torch.Tensor] | Non
         return [d_phase, g_phase]
 
     return build
+
+
+#: CycleGAN's cycle-consistency weight λ (the paper's 10); the identity loss weighs λ/2.
+CYCLE_WEIGHT = 10.0
+
+
+class ReverseDiscriminatorLoss(Term):
+    """Domain A's discriminator: real A (``ctx.z``) against B -> A of real B (``ctx.real``)."""
+
+    name = "adv_a"
+
+    def __init__(self, objective):
+        self.objective = objective
+
+    def __call__(self, ctx: StepContext) -> torch.Tensor:
+        with torch.no_grad():
+            fake_a = ctx.G.reverse(ctx.real)
+        logits = ctx.D.judge_a(torch.cat([ctx.z, fake_a]))
+        n = ctx.z.shape[0]
+        return self.objective.d_loss(logits[:n], logits[n:])
+
+
+class CycleLosses(Term):
+    """The generators' other CycleGAN terms: domain A's adversarial loss on B -> A, the
+    cycle losses λ·(|B->A(A->B(a)) - a| + |A->B(B->A(b)) - b|), and, when both domains
+    have the same channels, the identity losses λ/2·(|A->B(b) - b| + |B->A(a) - a|);
+    ``adv_weight`` scales the adversarial part as it does domain B's."""
+
+    name = "cycle"
+
+    def __init__(self, objective, adv_weight: float, identity: bool):
+        self.objective, self.adv_weight, self.identity = objective, adv_weight, identity
+
+    def __call__(self, ctx: StepContext) -> torch.Tensor:
+        a, b = ctx.z, ctx.real
+        fake_b, fake_a = ctx.fake(), ctx.G.reverse(b)
+        loss = self.adv_weight * self.objective.g_loss(ctx.D.judge_a(fake_a))
+        loss = loss + CYCLE_WEIGHT * ((ctx.G.reverse(fake_b) - a).abs().mean() + (ctx.G(fake_a) - b).abs().mean())
+        if self.identity:
+            loss = loss + CYCLE_WEIGHT / 2 * ((ctx.G(b) - b).abs().mean() + (ctx.G.reverse(a) - a).abs().mean())
+        return loss
+
+
+def cycle_phases(config, identity: bool):
+    """A phase builder for unpaired translation (CycleGAN): the config's D phase for
+    domain B plus domain A's discriminator loss; the G phase's adversarial term for
+    domain B (times ``adv_weight``) plus :class:`CycleLosses`. No pixel loss: the
+    domains are not paired."""
+    from scigan.core.objectives import make_objective
+
+    def build(G: torch.nn.Module, D: torch.nn.Module):
+        d_phase, g_phase = build_phases(config, G, D)
+        objective = make_objective(config.loss)
+        d_phase.terms.append(ReverseDiscriminatorLoss(objective))
+        g_phase.terms = [*[Weighted(t, config.adv_weight, 0) for t in g_phase.terms],
+                         CycleLosses(objective, config.adv_weight, identity)]
+        return [d_phase, g_phase]
+
+    return build

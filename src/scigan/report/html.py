@@ -291,13 +291,15 @@ def evaluation_section(path: Path, command: str) -> str:
                       if key == "utility_ratio" else "")
             rows.append([label, _fmt(ev[key]), beside, meaning])
     for key, label, meaning in (("psnr", "PSNR (dB)", "higher is better; 10·log10(1/MSE) on held-out pictures"),
-                                ("ssim", "SSIM", "higher is better, 1 = identical structure")):
+                                ("ssim", "SSIM", "higher is better, 1 = identical structure"),
+                                ("cycle_psnr", "cycle PSNR (dB)", "A -> B -> A against A; higher is better"),
+                                ("cycle_ssim", "cycle SSIM", "A -> B -> A against A; 1 = identical")):
         if key in ev:  # an enhancement or translation run
             rows.append([label, _fmt(ev[key]), f"{ev.get('baseline')}: {_fmt(ev.get(key + '_baseline'))}", meaning])
     out = [_table(["score", "value", "compare with", "what it says"], rows, numeric=(1,))] if rows else []
-    if "psnr" in ev and (path.parent / "report" / "enhance.png").is_file():
+    if ("psnr" in ev or "cycle_psnr" in ev) and (path.parent / "report" / "enhance.png").is_file():
         out.append("<p>Held-out crops, side by side: baseline | the network's output (processed, synthetic) | "
-                   "the real target:</p>" + _img("report/enhance.png", "baseline, output and target crops", "grid"))
+                   "the real target (CycleGAN: input A | A -> B | back to A):</p>" + _img("report/enhance.png", "baseline, output and target crops", "grid"))
     if (path.parent / "report" / "embedding.png").is_file():
         out.append("<p>Real held-out and synthetic samples in the first two principal components of the "
                    "real ones, coloured by label:</p>" + _img("report/embedding.png", "PCA of real and synthetic samples", "plot"))

@@ -20,9 +20,11 @@ from scigan.config import TrainConfig, save_toml
 from scigan.errors import ScienceError
 from scigan.workflows.run import RunInfo, checkpoint_dir, open_run
 
-TASKS = ("superres", "denoise", "translate")
+TASKS = ("superres", "denoise", "translate", "cyclegan")
+#: Tasks that translate between image domains (``scigan translate``), paired or not.
+TRANSLATIONS = ("translate", "cyclegan")
 #: The networks of each task (generator, discriminator).
-MODELS = {"superres": "srresnet", "denoise": "srresnet", "translate": "unet"}
+MODELS = {"superres": "srresnet", "denoise": "srresnet", "translate": "unet", "cyclegan": "unet"}
 #: U-Net resolution halvings (inputs to a translation network are padded to multiples of 2**depth).
 UNET_DEPTH = 4
 #: Tiled inference: window side, discarded context margin and blend band, in input pixels.
@@ -44,25 +46,25 @@ def resolve_enhancement(config: TrainConfig) -> TrainConfig:
     scale = config.scale if task == "superres" else 1
     if task == "superres" and scale not in (2, 4, 8):
         raise ScienceError(f"--scale must be 2, 4 or 8, got {scale}")
-    multiple = 2**UNET_DEPTH if task == "translate" else scale
+    translate = task in TRANSLATIONS
+    multiple = 2**UNET_DEPTH if translate else scale
     if not 16 <= config.patch <= 64 or config.patch % multiple:
         raise ScienceError(f"--patch must be 16 to 64 pixels and a multiple of {multiple}, got {config.patch}")
     noise = config.noise if config.noise != "auto" else ("gaussian" if task == "denoise" else "none")
-    if task == "translate" and noise != "none":
+    if translate and noise != "none":
         raise ScienceError("--noise is for superres and denoise; drop it for translate")
     if task == "denoise" and noise == "none":
         raise ScienceError("--task denoise needs a noise: --noise gaussian or poisson")
     model = MODELS[task] if config.model == "auto" else config.model
     if model != MODELS[task]:
         raise ScienceError(f"--task {task} trains the {MODELS[task]} generator; drop --model {model}")
-    translate = task == "translate"
     if not translate and config.beta1 == 0.0 and config.g_lr == 2e-4:  # the GAN defaults
         config = replace(config, beta1=0.9, g_lr=1e-3)
     config = replace(
         config, scale=scale, noise=noise, model=model, modality="images", conditional="no",
         loss="ns" if config.loss == "auto" else config.loss, eval_every=0,
         warmup=config.warmup if config.warmup >= 0 else (0 if translate else 1000),
-        adv_weight=config.adv_weight if config.adv_weight >= 0 else (0.01 if translate else 1e-3),
+        adv_weight=config.adv_weight if config.adv_weight >= 0 else {"translate": 0.01, "cyclegan": 1.0}.get(task, 1e-3),
         feature_weight=config.feature_weight if config.feature_weight >= 0 else (0.0 if translate else 1.0),
     )
     degradation(config)  # checks sigma, peak and blur
@@ -83,8 +85,13 @@ def networks(config: TrainConfig, data: dict[str, Any]):
     from scigan.nets.srresnet import SRResNet
     from scigan.nets.unet import UNet
 
+    from scigan.nets.cycle import CycleDiscriminators, CycleGenerators
+
     cin, cout = int(data["channels_in"]), int(data["channels_out"])
-    if config.task == "translate":
+    if config.task == "cyclegan":
+        G = CycleGenerators(cin, cout, width=config.width, depth=UNET_DEPTH)
+        D = CycleDiscriminators(cin, cout, width=config.width, sn=config.spectral_norm)
+    elif config.task == "translate":
         G = UNet(cin, cout, width=config.width, depth=UNET_DEPTH)
         D = PatchDiscriminator(cout, cin, width=config.width, sn=config.spectral_norm)
     else:
@@ -94,8 +101,16 @@ def networks(config: TrainConfig, data: dict[str, Any]):
 
 
 def _held_out(config: TrainConfig):
-    """(train pairs, held-out pairs, split description, whether inputs are real, pictures)."""
-    from scigan.enhance.pairs import read_pairs, split_pairs
+    """(train pairs, held-out pairs, split description, whether inputs are real, pictures).
+    Unpaired translation: the train pairs are (domain A, domain B) lists and the held-out
+    pairs domain A's pictures as their own inputs."""
+    from scigan.enhance.pairs import Pair, read_pairs, read_unpaired, split_pairs
+
+    if config.task == "cyclegan":
+        (a_train, a_test, a_split), (b_train, _, b_split) = (
+            split_pairs(domain, config.holdout, config.seed, config.patch, 1) for domain in read_unpaired(config.data))
+        return ((a_train, b_train), [Pair(p.name, p.target, p.target) for p in a_test],
+                f"A: {a_split}; B: {b_split}", True, [])
 
     pairs, real_inputs, pictures = read_pairs(config.data, config.task, config.scale)
     train, test, split = split_pairs(pairs, config.holdout, config.seed, config.patch, config.scale)
@@ -110,7 +125,7 @@ def train_enhancer(config: TrainConfig, out: str | Path, *, resume: bool = False
 
     from scigan.core.trainer import Trainer, resolve_device
     from scigan.enhance.pairs import InputMaker, PairHook, patch_pool
-    from scigan.enhance.terms import paired_phases
+    from scigan.enhance.terms import cycle_phases, paired_phases
     from scigan.metrics.features import get_extractor
     from scigan.modalities.images import ImageCodec
     from scigan.workflows.scoring import cache_dir
@@ -120,17 +135,23 @@ def train_enhancer(config: TrainConfig, out: str | Path, *, resume: bool = False
     config = resolve_enhancement(config)
     device = resolve_device(config.device)
     train, test, split, real_inputs, pictures = _held_out(config)
-    pool = patch_pool(train, config.patch, config.scale, config.seed, config.batch_size)
-    channels_out = int(train[0].target.shape[2])
-    channels_in = int(train[0].input.shape[2]) if real_inputs else (1 if config.task == "translate" else channels_out)
+    if config.task == "cyclegan":  # unpaired: a domain-B patch beside a random domain-A patch
+        pool = patch_pool(train[1], config.patch, 1, config.seed, config.batch_size)
+        pool = np.concatenate([pool, patch_pool(train[0], config.patch, 1, config.seed, 0, count=len(pool), stream=6)], 1)
+        channels_out, channels_in = int(train[1][0].target.shape[2]), int(train[0][0].target.shape[2])
+    else:
+        pool = patch_pool(train, config.patch, config.scale, config.seed, config.batch_size)
+        channels_out = int(train[0].target.shape[2])
+        channels_in = int(train[0].input.shape[2]) if real_inputs else (1 if config.task == "translate" else channels_out)
     features = None
     info: dict[str, Any] = {
         "modality": "images", "source": config.data, "task": config.task,
         "channels_in": channels_in, "channels_out": channels_out,
-        "pairs": "read from paired folders" if real_inputs else (
+        "pairs": "unpaired A/ and B/ folders" if config.task == "cyclegan" else
+        "read from paired folders" if real_inputs else (
             "grayscale (luma) -> colour" if config.task == "translate" else f"made by: {degradation(config).describe()}"),
         "pictures": [f"{p.name} {p.pixels.shape[0]}x{p.pixels.shape[1]}x{p.channels} {p.dtype}" for p in pictures],
-        "holdout_from": split, "n_train": len(train), "n_holdout": len(test), "n_patches": len(pool),
+        "holdout_from": split, "n_train": sum(map(len, train)) if config.task == "cyclegan" else len(train), "n_holdout": len(test), "n_patches": len(pool),
         "num_classes": 0, "class_names": [],
     }
     if config.feature_weight > 0 and (config.warmup < config.steps or not config.steps):  # the term will start
@@ -149,7 +170,9 @@ def train_enhancer(config: TrainConfig, out: str | Path, *, resume: bool = False
         _write_crops(G_eval, config, crops, out / "samples" / f"{step:08d}.png", _provenance(run, step))
 
     trainer = Trainer(config, G, D, torch.from_numpy(pool), None, ImageCodec().encode, 1, out,
-                      preview=preview, log=log, phases=paired_phases(config, features), hooks=[hook])
+                      preview=preview, log=log, hooks=[hook],
+                      phases=cycle_phases(config, channels_in == channels_out) if config.task == "cyclegan"
+                      else paired_phases(config, features))
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     save_toml(config, out / "config.toml", {"data": info})
     (out / "samples").mkdir(exist_ok=True)
@@ -176,25 +199,26 @@ def load_enhancer(run: RunInfo, which: str = "auto", device: str = "cpu"):
     return G.to(resolve_device(device)).eval(), read_state(directory)
 
 
-def apply(G, config: TrainConfig, x: np.ndarray) -> np.ndarray:
+def apply(G, config: TrainConfig, x: np.ndarray, reverse: bool = False) -> np.ndarray:
     """The network applied to one picture, float H×W×C in [0, 1] -> (H·scale)×(W·scale)×C'
-    in [0, 1], in overlapping tiles (:func:`scigan.enhance.tiling.tiled_apply`)."""
+    in [0, 1], in overlapping tiles (:func:`scigan.enhance.tiling.tiled_apply`);
+    ``reverse``: a CycleGAN's B -> A generator."""
     import torch
 
     from scigan.enhance.tiling import pad_to_multiple, tiled_apply
 
     device = next(G.parameters()).device
     t = torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None].to(device) * 2 - 1
-    align = 2**UNET_DEPTH if config.task == "translate" else 1
+    align = 2**UNET_DEPTH if config.task in TRANSLATIONS else 1
     t, h, w = pad_to_multiple(t, align)
-    y = tiled_apply(lambda v: G(v), t, scale=config.scale, tile=TILE, margin=MARGIN, blend=BLEND, align=align)
+    y = tiled_apply(G.reverse if reverse else G, t, scale=config.scale, tile=TILE, margin=MARGIN, blend=BLEND, align=align)
     y = y[..., : h * config.scale, : w * config.scale]
     return ((y[0].clamp(-1, 1) + 1) / 2).permute(1, 2, 0).cpu().numpy()
 
 
 def _provenance(run: RunInfo, step: int) -> dict[str, str]:
     what = {"superres": f"super-resolution x{run.config.scale}", "denoise": "denoising",
-            "translate": "image translation"}[run.config.task]
+            "translate": "image translation", "cyclegan": "image translation (CycleGAN)"}[run.config.task]
     return {"Software": "scigan", "scigan:synthetic": "true", "scigan:processed": what,
             "scigan:model": run.config.model, "scigan:run": str(run.path), "scigan:step": str(step)}
 
@@ -250,9 +274,9 @@ def enhance(run_path: str | Path, source: str | Path, out: str | Path, *, checkp
     from scigan.modalities.images.pictures import read_pictures
 
     run = open_run(run_path)
-    wanted = ("translate",) if task == "translate" else ("superres", "denoise")
+    wanted = TRANSLATIONS if task == "translate" else ("superres", "denoise")
     if run.config.task not in wanted:
-        command = "translate" if run.config.task == "translate" else "enhance" if run.config.task in TASKS else "sample"
+        command = "translate" if run.config.task in TRANSLATIONS else "enhance" if run.config.task in TASKS else "sample"
         raise ScienceError(f"{run.path} is a {run.config.task} run; use `scigan {command}` with it")
     source, out = Path(source), Path(out)
     if not source.exists():
@@ -324,17 +348,26 @@ def _preview_pairs(config: TrainConfig, test, real_inputs: bool, side: int = 96)
     return crops
 
 
+def _columns(G, config: TrainConfig, inp: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Side-by-side columns: (baseline, output, target); unpaired translation: (input A,
+    A -> B, and back B -> A)."""
+    y = apply(G, config, inp)
+    if config.task == "cyclegan":
+        return inp, y, apply(G, config, y, reverse=True)
+    return _baseline(config, inp, target.shape[2]), y, target
+
+
 def _write_crops(G, config: TrainConfig, crops, path: Path, text: dict[str, str]) -> None:
     """A PNG with one row per crop: baseline | network | target (side by side)."""
     from scigan.modalities.images.io import _write_png
 
     rows = []
     for inp, target in crops:
-        c = target.shape[2]
-        base = _baseline(config, inp, c)
-        y = apply(G, config, inp)
-        rows.append(np.concatenate([base, np.ones((target.shape[0], 2, c)), y, np.ones((target.shape[0], 2, c)),
-                                    target], axis=1))
+        columns = _columns(G, config, inp, target)
+        c = max(col.shape[2] for col in columns)
+        columns = [np.repeat(col, c // col.shape[2], axis=2) for col in columns]
+        gap = np.ones((target.shape[0], 2, c))
+        rows.append(np.concatenate([columns[0], gap, columns[1], gap, columns[2]], axis=1))
     width = max(r.shape[1] for r in rows)
     rows = [np.pad(r, ((0, 2), (0, width - r.shape[1]), (0, 0)), constant_values=1) for r in rows]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -358,18 +391,22 @@ def evaluate_enhancer(run_path: str | Path, *, checkpoint: str = "auto", device:
                            f"(held out now: {split}; then: {run.data['holdout_from']})")
     G, state = load_enhancer(run, checkpoint, device)
     rows = []
-    for name, inp, target in _eval_inputs(config, test, real_inputs):
+    for name, inp, target in _eval_inputs(config, test, real_inputs) if config.task == "cyclegan" else ():
+        back = apply(G, config, apply(G, config, inp), reverse=True).transpose(2, 0, 1)
+        rows.append({"name": name, "cycle_psnr": psnr(back, inp.transpose(2, 0, 1)),
+                     "cycle_ssim": ssim(back, inp.transpose(2, 0, 1))})
+    for name, inp, target in _eval_inputs(config, test, real_inputs) if config.task != "cyclegan" else ():
         c = target.shape[2]
         y, base = apply(G, config, inp), _baseline(config, inp, c)
         ref = target.transpose(2, 0, 1)
         rows.append({"name": name, "psnr": psnr(y.transpose(2, 0, 1), ref), "ssim": ssim(y.transpose(2, 0, 1), ref),
                      "psnr_baseline": psnr(base.transpose(2, 0, 1), ref),
                      "ssim_baseline": ssim(base.transpose(2, 0, 1), ref)})
-    scores: dict[str, Any] = {k: float(np.mean([r[k] for r in rows]))
-                              for k in ("psnr", "ssim", "psnr_baseline", "ssim_baseline")}
+    scores: dict[str, Any] = {k: float(np.mean([r[k] for r in rows])) for k in rows[0] if k != "name"}
     scores.update({
         "task": config.task, "baseline": {"superres": f"bicubic x{config.scale}", "denoise": "the noisy input",
-                                          "translate": "the grayscale input"}[config.task],
+                                          "translate": "the grayscale input",
+                                          "cyclegan": "none (unpaired: A -> B -> A against A)"}[config.task],
         "n_pictures": len(rows), "held_out": split, "per_picture": rows,
         "step": state["step"], "checkpoint": checkpoint, "run": str(run.path),
     })
@@ -381,6 +418,9 @@ def evaluate_enhancer(run_path: str | Path, *, checkpoint: str = "auto", device:
 
 def format_enhancement(s: dict[str, Any]) -> str:
     """``evaluate``'s scores of an enhancement run as a few lines."""
+    if "cycle_psnr" in s:
+        return (f"cyclegan on {s['n_pictures']} held-out A picture(s), step {s['step']}: A -> B -> A against A: "
+                f"PSNR {s['cycle_psnr']:.2f} dB, SSIM {s['cycle_ssim']:.4f}")
     return "\n".join([
         f"{s['task']} on {s['n_pictures']} held-out picture(s) ({s['held_out']}), step {s['step']}",
         f"PSNR {s['psnr']:7.2f} dB   baseline ({s['baseline']}) {s['psnr_baseline']:.2f} dB   "
