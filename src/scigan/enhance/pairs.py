@@ -151,7 +151,7 @@ def split_pairs(pairs: list[Pair], holdout: float, seed: int, patch: int, scale:
                                f"and keep {patch}-px patches to train on; pass a smaller --patch")
         train.append(_rows(p, 0, cut, scale))
         test.append(_rows(p, cut, h, scale))
-    return train, test, f"the bottom rows of each picture (from row {cut} of {h} in the last)"
+    return train, test, f"the bottom rows of each picture: {h - cut} of {h} in the last"
 
 
 def _rows(p: Pair, start: int, stop: int, scale: int) -> Pair:
