@@ -151,7 +151,8 @@ def train_enhancer(config: TrainConfig, out: str | Path, *, resume: bool = False
         "read from paired folders" if real_inputs else (
             "grayscale (luma) -> colour" if config.task == "translate" else f"made by: {degradation(config).describe()}"),
         "pictures": [f"{p.name} {p.pixels.shape[0]}x{p.pixels.shape[1]}x{p.channels} {p.dtype}" for p in pictures],
-        "holdout_from": split, "n_train": sum(map(len, train)) if config.task == "cyclegan" else len(train), "n_holdout": len(test), "n_patches": len(pool),
+        "holdout_from": split, "n_holdout": len(test), "n_patches": len(pool),
+        "n_train": sum(map(len, train)) if config.task == "cyclegan" else len(train),
         "num_classes": 0, "class_names": [],
     }
     if config.feature_weight > 0 and (config.warmup < config.steps or not config.steps):  # the term will start
