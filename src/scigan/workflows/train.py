@@ -118,10 +118,6 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     requested = config.limited_data
     config = resolve(config, data, modality)
     train_split, holdout = split_holdout(data, config.holdout, config.seed)
-    if requested == "auto" and config.limited_data == "yes":
-        log(f"limited data ({len(train_split)} training samples, fewer than {config.limited_data_threshold}): "
-            f"DiffAugment {config.diffaugment} with adaptive augmentation (ADA target {config.ada_target}) "
-            "switched on; --limited-data no turns this off")
     if len(train_split) < config.batch_size:
         raise ScienceError(
             f"{data.source}: the training split has {len(train_split)} rows, fewer than --batch-size "
@@ -165,6 +161,10 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     save_toml(config, out / "config.toml", {"data": info})
     codec.save(out)
     (out / "samples").mkdir(exist_ok=True)
+    if requested == "auto" and config.limited_data == "yes":
+        log(f"limited data ({len(train_split)} training samples, fewer than {config.limited_data_threshold}): "
+            f"DiffAugment {config.diffaugment} with adaptive augmentation (ADA target {config.ada_target}) "
+            "switched on; --limited-data no turns this off")
     log(f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
         f"on {len(train_split)} samples of {data.source}; run folder {out}")
 
