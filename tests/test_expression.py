@@ -76,6 +76,64 @@ def test_pbmc68k_uses_raw() -> None:
     data = load_expression("pbmc68k")
     assert data.x.shape == (700, 765) and len(data.class_names) == 10
     assert data.info["values"] == "log" and data.x.min() >= 0 and ".raw" in data.info["note"]
+    # .raw is log1p(counts · size factor), stored with three decimals: the codec sees it
+    codec = ExpressionCodec.fit(data)
+    assert codec.quantised and codec.width == 766
+    np.testing.assert_allclose(codec.decode_matrix(codec.encode_matrix(data.x)), data.x, atol=2e-3)
+
+
+def _log_normalised(adata: ad.AnnData) -> ad.AnnData:
+    """scanpy's normalize_total(target 1e4) + log1p of counts, computed over all genes."""
+    x = np.log1p(adata.X / adata.X.sum(1, keepdims=True) * 1e4)
+    return ad.AnnData(X=x.astype(np.float32), obs=adata.obs, var=adata.var)
+
+
+def test_log_normalised_counts_are_quantised(tmp_path: Path) -> None:
+    from scigan.modalities.expression.codec import size_factors
+
+    counts = _counts()
+    data = load_expression(_h5ad(tmp_path, _log_normalised(counts)), label_column="cell_type")
+    assert data.info["values"] == "log"
+    s = size_factors(data.x)
+    np.testing.assert_allclose(s, 1e4 / counts.X.sum(1), rtol=1e-4)
+    codec = ExpressionCodec.fit(data)
+    assert codec.quantised and codec.width == 31
+    np.testing.assert_allclose(codec.decode_matrix(codec.encode_matrix(data.x)), data.x, atol=1e-5)
+    codec.save(tmp_path)
+    assert ExpressionCodec.load(tmp_path).__dict__ == codec.__dict__
+    # fractions that are not whole multiples of a cell's smallest value stay plain log values
+    noisy = data.x + np.where(data.x > 0, np.random.default_rng(0).uniform(0.05, 0.3, data.x.shape), 0)
+    assert size_factors(noisy) is None
+
+
+def test_quantised_generator_output_is_on_the_grid() -> None:
+    import torch
+
+    from scigan.modalities.expression.networks import build
+
+    G, D = build(8, 30, 2, 4, 0.0, False, (1.0, 0.2))
+    z = torch.randn(16, 8, requires_grad=True)
+    out = G(z, torch.arange(16) % 2)
+    assert out.shape == (16, 31) and D(out, torch.arange(16) % 2).shape == (16,)
+    s = torch.exp(out[:, -1:] * 0.2 + 1.0)
+    k = torch.expm1(out[:, :-1]) / s
+    torch.testing.assert_close(k, torch.round(k), atol=1e-3, rtol=0)
+    out.sum().backward()  # the rounding passes gradients straight through
+    assert z.grad is not None and z.grad.abs().sum() > 0
+
+
+def test_detection_is_averaged_over_disjoint_slices() -> None:
+    from scigan.metrics.detection import detection_auc
+    from scigan.modalities.expression.metrics import mean_detection
+
+    rng = np.random.default_rng(0)
+    real, same, shifted = rng.normal(size=(40, 5)), rng.normal(size=(200, 5)), rng.normal(2, 1, size=(200, 5))
+    assert mean_detection(real, shifted, 0) > 0.9
+    assert abs(mean_detection(real, same, 0) - 0.5) < 0.15
+    # five slices of 40: the mean of the five AUCs, each slice balanced against the 40
+    slices = [detection_auc(real, same[i * 40:(i + 1) * 40], seed=i) for i in range(5)]
+    assert mean_detection(real, same, 0) == pytest.approx(np.mean(slices))
+    assert mean_detection(real, same[:50], 0) == detection_auc(real, same[:50], seed=0)
 
 
 def test_train_sample_evaluate_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

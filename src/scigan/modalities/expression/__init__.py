@@ -70,17 +70,21 @@ class ExpressionModality:
         return ExpressionCodec.load(run_path)
 
     def describe(self, data: Dataset, codec: ExpressionCodec) -> dict[str, Any]:
-        """Gene count, values, library size and label key (gene names live in codec.json)."""
-        return {"genes": len(codec.genes), "values": codec.values, "library": codec.library,
+        """Gene count, values, library size (counts), mean and std of the log size factors
+        (quantised log values; else empty) and label key (gene names live in codec.json)."""
+        scale = [codec.log_lib_mean, codec.log_lib_std] if codec.quantised else []
+        return {"genes": len(codec.genes), "values": codec.values, "library": codec.library, "scale": scale,
                 "label_column": codec.label_column, "note": data.info.get("note", "")}
 
     def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
-        """The scGAN generator (with the LSN layer for counts) and projection critic; the
-        critic has spectral norm only without the gradient penalty (loss other than wgan)."""
+        """The scGAN generator (with the LSN layer for counts, the size-factor grid for
+        quantised log values) and projection critic; the critic has spectral norm only
+        without the gradient penalty (loss other than wgan)."""
         from scigan.modalities.expression.networks import build
 
+        scale = data.get("scale") or None
         return build(config.z_dim, int(data["genes"]), num_classes, config.width, float(data["library"]),
-                     config.spectral_norm and config.loss != "wgan")
+                     config.spectral_norm and config.loss != "wgan", scale and (float(scale[0]), float(scale[1])))
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Conditional runs see each cell type in proportion to the log of its frequency."""
