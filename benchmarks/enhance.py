@@ -25,7 +25,7 @@ from scigan.workflows.enhance import evaluate_enhancer, train_enhancer  # noqa: 
 
 #: (warm-up steps, GAN steps, denoising steps, batch, width, SR patch) per mode; denoising
 #: trains on 32-px patches (at scale 1 every layer runs at full resolution).
-BUDGETS = {"quick": (300, 100, 300, 16, 16, 32), "full": (2500, 500, 1000, 16, 32, 64)}
+BUDGETS = {"quick": (300, 100, 300, 16, 16, 32), "full": (1200, 300, 600, 16, 32, 64)}
 DENOISE_PATCH = 32
 
 
