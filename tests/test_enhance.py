@@ -250,6 +250,8 @@ def test_enhance_refuses_wrong_channels_and_runs(folder: Path, tmp_path: Path, c
     assert "colour" in err and "grayscale" in err
     err = cli_error(capsys, ["translate", str(run), str(tmp_path / "rgb.png"), "--out", str(tmp_path / "o.png")])
     assert "scigan enhance" in err
+    err = cli_error(capsys, ["sample", str(run), "-n", "4", "--out", str(tmp_path / "s.png")])
+    assert "does not sample" in err and "scigan enhance" in err
     err = cli_error(capsys, ["train", str(folder), "--task", "denoise", "--noise", "none", "--out", str(tmp_path / "x")])
     assert "needs a noise" in err
 

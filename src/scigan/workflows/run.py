@@ -84,6 +84,10 @@ def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu"):
     from scigan.core.trainer import resolve_device
     from scigan.modalities import get_modality
 
+    if run.config.task != "generate":  # enhancement and translation runs map images to images
+        command = "translate" if run.config.task in ("translate", "cyclegan") else "enhance"
+        raise ScienceError(f"{run.path} is a {run.config.task} run: it does not sample, it maps images; "
+                           f"use `scigan {command} {run.path} INPUT --out OUTPUT`")
     directory = checkpoint_dir(run, which)
     G, _ = get_modality(run.data["modality"]).networks(run.config, run.data, run.num_classes)
     load_module(G, directory / "G_ema.safetensors")
