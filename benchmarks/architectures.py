@@ -64,22 +64,22 @@ def main() -> None:
     modality = get_modality("images")
     train_split, holdout = split_holdout(modality.load("fashion-mnist"), 0.1, 0)
     scorer = Scorer(modality, train_split, holdout, device=device, log=print)
-    work = Path(tempfile.mkdtemp())
     z_dim = TrainConfig().z_dim
 
     rows: list[dict] = []
-    for name, options in CONTENDERS:
-        if options["model"] == "progressive":
-            options = {**options, "grow_images": max(rows[0]["images"] // 8, 64)}
-        G, facts = run(work / name, minutes, device, **options)
-        scores = score(scorer, modality, G, n, z_dim)
-        row = {"model": name, "minutes": minutes, **facts, **scores}
-        base = rows[0] if rows else row
-        row["fd_vs_dcgan"] = row["fd"] / base["fd"]
-        row["speed_vs_dcgan"] = row["images_per_s"] / base["images_per_s"]
-        rows.append(row)
-        print(f"{name}: FD {row['fd']:.2f} (floor {row['fd_real_floor']:.2f}), {row['images_per_s']:.0f} images/s",
-              flush=True)
+    with tempfile.TemporaryDirectory() as work:  # the runs (about 130 MB) are removed at the end
+        for name, options in CONTENDERS:
+            if options["model"] == "progressive":
+                options = {**options, "grow_images": max(rows[0]["images"] // 8, 64)}
+            G, facts = run(Path(work) / name, minutes, device, **options)
+            scores = score(scorer, modality, G, n, z_dim)
+            row = {"model": name, "minutes": minutes, **facts, **scores}
+            base = rows[0] if rows else row
+            row["fd_vs_dcgan"] = row["fd"] / base["fd"]
+            row["speed_vs_dcgan"] = row["images_per_s"] / base["images_per_s"]
+            rows.append(row)
+            print(f"{name}: FD {row['fd']:.2f} (floor {row['fd_real_floor']:.2f}), "
+                  f"{row['images_per_s']:.0f} images/s", flush=True)
     columns = ["model", "steps", "images_per_s", "speed_vs_dcgan", "fd", "fd_vs_dcgan", "fd_real_floor",
                "kid", "precision", "recall", "class_coverage"]
     print(table(rows, columns))
