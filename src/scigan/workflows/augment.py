@@ -312,9 +312,11 @@ def validate(cfg: AugmentConfig) -> None:
         raise ScienceError(f"--mix must be in [0, 1), got {cfg.mix}")
     if not 0.0 <= cfg.filter < 1.0:
         raise ScienceError(f"--filter must be in [0, 1) (0: keep every synthetic sample), got {cfg.filter}")
-    for name in ("synthetic_per_class", "gan_steps", "cnn_steps"):
-        if getattr(cfg, name) < 0 or (name == "cnn_steps" and cfg.cnn_steps == 0):
-            raise ScienceError(f"--{name.replace('_', '-')} must be positive, got {getattr(cfg, name)}")
+    for name in ("synthetic_per_class", "gan_steps"):
+        if getattr(cfg, name) < 0:
+            raise ScienceError(f"--{name.replace('_', '-')} must be 0 (auto) or more, got {getattr(cfg, name)}")
+    if cfg.cnn_steps < 1:
+        raise ScienceError(f"--cnn-steps must be at least 1, got {cfg.cnn_steps}")
 
 
 def load(cfg: AugmentConfig) -> Dataset:
