@@ -17,7 +17,7 @@ from scigan.nets import NetSpec, build
 from scigan.nets.attention import SelfAttention
 from scigan.nets.lapgan import laplacian_pyramid, upsample
 from scigan.nets.progressive import grow_level
-from scigan.nets.registry import progress_schedule
+from scigan.nets.registry import progress_hooks
 from helpers import TINY, cli_error
 
 NEW = ["progressive", "stylegan", "lapgan"]
@@ -81,8 +81,9 @@ def test_grow_schedule_is_stable_then_fades_in() -> None:
 def test_progressive_networks_work_at_the_current_resolution() -> None:
     torch.manual_seed(0)
     G, D = build("progressive", NetSpec(size=28, channels=1, z_dim=16, width=8, grow_images=1000))
-    schedule = progress_schedule(G, D)
-    assert schedule(0) == {"progressive/level": 0.0}
+    [hook] = progress_hooks(G, D)
+    hook.before_step(0)
+    assert hook.values() == {"level": 0.0}
     D.eval()  # no power-iteration update between the calls compared below
     z = torch.randn(4, 16)
     coarse = G(z)  # 7×7 upsampled: constant over 4×4 blocks
@@ -90,11 +91,12 @@ def test_progressive_networks_work_at_the_current_resolution() -> None:
     x = torch.rand(4, 1, 28, 28) * 2 - 1
     blurred = F.interpolate(F.avg_pool2d(x, 4), scale_factor=4.0)
     assert torch.allclose(D(x), D(blurred), atol=1e-5)  # D reads 7×7 only
-    assert schedule(1500) == {"progressive/level": 0.5}
+    hook.before_step(1500)
+    assert hook.values() == {"level": 0.5}
     half = G(z)
     assert not torch.allclose(half, F.interpolate(F.avg_pool2d(half, 4), scale_factor=4.0), atol=1e-6)
     assert torch.allclose(half, F.interpolate(F.avg_pool2d(half, 2), scale_factor=2.0), atol=1e-6)  # 14×14
-    schedule(10_000)
+    hook.before_step(10_000)
     full = G(z)
     assert not torch.allclose(full, F.interpolate(F.avg_pool2d(full, 2), scale_factor=2.0), atol=1e-6)
     assert not torch.allclose(D(x), D(blurred), atol=1e-5)
@@ -160,7 +162,7 @@ def test_cli_trains_and_resumes_exactly(tmp_path: Path, model: str) -> None:
     if model == "progressive":
         log = [json.loads(line) for line in (straight / "metrics.jsonl").read_text().splitlines()]
         # logged at steps 5, 10, 15, 20, each from the images seen before the step (32 each)
-        assert [r["progressive/level"] for r in log] == [0.0, 0.8, 1.0, 1.8]
+        assert [r["progress/level"] for r in log] == [0.0, 0.8, 1.0, 1.8]
         assert b["G_ema.safetensors/level"].item() == pytest.approx(1.8)
 
 

@@ -19,13 +19,13 @@ from typing import Any
 import torch
 
 from scigan.core.diffaugment import diff_augment
-from scigan.core.phases import Phase, StepContext
+from scigan.core.phases import Phase, StepContext, StepHook
 
 #: Generator steps between adjustments of ``p`` (as stylegan2-ada-pytorch).
 ADA_INTERVAL = 4
 
 
-class AdaptiveAugment:
+class AdaptiveAugment(StepHook):
     """The ADA controller: a trainer step hook that sets each step's augmentation
     probability and logs ``ada/p`` and ``ada/rt`` in ``metrics.jsonl``.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -127,12 +127,18 @@ class Phase:
     trains_generator: bool = False
 
 
-class StepHook(Protocol):
-    """An object the trainer consults around every step (e.g. the ADA controller of
-    :mod:`scigan.core.ada`). Its :meth:`values` are logged in metrics.jsonl under
-    ``<name>/<key>`` and its state is saved with every checkpoint."""
+class StepHook:
+    """An object the trainer consults around every step (the ADA controller of
+    :mod:`scigan.core.ada`, a data kind's condition sampler, a pair maker, a growing
+    network's schedule). Subclasses override what they need; the defaults do nothing.
+    :meth:`values` are logged in metrics.jsonl under ``<name>/<key>`` and
+    :meth:`state_dict` is saved with every checkpoint."""
 
-    name: str
+    name: str = ""
+
+    def before_step(self, images: int) -> None:
+        """Called before every step with the real images seen so far (a schedule that is a
+        pure function of it keeps resume exact)."""
 
     def prepare(self, phase: Phase, ctx: StepContext) -> None:
         """Adjust a phase's context (e.g. its ``augment``) before its terms run."""
@@ -145,9 +151,11 @@ class StepHook(Protocol):
 
     def values(self) -> dict[str, float]:
         """Numbers to log."""
+        return {}
 
     def state_dict(self) -> dict[str, Any]:
-        """JSON-serialisable state for checkpoints."""
+        """JSON-serialisable state for checkpoints (none by default)."""
+        return {}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict`'s state on resume."""

@@ -35,9 +35,6 @@ Evaluator = Callable[[nn.Module], dict[str, float]]
 """Scores a generator (in eval mode); must return at least ``fd`` (lower is better)."""
 Previewer = Callable[[nn.Module, int], None]
 """Writes a preview of a generator's samples at a step."""
-Schedule = Callable[[int], dict[str, float]]
-"""Called with the images seen before every step (e.g. to tell growing networks how far
-training is); returns values to log. A pure function of images seen, so resume is exact."""
 
 
 def seeded_generator(device: torch.device, seed: int, *keys: int) -> torch.Generator:
@@ -144,7 +141,6 @@ class Trainer:
         run: the run folder (checkpoints/, metrics.jsonl).
         evaluate: optional quick evaluator, called every ``eval_every`` steps.
         preview: optional writer of preview samples, every ``sample_every`` steps.
-        schedule: optional callback before every step; its values are logged.
         log: where human-readable progress lines go.
         phases: builds the phases from the (placed) G and D instead of
             :func:`build_phases` (e.g. a pixel-loss warm-up before the adversarial terms).
@@ -167,7 +163,6 @@ class Trainer:
         log: Callable[[str], None] = print,
         phases: Callable[[nn.Module, nn.Module], list[Phase]] | None = None,
         hooks: Sequence[StepHook] = (),
-        schedule: Schedule | None = None,
     ):
         self.config = config
         self.device = resolve_device(config.device)
@@ -179,7 +174,6 @@ class Trainer:
         self.labels = None if labels is None else labels.to(self.device)
         self.encode, self.z_dim, self.run = encode, z_dim, run
         self.evaluate, self.preview, self.log = evaluate, preview, log
-        self.schedule, self.scheduled = schedule, {}
         if len(self.data) < config.batch_size:
             raise ScienceError(
                 f"the training data has {len(self.data)} samples, fewer than --batch-size "
@@ -295,8 +289,8 @@ class Trainer:
         """One generator step and the discriminator steps before it; adds the (detached)
         loss terms into ``losses``."""
         rng = seeded_generator(self.device, self.config.seed, 2, self.step)
-        if self.schedule is not None:
-            self.scheduled = self.schedule(self.images)
+        for hook in self.hooks:
+            hook.before_step(self.images)
         self.G.train()
         self.D.train()
         ctx = None
@@ -367,7 +361,6 @@ class Trainer:
             bar.update(1)
             if self.step % cfg.log_every == 0:
                 record = {k: round(float(v) / since_log, 5) for k, v in losses.items()}
-                record.update(self.scheduled)
                 record.update({f"{h.name}/{k}": v for h in self.hooks for k, v in h.values().items()})
                 self._write_metrics({"step": self.step, "images": self.images,
                                      "seconds": round(self.seconds, 2), **record})

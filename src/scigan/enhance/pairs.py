@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from scigan.core.phases import StepHook
 from scigan.enhance.degrade import Degradation
 from scigan.errors import ScienceError
 from scigan.modalities.images.pictures import Picture, as_channels, read_pictures
@@ -204,7 +205,7 @@ class InputMaker:
         return self.degradation(target, rng)
 
 
-class PairHook:
+class PairHook(StepHook):
     """A trainer step hook that turns each real batch of the patch pool into an
     (input, target) pair: ``ctx.real`` becomes the target and ``ctx.z`` (what G is fed)
     the input, both in [-1, 1]; with ``conditional`` the discriminator sees the input as
@@ -218,6 +219,7 @@ class PairHook:
         self.make_input, self.conditional = make_input, conditional
 
     def prepare(self, phase, ctx) -> None:
+        """Make the step's (input, target) pair from its real patches."""
         k = int(torch.randint(8, (1,), generator=ctx.rng, device=ctx.rng.device))
         x = torch.rot90(ctx.real, k % 4, dims=(2, 3))
         x = x.flip(3) if k >= 4 else x
@@ -229,23 +231,6 @@ class PairHook:
         ctx.real, ctx.z = target.contiguous(), inp.contiguous()
         if self.conditional:
             ctx.labels = ctx.fake_labels = ctx.z
-
-    def after_phase(self, phase, ctx) -> None:
-        """Nothing to look at."""
-
-    def after_step(self) -> None:
-        """Nothing to update."""
-
-    def values(self) -> dict[str, float]:
-        """Nothing to log."""
-        return {}
-
-    def state_dict(self) -> dict:
-        """Stateless: every draw comes from the step's generator."""
-        return {}
-
-    def load_state_dict(self, state: dict) -> None:
-        """Stateless."""
 
 
 __all__ = ["InputMaker", "Pair", "PairHook", "luma", "patch_pool", "read_pairs", "read_unpaired", "split_pairs"]

@@ -9,8 +9,8 @@ from-RGB layer with weight 1-α, α rising linearly from 0 to 1.
 The schedule is counted in images seen (``spec.grow_images`` per fade-in and per stable
 stage: stable at the start size, fade in ×2, stable, fade in ×2, ...), so it is a pure
 function of training progress and a resumed run continues exactly. The trainer passes
-images seen through ``set_progress`` (its schedule callback, see
-:func:`scigan.nets.registry.progress_schedule`); the level is a buffer, so checkpoints
+images seen through ``set_progress`` (called by the trainer's step hook, see
+:class:`scigan.nets.registry.ProgressHook`); the level is a buffer, so checkpoints
 carry it. The generator always returns full-size images (the current resolution
 upsampled, nearest neighbour), and the discriminator average-pools its input to the
 current resolution, so nothing outside the networks changes while they grow.
@@ -60,7 +60,7 @@ class _Progress(nn.Module):
         """Set the level for ``images`` images seen; returns it for the log."""
         level = grow_level(images, self.grow_images, self.stages)
         self.level.fill_(level)
-        return {"progressive/level": round(level, 5)}
+        return {"level": round(level, 5)}
 
 
 class ProgressiveGenerator(_Progress):

@@ -7,6 +7,7 @@ from typing import Callable
 
 from torch import nn
 
+from scigan.core.phases import StepHook
 from scigan.errors import ScienceError
 
 
@@ -81,19 +82,30 @@ def build(model: str, spec: NetSpec) -> tuple[nn.Module, nn.Module]:
     return builders[model](spec)
 
 
-def progress_schedule(*modules: nn.Module) -> Callable[[int], dict[str, float]] | None:
-    """The trainer's schedule callback for networks whose behaviour depends on how far
-    training is: it calls ``set_progress(images_seen)`` on every sub-module that has one
-    and returns the values they report (e.g. ProGAN's resolution level), which the
-    trainer logs. None when no module needs it."""
+class ProgressHook(StepHook):
+    """A trainer step hook for networks whose behaviour depends on how far training is:
+    before every step it calls ``set_progress(images_seen)`` on each sub-module that has
+    one and logs the values they report (e.g. ProGAN's resolution level). Stateless: the
+    networks' progress is a pure function of images seen, so resume stays exact."""
+
+    name = "progress"
+
+    def __init__(self, users: list[nn.Module]):
+        self.users, self._values = users, {}
+
+    def before_step(self, images: int) -> None:
+        """Tell every growing module the images seen so far."""
+        self._values = {}
+        for m in self.users:
+            self._values.update(m.set_progress(images))
+
+    def values(self) -> dict[str, float]:
+        """What the modules reported at the last step."""
+        return dict(self._values)
+
+
+def progress_hooks(*modules: nn.Module) -> list[StepHook]:
+    """A :class:`ProgressHook` for the sub-modules of ``modules`` that have
+    ``set_progress``; an empty list when none needs one."""
     users = [m for module in modules for m in module.modules() if hasattr(m, "set_progress")]
-    if not users:
-        return None
-
-    def schedule(images: int) -> dict[str, float]:
-        values: dict[str, float] = {}
-        for m in users:
-            values.update(m.set_progress(images))
-        return values
-
-    return schedule
+    return [ProgressHook(users)] if users else []

@@ -14,8 +14,8 @@
 
 Randomness: in training mode the noise inputs and mixing latents come from the
 network's own generator, reseeded from images seen before every step by the trainer's
-schedule callback (``set_progress``), so resume stays exact; in eval mode the noise is a
-fixed buffer per layer (sampling and editing are deterministic given z).
+step hook (``set_progress``, see :class:`scigan.nets.registry.ProgressHook`), so resume
+stays exact; in eval mode the noise is a fixed buffer per layer (sampling and editing are deterministic given z).
 
 The discriminator is the resnet architecture's (StyleGAN2 uses a residual D too).
 Left out: path-length regularisation, equalised learning rate outside the mapping

@@ -18,7 +18,7 @@ import numpy as np
 
 from scigan.config import TrainConfig, save_toml
 from scigan.errors import ScienceError
-from scigan.workflows.run import RunInfo, checkpoint_dir, open_run
+from scigan.workflows.run import RunInfo, checkpoint_dir, open_run, provenance
 
 TASKS = ("superres", "denoise", "translate", "cyclegan")
 #: Tasks that translate between image domains (``scigan translate``), paired or not.
@@ -220,8 +220,7 @@ def apply(G, config: TrainConfig, x: np.ndarray, reverse: bool = False) -> np.nd
 def _provenance(run: RunInfo, step: int) -> dict[str, str]:
     what = {"superres": f"super-resolution x{run.config.scale}", "denoise": "denoising",
             "translate": "image translation", "cyclegan": "image translation (CycleGAN)"}[run.config.task]
-    return {"Software": "scigan", "scigan:synthetic": "true", "scigan:processed": what,
-            "scigan:model": run.config.model, "scigan:run": str(run.path), "scigan:step": str(step)}
+    return provenance(run, step, processed=what)
 
 
 def _check_channels(run: RunInfo, name: str, channels: int) -> None:

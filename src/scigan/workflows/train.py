@@ -14,8 +14,8 @@ from scigan.core.trainer import Trainer, TrainResult, build_phases, resolve_devi
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality, modality_for
 from scigan.modalities.base import Codec, Dataset, Modality, split_holdout
-from scigan.nets.registry import progress_schedule
-from scigan.workflows.run import RunInfo, balanced_labels, generate
+from scigan.nets.registry import progress_hooks
+from scigan.workflows.run import RunInfo, balanced_labels, generate, provenance
 
 
 def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
@@ -129,8 +129,6 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     torch.manual_seed(config.seed)
     G, D = modality.networks(config, info, run.num_classes)
     device = str(resolve_device(config.device))
-    provenance = {"Software": "scigan", "scigan:synthetic": "true",
-                  "scigan:model": config.model, "scigan:run": str(out)}
     # at least 8 per class and 64 in all (a preview of table rows needs a few dozen)
     per_class = max(8, -(-64 // run.num_classes)) if run.num_classes else 0
     preview_labels = balanced_labels(per_class * run.num_classes or 64, run.num_classes)
@@ -141,7 +139,8 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
                          preview_labels)
         samples = Dataset(x=x, y=preview_labels, class_names=run.class_names, source=str(out),
                           modality=modality.name)
-        modality.preview(samples, out / "samples" / f"{step:08d}.png", provenance, reference=train_split)
+        modality.preview(samples, out / "samples" / f"{step:08d}.png", provenance(run, step),
+                         reference=train_split)
 
     # a data kind's own condition sampler (tables: CTGAN's conditional vector) draws every
     # batch's rows and conditions as a step hook and adds its terms to the generator phase
@@ -150,10 +149,10 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     trainer = Trainer(  # checks the config against the data before anything is written
         config, G, D, torch.from_numpy(codec.stored(train_split)[rows]),
         torch.from_numpy(train_split.y[rows]) if run.num_classes and conditions is None else None,
-        codec.encode, config.z_dim, out, preview=preview, log=log, schedule=progress_schedule(G, D),
+        codec.encode, config.z_dim, out, preview=preview, log=log,
         phases=None if conditions is None else lambda G_, D_: with_generator_terms(
             build_phases(config, G_, D_), conditions.terms()),
-        hooks=() if conditions is None else (conditions,),
+        hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     if table is not None or dataset is not None:

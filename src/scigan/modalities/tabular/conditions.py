@@ -18,12 +18,10 @@ label's own proportions.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 
-from scigan.core.phases import ConditionLoss, Phase, StepContext, Term
+from scigan.core.phases import ConditionLoss, Phase, StepContext, StepHook, Term
 
 #: The name the sampler's (empty) state is saved under in checkpoints.
 HOOK_NAME = "conditions"
@@ -35,7 +33,7 @@ def log_frequency(counts: np.ndarray) -> np.ndarray:
     return weight / weight.sum()
 
 
-class ConditionSampler:
+class ConditionSampler(StepHook):
     """Draws conditions and matching real rows for every step (a trainer step hook).
 
     Args:
@@ -115,20 +113,3 @@ class ConditionSampler:
         index, condition = self.draw(ctx.rng, ctx.real.shape[0])
         ctx.real, ctx.labels = self.rows[index].to(ctx.real.dtype), condition
         ctx.fake_labels = self.draw(ctx.rng, ctx.z.shape[0])[1] if phase.trains_generator else condition
-
-    def after_phase(self, phase: Phase, ctx: StepContext) -> None:
-        """Nothing to look at after a phase."""
-
-    def after_step(self) -> None:
-        """Nothing to update after a step."""
-
-    def values(self) -> dict[str, float]:
-        """Nothing to log (the term logs G/cond)."""
-        return {}
-
-    def state_dict(self) -> dict[str, Any]:
-        """No state: every draw comes from the step's generator."""
-        return {}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """No state to restore."""
