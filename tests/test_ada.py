@@ -13,7 +13,7 @@ import torch
 from scigan.cli import main
 from scigan.core.ada import ADA_INTERVAL, AdaptiveAugment
 from scigan.core.diffaugment import DEFAULT_POLICY, diff_augment
-from helpers import TINY, cli_error
+from helpers import TINY, assert_resume_is_exact, cli_error
 
 
 def _batch() -> torch.Tensor:
@@ -108,15 +108,7 @@ def test_explicit_ada_and_limited_data_no(tmp_path: Path) -> None:
 
 
 def test_resume_with_ada_is_exact(tmp_path: Path) -> None:
-    from safetensors.torch import load_file
-
-    a, b = tmp_path / "a", tmp_path / "b"
-    flags = [*TINY, "--ada-speed", "2000"]
-    assert main(["train", "digits", "--steps", "30", "--out", str(a), *flags]) == 0
-    assert main(["train", "digits", "--steps", "18", "--out", str(b), *flags]) == 0
-    assert main(["train", "digits", "--steps", "30", "--out", str(b), "--resume", *flags]) == 0
-    wa, wb = (load_file(r / "checkpoints" / "00000030" / "G.safetensors") for r in (a, b))
-    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    a, b = assert_resume_is_exact(tmp_path, ["digits", *TINY, "--ada-speed", "2000"], steps=30, stop=18)
     assert _records(a)[-1]["ada/p"] == _records(b)[-1]["ada/p"] > 0
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file
 
 from scigan.cli import main
 from scigan.errors import ScienceError
@@ -18,7 +17,7 @@ from scigan.nets.attention import SelfAttention
 from scigan.nets.lapgan import laplacian_pyramid, upsample
 from scigan.nets.progressive import grow_level
 from scigan.nets.registry import progress_hooks
-from helpers import TINY, cli_error
+from helpers import TINY, assert_resume_is_exact, cli_error, newest_weights
 
 NEW = ["progressive", "stylegan", "lapgan"]
 
@@ -143,27 +142,17 @@ def test_laplacian_pyramid_round_trip_and_generator_bands() -> None:
     assert len(D.judges) == 3
 
 
-def _weights(run: Path) -> dict[str, torch.Tensor]:
-    newest = sorted(p for p in (run / "checkpoints").iterdir() if p.name.isdigit())[-1]
-    return {f"{f.name}/{k}": v for f in sorted(newest.glob("*.safetensors")) for k, v in load_file(f).items()}
-
-
 @pytest.mark.parametrize("model", ["progressive", "stylegan"])
 def test_cli_trains_and_resumes_exactly(tmp_path: Path, model: str) -> None:
     """Growing across the resume point (progressive) and network-drawn noise (stylegan)
     continue bit for bit."""
     flags = ["digits", "--size", "16", "--model", model, "--grow-images", "160", *TINY]
-    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    assert main(["train", *flags, "--steps", "20", "--out", str(straight)]) == 0
-    assert main(["train", *flags, "--steps", "10", "--out", str(resumed)]) == 0
-    assert main(["train", *flags, "--steps", "20", "--out", str(resumed), "--resume"]) == 0
-    a, b = _weights(straight), _weights(resumed)
-    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    straight, resumed = assert_resume_is_exact(tmp_path, flags, steps=20, stop=10)
     if model == "progressive":
         log = [json.loads(line) for line in (straight / "metrics.jsonl").read_text().splitlines()]
         # logged at steps 5, 10, 15, 20, each from the images seen before the step (32 each)
         assert [r["progress/level"] for r in log] == [0.0, 0.8, 1.0, 1.8]
-        assert b["G_ema.safetensors/level"].item() == pytest.approx(1.8)
+        assert newest_weights(resumed)["G_ema.safetensors/level"].item() == pytest.approx(1.8)
 
 
 @pytest.mark.parametrize("model,extra", [("lapgan", []), ("dcgan", ["--attention", "8"]),

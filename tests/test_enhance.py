@@ -11,7 +11,7 @@ import pytest
 import torch
 from PIL import Image
 
-from helpers import cli_error
+from helpers import assert_resume_is_exact, cli_error
 from scigan.cli import main
 
 #: A tiny enhancement run: 16-px patches, narrow nets, a short warm-up then the GAN terms.
@@ -171,15 +171,7 @@ def test_feature_loss_after_the_warmup(folder: Path, tmp_path: Path):
 
 
 def test_resume_is_bit_exact(folder: Path, tmp_path: Path):
-    from safetensors.torch import load_file
-
-    base = ["train", str(folder), "--task", "denoise", *TINY_SR]
-    assert main([*base, "--out", str(tmp_path / "a")]) == 0
-    assert main([*base, "--out", str(tmp_path / "b"), "--steps", "6"]) == 0
-    assert main([*base, "--out", str(tmp_path / "b"), "--resume"]) == 0
-    a = load_file(tmp_path / "a" / "checkpoints" / "00000012" / "G.safetensors")
-    b = load_file(tmp_path / "b" / "checkpoints" / "00000012" / "G.safetensors")
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert_resume_is_exact(tmp_path, [str(folder), "--task", "denoise", *TINY_SR], steps=12, stop=6)
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
-from helpers import cli_error  # noqa: E402
+from helpers import assert_resume_is_exact, cli_error  # noqa: E402
 from scigan.cli import main  # noqa: E402
 from scigan.errors import ScienceError  # noqa: E402
 from scigan.modalities.base import log_frequency_rows  # noqa: E402
@@ -141,16 +141,7 @@ def test_train_sample_evaluate_breast_cancer(table_run: Path, tmp_path: Path, ca
 
 
 def test_resume_reproduces_a_table_run(tmp_path: Path) -> None:
-    from safetensors.torch import load_file
-
-    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    flags = ["breast-cancer", *TINY, "--eval-every", "0"]
-    assert main(["train", *flags, "--steps", "20", "--out", str(straight)]) == 0
-    assert main(["train", *flags, "--steps", "10", "--out", str(resumed)]) == 0
-    assert main(["train", *flags, "--steps", "20", "--out", str(resumed), "--resume"]) == 0
-    a = load_file(straight / "checkpoints" / "00000020" / "G.safetensors")
-    b = load_file(resumed / "checkpoints" / "00000020" / "G.safetensors")
-    assert all((a[k] == b[k]).all() for k in a)
+    assert_resume_is_exact(tmp_path, ["breast-cancer", *TINY, "--eval-every", "0"], steps=20, stop=10)
 
 
 
@@ -322,14 +313,8 @@ def test_condition_loss_rewards_the_asked_category() -> None:
 def test_conditional_vector_run_trains_resumes_and_samples_by_label(tmp_path: Path) -> None:
     from safetensors.torch import load_file
 
-    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    flags = ["gbsg2", *TINY, "--eval-every", "0"]
-    assert main(["train", *flags, "--steps", "20", "--out", str(straight)]) == 0
-    assert main(["train", *flags, "--steps", "10", "--out", str(resumed)]) == 0
-    assert main(["train", *flags, "--steps", "20", "--out", str(resumed), "--resume"]) == 0
+    straight, resumed = assert_resume_is_exact(tmp_path, ["gbsg2", *TINY, "--eval-every", "0"], steps=20, stop=10)
     a = load_file(straight / "checkpoints" / "00000020" / "G.safetensors")
-    b = load_file(resumed / "checkpoints" / "00000020" / "G.safetensors")
-    assert all((a[k] == b[k]).all() for k in a)
     # z 16 + the label's 2 + horTh 2, menostat 2, tgrade 3
     assert a["body.0.fc.weight"].shape[1] == 16 + 2 + 7
     logged = [json.loads(line) for line in (straight / "metrics.jsonl").read_text().splitlines()]

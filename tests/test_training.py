@@ -11,24 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from safetensors.torch import load_file
 
 from scigan.cli import main
-from helpers import TINY
-
-
-def _weights(run: Path) -> dict:
-    """Every tensor of the newest step checkpoint, keyed by file/name."""
-    steps = sorted(p for p in (run / "checkpoints").iterdir() if p.name.isdigit())
-    newest = steps[-1]
-    return {f"{f.name}/{k}": v for f in sorted(newest.glob("*.safetensors")) for k, v in load_file(f).items()}
-
-
-def _assert_same_weights(a: Path, b: Path) -> None:
-    wa, wb = _weights(a), _weights(b)
-    assert wa.keys() == wb.keys()
-    different = [k for k in wa if not (wa[k] == wb[k]).all()]
-    assert not different, f"{len(different)} tensors differ, e.g. {different[:3]}"
+from helpers import TINY, assert_resume_is_exact, assert_same_weights
 
 
 def test_run_folder_layout(tmp_path: Path) -> None:
@@ -49,12 +34,8 @@ def test_run_folder_layout(tmp_path: Path) -> None:
 
 
 def test_resume_reproduces_an_uninterrupted_run(tmp_path: Path) -> None:
-    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    flags = ["--loss", "wgan", "--n-critic", "2", "--diffaugment", "color,translation,cutout", *TINY]
-    assert main(["train", "digits", "--steps", "30", "--out", str(straight), *flags]) == 0
-    assert main(["train", "digits", "--steps", "20", "--out", str(resumed), *flags]) == 0
-    assert main(["train", "digits", "--steps", "30", "--out", str(resumed), "--resume", *flags]) == 0
-    _assert_same_weights(straight, resumed)
+    flags = ["digits", "--loss", "wgan", "--n-critic", "2", "--diffaugment", "color,translation,cutout", *TINY]
+    _, resumed = assert_resume_is_exact(tmp_path, flags, steps=30, stop=20)
     steps = [json.loads(ln)["step"] for ln in (resumed / "metrics.jsonl").read_text().splitlines()]
     assert steps == sorted(set(steps)) and steps[-1] == 30
 
@@ -74,7 +55,7 @@ def test_sigkill_then_resume_gives_identical_weights(tmp_path: Path) -> None:
     done = sorted(p.name for p in (killed / "checkpoints").iterdir() if p.name.isdigit())
     assert done and done[-1] != "00000060", "the run finished before it could be killed"
     assert main(["train", "digits", "--out", str(killed), "--resume", *flags]) == 0
-    _assert_same_weights(straight, killed)
+    assert_same_weights(straight, killed)
 
 
 def test_resume_with_changed_hyperparameters_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
