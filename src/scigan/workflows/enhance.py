@@ -243,14 +243,14 @@ def write_picture(y: np.ndarray, path: Path, unit: float, dtype: str, text: dict
     """Write float H×W×C in [0, 1] as PNG (8-bit; 16-bit for grayscale 16-bit sources) or
     TIFF (the source's integer type, or float32), with ``text`` as PNG text chunks or the
     TIFF's ImageDescription (JSON)."""
-    from scigan.modalities.images.io import _atomic_write, _write_png
+    from scigan.modalities.images.io import atomic_write, write_png
 
     suffix = path.suffix.lower()
     kind = np.dtype(dtype)
     if suffix == ".png":
         wide = kind == np.uint16 and y.shape[2] == 1
         array = np.rint(y * (unit if wide else 255)).astype(np.uint16 if wide else np.uint8)
-        _write_png(array, path, text)
+        write_png(array, path, text)
     elif suffix in (".tif", ".tiff"):
         import tifffile
 
@@ -259,7 +259,7 @@ def write_picture(y: np.ndarray, path: Path, unit: float, dtype: str, text: dict
         else:
             array = (y * unit).astype(np.float32)
         array = array[..., 0] if array.shape[2] == 1 else array
-        _atomic_write(path, lambda f: tifffile.imwrite(f, array, description=json.dumps(text)))
+        atomic_write(path, lambda f: tifffile.imwrite(f, array, description=json.dumps(text)))
     else:
         raise ScienceError(f"cannot write '{path.suffix}' images; give a .png or .tif(f) path, or a folder")
 
@@ -359,7 +359,7 @@ def _columns(G, config: TrainConfig, inp: np.ndarray, target: np.ndarray) -> tup
 
 def _write_crops(G, config: TrainConfig, crops, path: Path, text: dict[str, str]) -> None:
     """A PNG with one row per crop: baseline | network | target (side by side)."""
-    from scigan.modalities.images.io import _write_png
+    from scigan.modalities.images.io import write_png
 
     rows = []
     for inp, target in crops:
@@ -371,7 +371,7 @@ def _write_crops(G, config: TrainConfig, crops, path: Path, text: dict[str, str]
     width = max(r.shape[1] for r in rows)
     rows = [np.pad(r, ((0, 2), (0, width - r.shape[1]), (0, 0)), constant_values=1) for r in rows]
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_png(np.rint(np.concatenate(rows) * 255).astype(np.uint8), path, text)
+    write_png(np.rint(np.concatenate(rows) * 255).astype(np.uint8), path, text)
 
 
 def evaluate_enhancer(run_path: str | Path, *, checkpoint: str = "auto", device: str = "cpu",

@@ -741,7 +741,7 @@ def save_images(
                 tiles[row * cols : row * cols + len(members)] = members
             grid = make_grid(tiles, cols)
             text = {**text, "scigan:rows": json.dumps([names[c] for c in present])}
-        _write_png(grid, path, text)
+        write_png(grid, path, text)
     else:
         arrays: dict[str, np.ndarray] = {
             "x": x_uint8[:, 0] if x_uint8.shape[1] == 1 else x_uint8.transpose(0, 2, 3, 1)
@@ -751,7 +751,7 @@ def save_images(
             arrays["class_names"] = np.asarray(names, dtype=str)
         if text:
             arrays["provenance"] = np.asarray(json.dumps(text))
-        _atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
+        atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
 
 
 def _check_batch(x: np.ndarray) -> None:
@@ -801,7 +801,7 @@ def _temp_name(path: Path, suffix: str = ".tmp") -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}{suffix}")
 
 
-def _atomic_write(path: Path, write: Any) -> None:
+def atomic_write(path: Path, write: Any) -> None:
     """Call ``write(file)`` on a temporary file next to ``path``, then rename it into place."""
     tmp = _temp_name(path)
     try:
@@ -812,8 +812,8 @@ def _atomic_write(path: Path, write: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _write_png(image: np.ndarray, path: Path, text: dict[str, str]) -> None:
-    """Write an H×W×C uint8 array (C = 1 or 3) as PNG with ``text`` chunks, atomically."""
+def write_png(image: np.ndarray, path: Path, text: dict[str, str]) -> None:
+    """Write an H×W×C uint8 array (C = 1 or 3) as PNG with ``text`` chunks (provenance), atomically."""
     from PIL import Image
     from PIL.PngImagePlugin import PngInfo
 
@@ -821,7 +821,7 @@ def _write_png(image: np.ndarray, path: Path, text: dict[str, str]) -> None:
     for key, value in text.items():
         info.add_text(key, value)
     img = Image.fromarray(image[..., 0] if image.shape[2] == 1 else image)
-    _atomic_write(path, lambda f: img.save(f, format="PNG", pnginfo=info))
+    atomic_write(path, lambda f: img.save(f, format="PNG", pnginfo=info))
 
 
 def _folder_name(name: str) -> str:
@@ -873,7 +873,7 @@ def _save_folder(
         for i, image in enumerate(x):
             where = tmp if labels is None else tmp / subfolders[labels[i]]
             where.mkdir(exist_ok=True)
-            _write_png(image.transpose(1, 2, 0), where / f"{i:0{width}d}.png", text)
+            write_png(image.transpose(1, 2, 0), where / f"{i:0{width}d}.png", text)
         if folder.exists():
             old = _temp_name(folder, ".old")
             os.rename(folder, old)
