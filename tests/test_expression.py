@@ -12,7 +12,7 @@ import pytest
 ad = pytest.importorskip("anndata")
 pd = pytest.importorskip("pandas")
 
-from helpers import cli_error  # noqa: E402
+from helpers import assert_resume_is_exact, cli_error  # noqa: E402
 from scigan.cli import main  # noqa: E402
 from scigan.modalities.expression.codec import ExpressionCodec  # noqa: E402
 from scigan.modalities.expression.io import load_expression  # noqa: E402
@@ -134,6 +134,36 @@ def test_detection_is_averaged_over_disjoint_slices() -> None:
     slices = [detection_auc(real, same[i * 40:(i + 1) * 40], seed=i) for i in range(5)]
     assert mean_detection(real, same, 0) == pytest.approx(np.mean(slices))
     assert mean_detection(real, same[:50], 0) == detection_auc(real, same[:50], seed=0)
+
+
+def test_close_share_tells_copies_from_fresh_draws() -> None:
+    from scigan.metrics.privacy import close_share
+
+    rng = np.random.default_rng(0)
+    train = rng.normal(size=(300, 5))
+    assert abs(close_share(rng.normal(size=(1000, 5)), train) - 0.5) < 0.1
+    assert close_share(train + 1e-3, train) == 1.0
+
+
+def test_checkpoint_choice_penalises_copied_training_cells(tmp_path: Path) -> None:
+    from scigan.modalities.base import split_holdout
+    from scigan.modalities.expression.metrics import ExpressionScorer
+
+    train, holdout = split_holdout(load_expression(_h5ad(tmp_path, _counts(400)), label_column="cell_type"), 0.2, 0)
+    scorer = ExpressionScorer(train, holdout, ExpressionCodec.fit(train), log=lambda _: None)
+    copied = scorer.quick(train.x)
+    fresh = scorer.quick(_counts(400, seed=1).X)
+    assert copied["fd_train"] < fresh["fd_train"]  # copying wins on FD against the training cells...
+    assert copied["close_share"] == 1.0 and fresh["close_share"] < 0.75
+    assert copied["fd"] == pytest.approx(2 * copied["fd_train"])  # ...and pays for it
+    assert fresh["fd"] == pytest.approx(fresh["fd_train"] * max(1, 2 * fresh["close_share"]))
+
+
+def test_resume_keeps_the_checkpoint_choice(tmp_path: Path) -> None:
+    straight, resumed = assert_resume_is_exact(
+        tmp_path, [_h5ad(tmp_path, _counts()), "--label-column", "cell_type", *TINY], steps=20, stop=10)
+    state = [json.loads((run / "checkpoints" / "best" / "state.json").read_text()) for run in (straight, resumed)]
+    assert state[0]["best_step"] == state[1]["best_step"] and state[0]["best_score"] == state[1]["best_score"]
 
 
 def test_train_sample_evaluate_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

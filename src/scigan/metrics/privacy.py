@@ -26,6 +26,17 @@ def dcr_scores(synthetic: np.ndarray, train: np.ndarray, holdout: np.ndarray) ->
             "dcr_median_holdout": float(np.median(to_holdout))}
 
 
+def close_share(synthetic: np.ndarray, train: np.ndarray) -> float:
+    """Share of synthetic rows (N, D) whose nearest training row (M, D) is nearer than the
+    median distance from a training row to its nearest other training row: about 0.5 for
+    fresh draws from the training distribution, towards 1 as the generator copies its
+    training rows. Needs the training rows only (for choosing checkpoints)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    own = NearestNeighbors(n_neighbors=2).fit(train).kneighbors(train)[0][:, 1]
+    return float(np.mean(_nearest(train, synthetic) < np.median(own)))
+
+
 def membership_auc(synthetic: np.ndarray, members: np.ndarray, non_members: np.ndarray) -> float:
     """ROC AUC of an attacker who calls a real row a training member the closer it lies
     to a synthetic row: ``members`` (training rows) against ``non_members`` (held out).
