@@ -71,8 +71,9 @@ def main() -> None:
     labels = scorer.fake_labels(scorer.sizes(len(train_split)), seed)
     fakes: dict[str, tuple[np.ndarray, float, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        # as the CLI does: quick FD against the training cells every 500 steps keeps the
-        # best checkpoint (it never sees the held-out cells), which is sampled from
+        # as the CLI does: the quick score against the training cells every 500 steps (FD
+        # times the copying penalty; it never sees the held-out cells) keeps the best
+        # checkpoint, which is sampled from
         config = TrainConfig(data="pbmc68k", conditional="yes", steps=0, minutes=minutes, seed=seed,
                              sample_every=0, progress=False, device=args.device)
         start = time.perf_counter()
@@ -107,7 +108,8 @@ def main() -> None:
     summary["scigan_meets_target_auc_0.55"] = summary["scigan_detection_auc"] <= 0.55
     summary["scigan_sampled_step"] = sampled_step
     print(f"pbmc68k (.raw, log-normalised), {len(train_split)} training and {len(holdout)} held-out cells; "
-          f"scigan trained {minutes:g} min, sampled from step {sampled_step} (best quick FD on training cells); "
+          f"scigan trained {minutes:g} min, sampled from step {sampled_step} (best quick score on training cells: "
+          "FD times the copying penalty); "
           "detection AUCs are means over disjoint slices as large as the held-out set")
     print(table(rows, ["model", "fit_seconds", "steps", *SCORES]))
     types = sorted({t for v in per_type.values() for t in v})
