@@ -54,6 +54,11 @@ def test_split_helpers() -> None:
     assert not np.array_equal(sub, aug.draw_subset(y[pool], 3, 4, None, seed=2))
     rare = aug.draw_subset(y[pool], 3, 0, (1, 0.25), seed=1)
     assert np.bincount(y[pool][rare]).tolist() == [30, 6, 15]
+    # synthetic samples by default: images K per class (half the training set), tables up
+    # to twice the largest class
+    cfg = aug.AugmentConfig()
+    assert aug.synthetic_counts(cfg, y[pool][sub], 3, images=True).tolist() == [4, 4, 4]
+    assert aug.synthetic_counts(cfg, y[pool][rare], 3, images=False).tolist() == [30, 54, 45]
     # a source's own test split is kept as it is
     mask = np.zeros(90, bool)
     mask[::3] = True
@@ -73,7 +78,8 @@ def test_no_test_example_reaches_the_gan_or_the_classifier(tagged: Path, tmp_pat
     monkeypatch.setattr(aug._Task, "fit", spy)
     out = tmp_path / "out"
     results = aug.augment(aug.AugmentConfig(data=str(tagged), per_class=8, repeats=2, gan_steps=12,
-                                            cnn_steps=15, filter=0.2), out, log=lambda s: None)
+                                            cnn_steps=15, filter=0.2, synthetic_per_class=30),
+                          out, log=lambda s: None)
     splits = np.load(out / "splits.npz")
     test = set(splits["test_rows"].tolist())
     assert len(test) == 24  # 25 % of 90, stratified: 8 per class
@@ -92,8 +98,40 @@ def test_no_test_example_reaches_the_gan_or_the_classifier(tagged: Path, tmp_pat
         assert _ids(x) <= set(splits["train_rows_seed0"].tolist()) | set(splits["train_rows_seed1"].tolist())
         assert not _ids(x) & test
     gans = results["gans"]
-    assert all(0 < g["synthetic_kept"] <= g["synthetic_drawn"] == 3 * 80 for g in gans)
+    assert all(0 < g["synthetic_kept"] <= g["synthetic_drawn"] == 3 * 30 for g in gans)
     assert all(sum(g["synthetic_kept_per_class"]) == g["synthetic_kept"] for g in gans)
+
+
+def test_classic_augment_shifts_exactly_and_affines_a_share() -> None:
+    import torch
+
+    from scigan.downstream.images import classic_augment
+
+    x = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    # without the affine every image is its own whole-pixel shift (at most 2 px at 28 px,
+    # black fill): no resampling blur, the pixel values are the original ones
+    out = classic_augment(x, torch.Generator().manual_seed(1), affine_p=0.0)
+    for i in range(len(x)):
+        hits = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                if torch.allclose(out[i], _shifted(x[i], dy, dx), atol=1e-5)]
+        assert hits, i
+    # with the default recipe about half the images are resampled (not a pure shift)
+    out = classic_augment(x, torch.Generator().manual_seed(1))
+    pure = sum(any(torch.allclose(out[i], _shifted(x[i], dy, dx), atol=1e-5)
+                   for dy in range(-2, 3) for dx in range(-2, 3)) for i in range(len(x)))
+    assert 16 < pure < 48
+    assert out.shape == x.shape and out.min() >= -1 - 1e-5 and out.max() <= 1 + 1e-5
+
+
+def _shifted(img, dy: int, dx: int):
+    """``img`` (C, H, W) in [-1, 1] moved by (dy, dx) pixels, the uncovered edge black."""
+    import torch
+
+    out = torch.full_like(img, -1.0)
+    h, w = img.shape[1:]
+    out[:, max(0, dy):h + min(0, dy), max(0, dx):w + min(0, dx)] = \
+        img[:, max(0, -dy):h + min(0, -dy), max(0, -dx):w + min(0, -dx)]
+    return out
 
 
 def test_output_folder_and_reproducibility(tagged: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -145,7 +145,7 @@ AUGMENT_OPTIONS: dict[str, tuple[type, str]] = {
     "repeats": (int, "seeds per condition, at least 2 (default 5)"),
     "seed": (int, "first seed; also draws the test split when the data has none (default 0)"),
     "test_fraction": (float, "share set aside for testing when the data has no test split (default 0.25)"),
-    "synthetic_per_class": (int, "GAN samples per class (default: images 10 x K, tables up to twice the largest class)"),
+    "synthetic_per_class": (int, "GAN samples per class (default: images K, i.e. half the training set synthetic; tables up to twice the largest class)"),
     "mix": (float, "share of synthetic samples per CNN batch / in the tables' sample weight (default 0: like real ones)"),
     "filter": (float, "keep synthetic samples the real-only classifier gives their label with this probability (default 0: all)"),
     "gan_steps": (int, "GAN steps per seed (default: 600 images, 2000 tables and expression)"),

@@ -57,8 +57,10 @@ class AugmentConfig:
     test_fraction: float = 0.25
     """Share of the data set aside for testing when the source has no test split."""
     synthetic_per_class: int = 0
-    """GAN samples drawn per class; 0 = auto: images 10 × the largest class of the
-    subset, tables and expression enough to bring every class to twice the largest."""
+    """GAN samples drawn per class; 0 = auto: images as many as the largest class of the
+    subset (so at K per class half the training set is synthetic: with 10 × K, 91 %
+    synthetic, a weak GAN's samples swamped the real ones), tables and expression enough
+    to bring every class to twice the largest."""
     mix: float = 0.0
     """Share of synthetic samples in each CNN batch (tables: in the total sample weight);
     0 treats synthetic samples like real ones."""
@@ -349,7 +351,7 @@ def synthetic_counts(cfg: AugmentConfig, y: np.ndarray, num_classes: int, images
     if cfg.synthetic_per_class:
         return np.full(num_classes, cfg.synthetic_per_class)
     if images:
-        return np.full(num_classes, 10 * counts.max())
+        return np.full(num_classes, counts.max())
     return 2 * counts.max() - counts
 
 
