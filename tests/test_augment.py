@@ -102,6 +102,15 @@ def test_no_test_example_reaches_the_gan_or_the_classifier(tagged: Path, tmp_pat
     assert all(sum(g["synthetic_kept_per_class"]) == g["synthetic_kept"] for g in gans)
 
 
+def test_gan_steps_default_by_image_size() -> None:
+    cfg = aug.AugmentConfig(data="x")
+    for size, steps in ((8, 3000), (16, 3000), (28, 600)):
+        d = Dataset(x=np.zeros((40, 1, size, size), np.uint8), y=np.repeat(np.arange(2), 20),
+                    class_names=["a", "b"], source="t", modality="images")
+        assert aug.gan_config(cfg, d, d, seed=0).steps == steps
+    assert aug.gan_config(aug.AugmentConfig(data="x", gan_steps=50), d, d, seed=0).steps == 50
+
+
 def test_classic_augment_shifts_exactly_and_affines_a_share() -> None:
     import torch
 

@@ -148,7 +148,7 @@ AUGMENT_OPTIONS: dict[str, tuple[type, str]] = {
     "synthetic_per_class": (int, "GAN samples per class (default: images K, i.e. half the training set synthetic; tables up to twice the largest class)"),
     "mix": (float, "share of synthetic samples per CNN batch / in the tables' sample weight (default 0: like real ones)"),
     "filter": (float, "keep synthetic samples the real-only classifier gives their label with this probability (default 0: all)"),
-    "gan_steps": (int, "GAN steps per seed (default: 600 images, 2000 tables and expression)"),
+    "gan_steps": (int, "GAN steps per seed (default: 600 images, 3000 images of 16 px or less, 2000 tables and expression)"),
     "gan_eval_every": (int, "GAN steps between checkpoint-picking evaluations on its own holdout "
                       "(default: off for images, 500 otherwise)"),
     "classifier": (str, "cnn (images), logreg or gboost (tables, expression); default auto"),
