@@ -376,7 +376,7 @@ class Trainer:
                 self.save(f"{self.step:08d}")
                 ckpt.prune(self.run, cfg.keep_checkpoints)
             if stopped_early:
-                self.log(f"stopping early: no FD improvement in {cfg.patience} evaluations")
+                self.log(f"stopping early: the quick score (eval fd) did not improve in {cfg.patience} evaluations")
                 break
         bar.close()
         if not ckpt.step_checkpoints(self.run) or int(ckpt.step_checkpoints(self.run)[-1].name) != self.step:

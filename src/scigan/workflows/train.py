@@ -179,6 +179,6 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     if resume and not trainer.resume():
         log(f"{out} has no checkpoint yet; starting from step 0")
     result = trainer.train()
-    best = f"; best FD {result.best_score:.2f} at step {result.best_step}" if result.best_score is not None else ""
+    best = f"; best quick score (eval fd) {result.best_score:.2f} at step {result.best_step}" if result.best_score is not None else ""
     log(f"trained {result.step} steps ({result.images} real images) in {result.seconds:.0f} s{best}")
     return run, result
