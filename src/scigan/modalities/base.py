@@ -206,6 +206,11 @@ class Modality(Protocol):
     def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
         """The generator and discriminator of ``config.model`` for the run's [data] table."""
 
+    def conditions(self, train: Dataset, codec: Codec, config: Any) -> Any:
+        """A step hook that draws each batch's real rows and conditions, with
+        ``terms()`` for the generator phase (tables: CTGAN's conditional vector); None
+        when the label alone is conditioned on."""
+
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Row indices of ``train`` the trainer cycles through (repeats allowed)."""
 

@@ -144,7 +144,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
 
     # a data kind's own condition sampler (tables: CTGAN's conditional vector) draws every
     # batch's rows and conditions as a step hook and adds its terms to the generator phase
-    conditions = modality.conditions(train_split, codec, config) if hasattr(modality, "conditions") else None
+    conditions = modality.conditions(train_split, codec, config)
     rows = modality.training_rows(train_split, bool(run.num_classes) and conditions is None)
     trainer = Trainer(  # checks the config against the data before anything is written
         config, G, D, torch.from_numpy(codec.stored(train_split)[rows]),

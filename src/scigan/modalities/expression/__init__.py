@@ -86,6 +86,10 @@ class ExpressionModality:
         return build(config.z_dim, int(data["genes"]), num_classes, config.width, float(data["library"]),
                      config.spectral_norm and config.loss != "wgan", scale and (float(scale[0]), float(scale[1])))
 
+    def conditions(self, train: Dataset, codec: Any, config: Any) -> None:
+        """No condition sampler: conditional runs condition on the label alone."""
+        return None
+
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Conditional runs see each cell type in proportion to the log of its frequency."""
         return log_frequency_rows(train.y) if conditional and train.y is not None else np.arange(len(train))

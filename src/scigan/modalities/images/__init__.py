@@ -87,6 +87,10 @@ class ImageModality:
                        attention=config.attention, grow_images=config.grow_images)
         return build(config.model, spec)
 
+    def conditions(self, train: Dataset, codec: Any, config: Any) -> None:
+        """No condition sampler: conditional runs condition on the label alone."""
+        return None
+
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Every training image once (the trainer shuffles them each epoch)."""
         return np.arange(len(train))
