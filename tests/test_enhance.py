@@ -201,22 +201,24 @@ def test_paired_folders(tmp_path: Path):
 # ------------------------------------------------------------------ bad input
 
 
-def test_unpaired_folders_are_refused(tmp_path: Path, capsys):
+def _one_pair(tmp_path: Path, lr_name: str, lr_size: int) -> Path:
+    """hr/a.png (32×32) and lr/``lr_name`` (``lr_size`` square) under tmp_path/pairs."""
     root = tmp_path / "pairs"
     (root / "hr").mkdir(parents=True)
     (root / "lr").mkdir()
     Image.fromarray(blobs(0, 32, 32)).save(root / "hr" / "a.png")
-    Image.fromarray(blobs(0, 16, 16)).save(root / "lr" / "b.png")
+    Image.fromarray(blobs(0, lr_size, lr_size)).save(root / "lr" / lr_name)
+    return root
+
+
+def test_unpaired_folders_are_refused(tmp_path: Path, capsys):
+    root = _one_pair(tmp_path, "b.png", 16)
     err = cli_error(capsys, ["train", str(root), "--task", "superres", "--scale", "2", "--out", str(tmp_path / "r")])
     assert "do not pair up" in err and "no partner" in err
 
 
 def test_scale_must_divide(tmp_path: Path, capsys):
-    root = tmp_path / "pairs"
-    (root / "hr").mkdir(parents=True)
-    (root / "lr").mkdir()
-    Image.fromarray(blobs(0, 32, 32)).save(root / "hr" / "a.png")
-    Image.fromarray(blobs(0, 11, 11)).save(root / "lr" / "a.png")
+    root = _one_pair(tmp_path, "a.png", 11)
     err = cli_error(capsys, ["train", str(root), "--task", "superres", "--scale", "4", "--out", str(tmp_path / "r")])
     assert "exactly 4x the input's size" in err
     err = cli_error(capsys, ["train", "nuclei", "--task", "superres", "--scale", "3", "--out", str(tmp_path / "r")])
