@@ -415,15 +415,3 @@ def evaluate_enhancer(run_path: str | Path, *, checkpoint: str = "auto", device:
     (run.path / "evaluation.json").write_text(json.dumps(scores, indent=1))
     return scores
 
-
-def format_enhancement(s: dict[str, Any]) -> str:
-    """``evaluate``'s scores of an enhancement run as a few lines."""
-    if "cycle_psnr" in s:
-        return (f"cyclegan on {s['n_pictures']} held-out A picture(s), step {s['step']}: A -> B -> A against A: "
-                f"PSNR {s['cycle_psnr']:.2f} dB, SSIM {s['cycle_ssim']:.4f}")
-    return "\n".join([
-        f"{s['task']} on {s['n_pictures']} held-out picture(s) ({s['held_out']}), step {s['step']}",
-        f"PSNR {s['psnr']:7.2f} dB   baseline ({s['baseline']}) {s['psnr_baseline']:.2f} dB   "
-        f"gain {s['psnr'] - s['psnr_baseline']:+.2f} dB",
-        f"SSIM {s['ssim']:7.4f}      baseline {s['ssim_baseline']:.4f}",
-    ])
