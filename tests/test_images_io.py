@@ -15,7 +15,9 @@ from PIL import Image
 
 from scigan import datasets
 from scigan.errors import ScienceError
-from scigan.modalities.images import load_images, make_grid, save_images
+from scigan.modalities.images import catalogue
+from scigan.modalities.images.read import load_images
+from scigan.modalities.images.writers import make_grid, save_images
 
 RNG = np.random.default_rng(0)
 
@@ -121,7 +123,7 @@ def test_fashion_mnist_corrupt_idx(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_fashion_mnist_missing_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(datasets, "FASHION_MNIST_DIR", tmp_path / "absent")
+    monkeypatch.setattr(catalogue, "FASHION_MNIST_DIR", tmp_path / "absent")
     monkeypatch.setenv("SCIGAN_DATA", str(tmp_path))
     with raises("sudo apt-get install dataset-fashion-mnist") as exc:
         load_images("fashion-mnist")

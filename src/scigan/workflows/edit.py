@@ -162,7 +162,7 @@ def style_mix(run: RunInfo, G, *, rows: int = 4, label: str | None = None, seed:
 def write_strip(strip: Strip, run: RunInfo, step: int, out: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``strip`` as one PNG (a row per strip row) with provenance text chunks,
     including ``scigan:edit`` and the JSON lists ``scigan:rows`` and ``scigan:columns``."""
-    from scigan.modalities.images import save_images
+    from scigan.modalities.images.writers import save_images
 
     out = Path(out)
     if out.suffix.lower() != ".png":

@@ -243,7 +243,7 @@ def write_picture(y: np.ndarray, path: Path, unit: float, dtype: str, text: dict
     """Write float H×W×C in [0, 1] as PNG (8-bit; 16-bit for grayscale 16-bit sources) or
     TIFF (the source's integer type, or float32), with ``text`` as PNG text chunks or the
     TIFF's ImageDescription (JSON)."""
-    from scigan.modalities.images.io import atomic_write, write_png
+    from scigan.modalities.images.writers import atomic_write, write_png
 
     suffix = path.suffix.lower()
     kind = np.dtype(dtype)
@@ -359,7 +359,7 @@ def _columns(G, config: TrainConfig, inp: np.ndarray, target: np.ndarray) -> tup
 
 def _write_crops(G, config: TrainConfig, crops, path: Path, text: dict[str, str]) -> None:
     """A PNG with one row per crop: baseline | network | target (side by side)."""
-    from scigan.modalities.images.io import write_png
+    from scigan.modalities.images.writers import write_png
 
     rows = []
     for inp, target in crops:

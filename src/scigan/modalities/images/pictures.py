@@ -3,7 +3,7 @@ built-ins that are one large picture (``nuclei``, ``he-tile``, ``ihc``, ``retina
 
 A :class:`Picture` holds float32 pixels H×W×C in [0, 1] and the factor back to the
 file's own units, so a 16-bit TIFF comes out of ``scigan enhance`` as a 16-bit TIFF.
-Intensities follow the image rules of :mod:`scigan.modalities.images.io`, applied per
+Intensities follow the image rules of :mod:`scigan.modalities.images.pixels`, applied per
 picture: uint8 / 255; wider integers / (2**b - 1) for the smallest listed bit depth b
 that holds the picture's maximum (12-bit data in 16-bit files fills [0, 1]); floats in
 [0, 1] kept, in [0, 255] divided by 255.
@@ -20,8 +20,9 @@ import numpy as np
 from scigan.datasets import DatasetEntry, get_entry, package_file
 from scigan.errors import ScienceError
 from scigan.modalities.base import Dataset
-from scigan.modalities.images.io import (IMAGE_SUFFIXES, _brief, _check_finite, _intensity_scale,
-                                         _missing_source, _read_image_file)
+from scigan.modalities.images.files import IMAGE_SUFFIXES, read_image_file
+from scigan.modalities.images.pixels import brief, check_finite, intensity_scale
+from scigan.modalities.images.read import missing_source
 
 TIFF_SUFFIXES = (".tif", ".tiff")
 
@@ -51,13 +52,13 @@ class Picture:
 
 def _to_unit_range(raw: np.ndarray, name: str) -> tuple[np.ndarray, float]:
     """H×W[×C] pixels of any numeric type -> (float32 H×W×C in [0, 1], unit)."""
-    _check_finite(raw, name)
+    check_finite(raw, name)
     if raw.dtype == np.uint8:
         unit = 255.0
     elif raw.dtype == bool:
         raw, unit = raw.astype(np.uint8), 1.0
     else:
-        factor, _ = _intensity_scale(raw.dtype, float(raw.min()), float(raw.max()), name)
+        factor, _ = intensity_scale(raw.dtype, float(raw.min()), float(raw.max()), name)
         unit = 255.0 / factor
     x = (raw.astype(np.float32) / np.float32(unit)).clip(0.0, 1.0)
     return (x[..., None] if x.ndim == 2 else x), unit
@@ -73,7 +74,7 @@ def _read_tiff(path: Path, name: str) -> np.ndarray:
     try:
         raw = tifffile.imread(path)
     except Exception as exc:  # any decoder failure means the file is damaged
-        raise ScienceError(f"cannot read image {name} ({_brief(exc)}); the file is corrupt "
+        raise ScienceError(f"cannot read image {name} ({brief(exc)}); the file is corrupt "
                            "or not a TIFF: replace or remove it") from None
     if raw.ndim == 3 and raw.shape[0] in (3, 4) and raw.shape[2] not in (3, 4):
         raw = raw.transpose(1, 2, 0)  # planar RGB
@@ -98,7 +99,7 @@ def read_picture(path: str | Path, name: str | None = None) -> Picture:
     if path.suffix.lower() in TIFF_SUFFIXES:
         raw = _read_tiff(path, name)
     else:
-        raw, _ = _read_image_file(path, name, Counter())
+        raw, _ = read_image_file(path, name, Counter())
     if raw.ndim == 3 and np.array_equal(raw[..., 0], raw[..., 1]) and np.array_equal(raw[..., 1], raw[..., 2]):
         raw = raw[..., 0]
     pixels, unit = _to_unit_range(raw, name)
@@ -125,7 +126,7 @@ def read_pictures(source: str | Path) -> list[Picture]:
         return [read_picture(builtin_picture_file(entry), entry.name)]
     path = Path(source).expanduser()
     if not path.exists():
-        raise _missing_source(source)
+        raise missing_source(source)
     if path.is_file():
         return [read_picture(path)]
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
