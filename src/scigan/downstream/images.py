@@ -113,36 +113,34 @@ class ImageClassifier:
         (x, y) when given: with ``mix`` in (0, 1) that share of every batch is synthetic,
         with ``mix`` 0 the batches draw uniformly from real and synthetic together.
         ``augment`` applies :func:`classic_augment` to every batch."""
+        from scigan.nets.classifier import train_classifier
+
         r = self.recipe
-        torch.manual_seed(self.seed)
-        g = torch.Generator().manual_seed(self.seed)
-        self.net = SmallCNN(self.channels, self.num_classes, r.width).to(memory_format=torch.channels_last)
-        opt = torch.optim.AdamW(self.net.parameters(), lr=r.lr, weight_decay=r.weight_decay)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, r.steps)
         real_x, real_y = torch.as_tensor(x), torch.as_tensor(y, dtype=torch.long)
         if synthetic is not None and len(synthetic[0]) and mix <= 0:
             real_x = torch.cat([real_x, torch.as_tensor(synthetic[0])])
             real_y = torch.cat([real_y, torch.as_tensor(synthetic[1], dtype=torch.long)])
             synthetic = None
         n_syn = round(mix * r.batch_size) if synthetic is not None and len(synthetic[0]) else 0
-        self.net.train()
-        for _ in range(r.steps):
+        if n_syn:
+            syn_x, syn_y = torch.as_tensor(synthetic[0]), torch.as_tensor(synthetic[1], dtype=torch.long)
+
+        def batches(g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+            """``batch_size - n_syn`` real and ``n_syn`` synthetic images, drawn with replacement."""
             pick = torch.randint(len(real_x), (r.batch_size - n_syn,), generator=g)
             bx, by = real_x[pick], real_y[pick]
             if n_syn:
-                spick = torch.randint(len(synthetic[0]), (n_syn,), generator=g)
-                bx = torch.cat([bx, torch.as_tensor(synthetic[0])[spick]])
-                by = torch.cat([by, torch.as_tensor(synthetic[1], dtype=torch.long)[spick]])
-            bx = to_model(bx)
-            if augment:
-                bx = classic_augment(bx, g, flips=flips)
-            with self._autocast():
-                logits = self.net(bx.contiguous(memory_format=torch.channels_last))
-            loss = F.cross_entropy(logits.float(), by)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
+                spick = torch.randint(len(syn_x), (n_syn,), generator=g)
+                bx, by = torch.cat([bx, syn_x[spick]]), torch.cat([by, syn_y[spick]])
+            return to_model(bx), by
+
+        def classic(bx: torch.Tensor, by: torch.Tensor | None, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+            return classic_augment(bx, g, flips=flips), by
+
+        self.net = train_classifier(
+            lambda: SmallCNN(self.channels, self.num_classes, r.width), batches, steps=r.steps, lr=r.lr,
+            seed=self.seed, weight_decay=r.weight_decay, augment=classic if augment else None,
+            autocast=_autocast_dtype())
         return self
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
@@ -150,15 +148,16 @@ class ImageClassifier:
         assert self.net is not None, "fit first"
         self.net.eval()
         out = []
-        with torch.no_grad(), self._autocast():
+        dtype = _autocast_dtype()
+        with torch.no_grad(), torch.autocast("cpu", dtype or torch.float32, enabled=dtype is not None):
             for start in range(0, len(x), batch_size):
                 batch = to_model(x[start:start + batch_size]).contiguous(memory_format=torch.channels_last)
                 out.append(F.softmax(self.net(batch).float(), 1))
         return torch.cat(out).numpy()
 
-    def _autocast(self) -> torch.autocast:
-        """bf16 autocast where the CPU computes bf16 natively (as the trainer's ``auto``)."""
-        from scigan.core.trainer import autocast_dtype
 
-        dtype = autocast_dtype("auto", torch.device("cpu"))
-        return torch.autocast("cpu", dtype or torch.float32, enabled=dtype is not None)
+def _autocast_dtype() -> torch.dtype | None:
+    """bf16 where the CPU computes bf16 natively, else None (as the trainer's ``auto``)."""
+    from scigan.core.trainer import autocast_dtype
+
+    return autocast_dtype("auto", torch.device("cpu"))

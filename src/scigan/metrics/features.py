@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from scigan.errors import ScienceError
 
@@ -213,35 +212,32 @@ def _train(
     seed: int,
     device: torch.device,
 ) -> _Net:
-    """Train a fresh network; with ``train_y`` None, on the rotation task."""
+    """Train a fresh network on uint8 images (N, C, H, W) and labels (N,); with ``train_y``
+    None, on the rotation task. Batches go through the images in a fresh random order
+    each epoch."""
+    from scigan.nets.classifier import train_classifier
+
     n, c, h, _ = train_x.shape
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = _Net(c, h, num_outputs)
-    model = model.to(device=device, memory_format=torch.channels_last).train()
-    steps, batch = _num_steps(n), min(_RECIPE["batch"], n)
-    opt = torch.optim.Adam(model.parameters(), lr=_RECIPE["lr"])
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    gen = torch.Generator().manual_seed(seed)
-    order = torch.randperm(n, generator=gen).numpy()
-    pos = 0
-    for _ in range(steps):
+    batch = min(_RECIPE["batch"], n)
+    order, pos = np.arange(0), n
+
+    def batches(gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
+        nonlocal order, pos
         if pos + batch > n:
             order, pos = torch.randperm(n, generator=gen).numpy(), 0
         idx = np.sort(order[pos : pos + batch])
         pos += batch
-        x = _to_model(train_x[idx], device)
-        if train_y is None:
-            target = torch.randint(0, 4, (len(idx),), generator=gen)
-            x = _rotate(x, target.to(device))
-        else:
-            target = torch.from_numpy(train_y[idx])
-        loss = F.cross_entropy(model(x), target.to(device))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-    return model.eval()
+        return _to_model(train_x[idx], device), None if train_y is None else torch.from_numpy(train_y[idx])
+
+    def rotation(x: torch.Tensor, _: torch.Tensor | None, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        target = torch.randint(0, 4, (len(x),), generator=gen)
+        return _rotate(x, target.to(x.device)), target
+
+    model = train_classifier(lambda: _Net(c, h, num_outputs), batches, steps=_num_steps(n),
+                             lr=_RECIPE["lr"], seed=seed, device=device,
+                             augment=rotation if train_y is None else None)
+    assert isinstance(model, _Net)
+    return model
 
 
 @torch.no_grad()
