@@ -1,206 +1,260 @@
-"""Typed training configuration: every option with its documented default, in one place.
+"""Typed training configuration in sections: the core options, the data kind's, the task's.
 
-A resolved config (no "auto" left) is written to ``RUN/config.toml``; a config file
-given with ``--config`` holds only the options it changes.
+:class:`TrainConfig` holds the options every run has (loss, steps, batch, EMA, optimiser,
+DiffAugment, device, precision, …) and two sections: ``data_options``, the options of
+the run's data kind (its dataclass is declared by the kind, e.g. image size), and
+``task_options``, those of its task (e.g. the enhancement tasks' scale and noise).
+:meth:`TrainConfig.from_flat` routes flat ``name=value`` options (the command line's,
+an old flat config file's) to their sections and refuses another kind's options in one
+place. A resolved config (no "auto" left) is written to ``RUN/config.toml`` as a
+``[train]`` table, a table named after the kind and one named after the task's section.
+Importing this module costs the standard library.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from scigan import options as opt
 from scigan.errors import ScienceError
+from scigan.options import Interval, NoOptions, OneOf, option
 
-#: Options that may differ when a run is resumed: they do not change the weights' path.
-RESUMABLE = frozenset(
-    {"steps", "minutes", "device", "log_every", "sample_every", "eval_every",
-     "checkpoint_every", "patience", "eval_n", "keep_checkpoints", "progress"}
-)
+_AUTO_YES_NO = OneOf(("auto", "yes", "no"))
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How to train a GAN. "auto" values are resolved from the data by :func:`resolve`."""
+    """How to train a GAN. "auto" values are resolved from the data by the task's train."""
 
-    data: str = ""
-    """Built-in data set name or path to the user's data."""
-    model: str = "auto"
-    """Architecture. Images: mlp, dcgan, resnet, progressive (ProGAN), stylegan (a small
-    style-based generator) or lapgan (a Laplacian pyramid); tables: ctgan; expression:
-    scgan. "auto" is the data kind's default (dcgan, ctgan, scgan)."""
-    loss: str = "auto"
-    """Adversarial objective: ns (non-saturating), hinge, wgan (with gradient penalty), lsgan.
-    "auto" is the data kind's default: hinge for images, wgan for tables and expression."""
-    conditional: str = "auto"
-    """"auto" (conditional when the data has labels), "yes" or "no"."""
-    size: int = 0
-    """Image size in pixels; 0 keeps the data's own size."""
-    modality: str = "auto"
-    """The data kind: images, tabular or expression. "auto" takes a built-in's own, else
-    judges by the path: .h5ad is expression; .csv, .tsv and .parquet are tabular (pass
-    "expression" for a cells × genes CSV/TSV); folders and .npz are images."""
-    label_column: str = ""
-    """Tables and expression: the column (expression: the ``obs`` key) holding the label
-    to condition on; "" takes the built-in's own label, or none for the user's files."""
-    column_types: str = ""
-    """Tables: type overrides as "name=type,...", each type one of numeric, integer,
-    categorical, boolean, datetime; other columns are inferred."""
-    values: str = "auto"
-    """Expression: counts (raw counts), log (log-normalised), or auto (detected)."""
-    pac: int = 0
-    """Tables: PacGAN pack size, rows the critic judges together; 0 = auto (4 when it
-    divides the batch size, else 1)."""
-    condition_columns: str = "all"
-    """Tables: the columns of CTGAN's conditional vector with training-by-sampling: "all"
-    (every discrete column, and the label) or "label" (the label only, rows resampled
-    by the log of its class frequencies)."""
-    z_dim: int = 128
-    """Latent vector length."""
-    width: int = 32
-    """Base channel count of both networks; compute grows with its square (dcgan at
-    28×28: width 32 ≈ 0.1 GFLOP per generated image)."""
-    spectral_norm: bool = True
-    """Spectral normalisation on every discriminator layer. Tables and expression use it
-    only with losses other than wgan: there the gradient penalty constrains the critic
-    (with both, breast-cancer's detection AUC was 0.87 against 0.66 without)."""
-    attention: int = 0
-    """dcgan and resnet: add a self-attention block (SAGAN) to G and D at the stage whose
-    feature map is this many pixels wide (e.g. 14 for 28×28 images); 0 = none."""
-    grow_images: int = 32_000
-    """progressive: images shown in each stable stage and each fade-in of the next ×2
-    resolution (28×28 starts at 7×7 and reaches full size after 4 × this: 2000 steps
-    of 64)."""
-    batch_size: int = 64
-    """Real images per discriminator step (and fakes per generator step)."""
-    steps: int = 3000
-    """Generator steps to train for; 0 means no step limit (use --minutes)."""
-    minutes: float = 0.0
-    """Wall-clock budget in minutes; 0 means no time limit."""
-    g_lr: float = 2e-4
-    """Generator learning rate (Adam). Super-resolution and denoising runs left at 2e-4
-    with beta1 0 use 1e-3 and beta1 0.9 (their pixel-loss warm-up is a regression; on
-    nuclei ×4, 600 steps gained 0.36 dB over bicubic so, against 0.19 dB at 2e-4)."""
-    d_lr: float = 2e-4
-    """Discriminator learning rate (Adam); differing from g_lr is TTUR."""
-    beta1: float = 0.0
-    """Adam β1 for both networks."""
-    beta2: float = 0.99
-    """Adam β2 for both networks."""
-    n_critic: int = 0
-    """Discriminator steps per generator step; 0 = auto (5 for wgan, else 1)."""
-    gp_weight: float = -1.0
-    """Gradient-penalty weight; -1 = auto (10 for wgan, else off)."""
-    r1_gamma: float = 0.0
-    """R1 penalty strength γ on real images; 0 turns it off."""
-    r1_interval: int = 4
-    """Apply R1 every this many discriminator steps (lazy regularisation)."""
-    ema_half_life: float = 10_000.0
-    """Half-life of the generator's weight average, in images; 0 turns EMA off."""
-    diffaugment: str = ""
-    """DiffAugment policy, e.g. "color,translation,cutout"; empty turns it off."""
-    ada_target: float = 0.0
-    """Adaptive augmentation (ADA): the target of E[sign D(real)], the discriminator's
-    overfitting heuristic; the probability p of applying the DiffAugment policy rises
-    while it is exceeded and falls otherwise (logged as ada/p). 0 turns ADA off; 0.6 is
-    the paper's value. Without a --diffaugment policy, ADA uses color,translation,cutout."""
-    ada_speed: float = 50_000.0
-    """ADA: real images over which p may move from 0 to 1."""
-    limited_data: str = "auto"
-    """Limited-data defaults: "yes" switches on DiffAugment (color,translation,cutout
-    unless a policy is given) with ADA (target 0.6 unless --ada-target is given); "auto"
-    does so when the training split has fewer images than limited_data_threshold (and
-    says so); "no" leaves both as given. Images only."""
-    limited_data_threshold: int = 10_000
-    """Training images below which limited_data "auto" switches the defaults on."""
-    task: str = "generate"
-    """generate (a GAN that samples new images, tables or cells), or, for images:
-    superres (SRGAN super-resolution), denoise, translate (pix2pix, paired), cyclegan
-    (unpaired translation between A/ and B/ folders: cycle and identity losses, λ = 10).
-    These train on random patches of whole pictures; see scigan.enhance."""
-    scale: int = 4
-    """superres: the upscaling factor, 2, 4 or 8; the input is the clean image blurred
-    by ``blur``, downsampled bicubically (antialiased) and noised by ``noise``."""
-    patch: int = 64
-    """superres, denoise, translate: side in pixels (of the output) of the square
-    training patches, 16 to 64, a multiple of the scale (translate: of 16)."""
-    noise: str = "auto"
-    """The noise of the degradation: gaussian (σ = ``sigma``/255), poisson (shot noise
-    with ``peak`` photons at full intensity) or none; auto: gaussian for denoise, none
-    for superres."""
-    sigma: float = 25.0
-    """Gaussian noise standard deviation, in units of 1/255 of the intensity range."""
-    peak: float = 30.0
-    """Poisson noise: expected photon count at intensity 1 (lower is noisier)."""
-    blur: float = 0.0
-    """superres: Gaussian blur σ, in high-resolution pixels, before downsampling."""
-    warmup: int = -1
-    """superres, denoise, translate: steps trained on the pixel (L1) loss alone before
-    the adversarial and feature terms start; -1 = auto (1000, translate 0)."""
-    adv_weight: float = -1.0
-    """Weight of the adversarial term against the L1 pixel loss (weight 1); -1 = auto
-    (1e-3 as SRGAN for superres and denoise, 0.01 for translate as pix2pix's λ = 100,
-    1 for cyclegan against its cycle losses of weight 10)."""
-    feature_weight: float = -1.0
-    """Weight of the feature (perceptual) loss: squared distance of feature maps of a CNN
-    trained on the training patches (no pretrained VGG is downloaded); -1 = auto
-    (1 for superres and denoise, 0 for translate)."""
-    holdout: float = 0.1
-    """Share of the data held out for evaluation when the source has no test split."""
-    seed: int = 0
-    """Seed of every random draw: data order, latents, augmentation, initial weights."""
-    device: str = "auto"
-    """auto (CUDA when available), cpu or cuda."""
-    precision: str = "auto"
-    """Arithmetic of the forward passes: fp32, bf16 (autocast; weights and optimizer stay
-    fp32), or auto (bf16 where the processor computes it natively, else fp32)."""
-    channels_last: bool = True
-    """Lay out image tensors channels-last (NHWC), which CPU and GPU convolutions prefer."""
-    reuse_fake: bool = True
-    """With one D step per G step, train G on the fake batch the D step generated instead
-    of generating a second one (one generator forward per step instead of two)."""
-    log_every: int = 50
-    """Steps between entries in metrics.jsonl."""
-    sample_every: int = 500
-    """Steps between preview grids in samples/."""
-    eval_every: int = 500
-    """Steps between quick evaluations (FD, KID) that pick the best checkpoint; 0 = off."""
-    eval_n: int = 2000
-    """Samples per quick evaluation."""
-    patience: int = 0
-    """Stop after this many quick evaluations without improvement; 0 = never stop early."""
-    checkpoint_every: int = 500
-    """Steps between checkpoints."""
-    keep_checkpoints: int = 2
-    """Step checkpoints kept on disk (the best one is kept besides)."""
-    progress: bool = True
-    """Show a progress bar."""
+    data: str = option("", "Built-in data set name or path to the user's data.")
+    modality: str = option("auto", "The data kind (see `scigan datasets`). auto takes a built-in's own, else "
+                                   "judges by the path's suffix (.h5ad: expression; .csv, .tsv, .parquet: "
+                                   "tabular; pass expression for a cells × genes CSV/TSV); folders and .npz "
+                                   "are images.")
+    task: str = option("generate", "generate (a GAN that samples new data of the kind), or, for pictures: "
+                                   "superres (SRGAN super-resolution), denoise, translate (pix2pix, paired), "
+                                   "cyclegan (unpaired translation between A/ and B/ folders).")
+    model: str = option("auto", "Architecture. Images: mlp, dcgan, resnet, progressive, stylegan or lapgan; "
+                                "tables: ctgan; expression: scgan. auto is the data kind's default.")
+    loss: str = option("auto", "Adversarial objective: ns (non-saturating), hinge, wgan (with gradient penalty), "
+                               "lsgan; auto is the kind's default (hinge for images, wgan for tables and "
+                               "expression).", OneOf(("auto", "ns", "hinge", "wgan", "lsgan")))
+    conditional: str = option("auto", "auto (conditional when the data has labels), yes or no.", _AUTO_YES_NO,
+                              flags={"--conditional": "yes", "--unconditional": "no"})
+    z_dim: int = option(128, "Latent vector length.", Interval(1))
+    width: int = option(32, "Base channel count of both networks; compute grows with its square (dcgan at "
+                            "28×28: width 32 ≈ 0.1 GFLOP per generated image).", Interval(1))
+    spectral_norm: bool = option(True, "Spectral normalisation on every discriminator layer (tables and "
+                                       "expression: only with losses other than wgan, whose gradient penalty "
+                                       "constrains the critic).")
+    batch_size: int = option(64, "Real samples per discriminator step (and fakes per generator step).",
+                             Interval(1))
+    steps: int = option(3000, "Generator steps to train for; 0 means no step limit (use --minutes).",
+                        Interval(0), resumable=True)
+    minutes: float = option(0.0, "Wall-clock budget in minutes; 0 means no time limit.", Interval(0),
+                            resumable=True)
+    g_lr: float = option(2e-4, "Generator learning rate (Adam). Super-resolution and denoising runs left at "
+                               "2e-4 with beta1 0 use 1e-3 and beta1 0.9.", Interval(0, low_open=True))
+    d_lr: float = option(2e-4, "Discriminator learning rate (Adam); differing from g_lr is TTUR.",
+                         Interval(0, low_open=True))
+    beta1: float = option(0.0, "Adam β1 for both networks.", Interval(0, 1, high_open=True))
+    beta2: float = option(0.99, "Adam β2 for both networks.", Interval(0, 1, high_open=True))
+    n_critic: int = option(0, "Discriminator steps per generator step; 0 = auto (5 for wgan, else 1).",
+                           Interval(0))
+    gp_weight: float = option(-1.0, "Gradient-penalty weight; -1 = auto (10 for wgan, else off).", Interval(-1))
+    r1_gamma: float = option(0.0, "R1 penalty strength γ on real samples; 0 turns it off.", Interval(0))
+    r1_interval: int = option(4, "Apply R1 every this many discriminator steps (lazy regularisation).",
+                              Interval(1))
+    ema_half_life: float = option(10_000.0, "Half-life of the generator's weight average, in samples; 0 turns "
+                                            "EMA off.", Interval(0))
+    diffaugment: str = option("", "DiffAugment policy, e.g. color,translation,cutout; empty turns it off.")
+    ada_target: float = option(0.0, "Adaptive augmentation (ADA): the target of E[sign D(real)]; the "
+                                    "probability of applying the DiffAugment policy rises while it is exceeded "
+                                    "(logged as ada/p). 0 turns ADA off; 0.6 is the paper's value. Without "
+                                    "--diffaugment, ADA uses color,translation,cutout.", Interval(0, 1))
+    ada_speed: float = option(50_000.0, "ADA: real samples over which p may move from 0 to 1.",
+                              Interval(0, low_open=True))
+    holdout: float = option(0.1, "Share of the data held out for `scigan evaluate` when the source has no test "
+                                 "split; training never sees it.", Interval(0, 1, high_open=True))
+    validation: float = option(0.1, "Share of the data (outside the holdout) that picks the best checkpoint "
+                                    "and drives --patience; 0 scores the quick evaluations on the training "
+                                    "rows.", Interval(0, 1, high_open=True))
+    seed: int = option(0, "Seed of every random draw: data order, latents, augmentation, initial weights.")
+    device: str = option("auto", "auto (CUDA when available), cpu or cuda.", resumable=True)
+    precision: str = option("auto", "Arithmetic of the forward passes: fp32, bf16 (autocast; weights and "
+                                    "optimizer stay fp32), or auto (bf16 where the processor computes it "
+                                    "natively, else fp32).", OneOf(("auto", "fp32", "bf16")))
+    channels_last: bool = option(True, "Lay out image tensors channels-last (NHWC), which convolutions prefer.")
+    reuse_fake: bool = option(True, "With one D step per G step, train G on the fake batch the D step "
+                                    "generated instead of generating a second one.")
+    log_every: int = option(50, "Steps between entries in metrics.jsonl.", Interval(1), resumable=True)
+    sample_every: int = option(500, "Steps between previews in samples/; 0 = none.", Interval(0),
+                               resumable=True)
+    eval_every: int = option(500, "Steps between quick evaluations on the validation split that pick the "
+                                  "best checkpoint; 0 = off.", Interval(0), resumable=True)
+    eval_n: int = option(2000, "Samples per quick evaluation.", Interval(1), resumable=True)
+    patience: int = option(0, "Stop after this many quick evaluations without improvement; 0 = never stop "
+                              "early.", Interval(0), resumable=True)
+    checkpoint_every: int = option(500, "Steps between checkpoints.", Interval(1), resumable=True)
+    keep_checkpoints: int = option(2, "Step checkpoints kept on disk (the best one is kept besides).",
+                                   Interval(1), resumable=True)
+    progress: bool = option(True, "Show a progress bar.", resumable=True,
+                            flags={"--quiet": False})
+    data_options: Any = field(default_factory=NoOptions, metadata={"section": "kind"})
+    """The data kind's options (the dataclass its :class:`~scigan.modalities.DataKind` declares)."""
+    task_options: Any = field(default_factory=NoOptions, metadata={"section": "task"})
+    """The task's options (the dataclass its :class:`~scigan.tasks.Task` declares)."""
+
+    @classmethod
+    def from_flat(cls, *, legacy: bool = False, **flat: Any) -> TrainConfig:
+        """A config from flat ``name=value`` options, each routed to its section.
+
+        The task's section comes from ``task``, the data kind's from ``modality`` (or,
+        when "auto", from ``data``: a built-in's kind, else the path's suffix). An option
+        of another kind or task is refused with one message that names its owner;
+        ``legacy`` (a run folder written before sections) drops them instead.
+        """
+        core_names = opt.names(cls) - {"data_options", "task_options"}
+        core = {k: v for k, v in flat.items() if k in core_names}
+        rest = {k: v for k, v in flat.items() if k not in core_names}
+        config = cls(**{k: opt.coerce(cls, k, v) for k, v in core.items()})
+        return config._with_sections(rest, legacy=legacy)
+
+    def _with_sections(self, values: dict[str, Any], *, legacy: bool = False) -> TrainConfig:
+        """A copy whose sections are this config's kind's and task's, updated by ``values``."""
+        from scigan.tasks import get_task
+
+        task = get_task(self.task)
+        kind_type, kind_name = self._kind_section(task, values)
+        sections = {"data_options": kind_type, "task_options": task.options}
+        current = {"data_options": self.data_options, "task_options": self.task_options}
+        routed: dict[str, dict[str, Any]] = {"data_options": {}, "task_options": {}}
+        for key, value in values.items():
+            home = next((s for s, t in sections.items() if key in opt.names(t)), None)
+            if home is None:
+                if legacy:
+                    continue
+                raise ScienceError(_not_an_option_of(key, kind_name, task.name))
+            routed[home][key] = value
+        built = {}
+        for name, section_type in sections.items():
+            base = current[name] if type(current[name]) is section_type else section_type()
+            built[name] = opt.update(base, routed[name])
+        return replace(self, **built)
+
+    def _kind_section(self, task: Any, values: dict[str, Any]) -> tuple[type, str]:
+        """The options dataclass and name of the kind this config's data is of."""
+        from scigan.modalities import get_kind, modality_for, option_owner
+
+        if not task.uses_kind:
+            return NoOptions, ""
+        if self.modality == "auto" and not self.data:
+            if values:  # nothing tells the kind yet: the options must not guess it
+                key = next(iter(values))
+                owners = option_owner(key)
+                if len(owners) == 1:
+                    return get_kind(owners[0]).options, owners[0]
+                raise ScienceError(f"{opt.flag_name(key)} is an option of a data kind; name the kind with "
+                                   f"modality= (one of {', '.join(owners) or 'none'})")
+            return type(self.data_options), ""
+        name = modality_for(self.data, self.modality)
+        return get_kind(name).options, name
 
     def with_overrides(self, **changes: Any) -> TrainConfig:
-        """A copy with ``changes`` applied, each checked against the field's type."""
-        known = {f.name: f for f in fields(self)}
-        for key, value in changes.items():
-            if key not in known:
-                raise ScienceError(f"unknown config option {key!r}; known: {', '.join(known)}")
-            expected = type(known[key].default)
-            numeric = expected is float and isinstance(value, int)
-            if isinstance(value, bool) != (expected is bool) or not (
-                isinstance(value, expected) or numeric
-            ):
-                raise ScienceError(
-                    f"config option {key} must be a {expected.__name__}, got {value!r}"
-                )
-            changes[key] = expected(value)
-        return replace(self, **changes)
+        """A copy with flat ``changes`` applied, each checked against its field's type
+        and routed to its section (the sections follow a changed ``data``, ``modality``
+        or ``task``)."""
+        core_names = opt.names(TrainConfig) - {"data_options", "task_options"}
+        core = {k: v for k, v in changes.items() if k in core_names}
+        rest = {k: v for k, v in changes.items() if k not in core_names}
+        config = opt.update(self, core)
+        moved = any(k in core for k in ("data", "modality", "task"))
+        if moved:  # keep what the old sections held that the new ones know
+            kept = {**asdict(self.data_options), **asdict(self.task_options)}
+            config = replace(config, data_options=NoOptions(), task_options=NoOptions())
+            probe = config._with_sections({})
+            known = opt.names(type(probe.data_options)) | opt.names(type(probe.task_options))
+            rest = {**{k: v for k, v in kept.items() if k in known}, **rest}
+        return config._with_sections(rest)
+
+    def for_kind(self, name: str) -> TrainConfig:
+        """A copy for data of kind ``name`` (data handed over as an object, not a path)."""
+        return replace(self, modality=name)._with_sections(
+            {} if type(self.data_options) is NoOptions else asdict(self.data_options))
+
+    def flat(self) -> dict[str, Any]:
+        """Every option of every section as one flat ``name -> value`` dict."""
+        core = {f.name: getattr(self, f.name) for f in fields(self) if "section" not in f.metadata}
+        return {**core, **asdict(self.data_options), **asdict(self.task_options)}
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The options that must stay fixed when a run is resumed."""
-        return {k: v for k, v in asdict(self).items() if k not in RESUMABLE}
+        """The options of every section that must stay fixed when a run is resumed."""
+        core = {k: v for k, v in opt.fixed(self).items() if k not in ("data_options", "task_options")}
+        return {**core, **opt.fixed(self.data_options), **opt.fixed(self.task_options)}
+
+    def check(self) -> None:
+        """Validate every section against its declared constraints (ScienceError, one line)."""
+        problems = []
+        for section in (self, self.data_options, self.task_options):
+            try:
+                opt.validate(section)
+            except ScienceError as err:
+                problems.append(str(err))
+        if problems:
+            raise ScienceError("; ".join(problems))
+
+
+def _not_an_option_of(key: str, kind: str, task: str) -> str:
+    """The one message that refuses an option the run's kind and task do not have."""
+    from scigan.modalities import option_owner
+    from scigan.tasks import TASKS
+
+    owners = option_owner(key)
+    tasks = [t.name for t in TASKS if key in opt.names(t.options)]
+    flag = opt.flag_name(key)
+    if owners:
+        here = f"{kind} data" if kind else f"the {task} task"
+        return f"{flag} is an option of {' and '.join(owners)} data, not of {here}; drop it"
+    if tasks:
+        return f"{flag} is an option of the {', '.join(tasks)} tasks, not of {task}; drop it"
+    return f"unknown config option {key!r}; see `scigan train --help`"
+
+
+def section_tables(config: TrainConfig) -> dict[str, dict[str, Any]]:
+    """The config.toml tables of ``config``: ``train`` and one per non-empty section."""
+    from scigan.tasks import get_task
+
+    core = {f.name: getattr(config, f.name) for f in fields(config) if "section" not in f.metadata}
+    tables: dict[str, dict[str, Any]] = {"train": core}
+    if fields(config.data_options):
+        from scigan.modalities import modality_for
+
+        tables[modality_for(config.data, config.modality)] = asdict(config.data_options)
+    if fields(config.task_options):
+        tables[get_task(config.task).section] = asdict(config.task_options)
+    return tables
+
+
+def from_tables(doc: dict[str, Any]) -> TrainConfig:
+    """The config a config.toml holds: sectioned tables, or one flat ``[train]`` table
+    (run folders written before sections, whose other kinds' options are dropped)."""
+    train = dict(doc.get("train", {}))
+    core_names = opt.names(TrainConfig)
+    if any(k not in core_names for k in train):
+        return TrainConfig.from_flat(legacy=True, **{"validation": 0.0, **train})
+    config = TrainConfig.from_flat(**train)
+    from scigan.tasks import get_task
+
+    section = get_task(config.task).section
+    values = {**doc.get(config.modality, {}), **(doc.get(section, {}) if section else {})}
+    return config._with_sections(values)
 
 
 def load_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML config file into a flat dict (a [train] table is accepted too)."""
+    """Read a TOML config file into flat options (the tables' entries, or a flat file)."""
     try:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
@@ -208,14 +262,20 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ScienceError(f"config file {path} does not exist") from None
     except tomllib.TOMLDecodeError as err:
         raise ScienceError(f"config file {path} is not valid TOML: {err}") from None
-    return dict(raw.get("train", raw))
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, dict) and key != "data":
+            flat.update(value)
+        elif not isinstance(value, dict):
+            flat[key] = value
+    return flat
 
 
 def save_toml(config: TrainConfig, path: Path, extra: dict[str, Any] | None = None) -> None:
-    """Write the resolved ``config`` (every option) under [train], plus ``extra`` tables."""
+    """Write the resolved ``config`` (every option, one table per section) and ``extra``."""
     import tomli_w
 
-    doc: dict[str, Any] = {"train": asdict(config)}
+    doc: dict[str, Any] = section_tables(config)
     doc.update(extra or {})
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(tomli_w.dumps(doc))

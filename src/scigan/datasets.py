@@ -1,15 +1,15 @@
-"""The registry of built-in data sets, as plain metadata.
+"""Built-in data sets, as plain metadata: what an entry holds, and the list of them.
 
-Importing this module is cheap (standard library only): ``scigan datasets`` lists the
-built-ins, and whether each is installed, without importing torch, numpy or the
-package that ships the data. Readers live in the modalities (e.g.
-:func:`scigan.modalities.images.load_images`); nothing is downloaded at run time.
+Each data kind declares its own built-ins (``modalities/<kind>/catalogue.py``) in its
+registration; this module describes an entry and gathers them. Importing it is cheap
+(standard library only): ``scigan datasets`` lists the built-ins, and whether each is
+installed, without importing torch, numpy or the package that ships the data. Nothing
+is downloaded at run time.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,17 +17,6 @@ from typing import Any
 
 #: Environment variable naming a folder that holds data files (overrides system paths).
 DATA_ENV = "SCIGAN_DATA"
-
-#: Where the Debian package ``dataset-fashion-mnist`` installs its IDX files.
-FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
-
-#: The four gzip IDX files of Fashion-MNIST (official train split, then official test split).
-FASHION_MNIST_FILES = (
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-)
 
 
 @dataclass(frozen=True)
@@ -82,32 +71,9 @@ class DatasetEntry:
         }
 
 
-def fashion_mnist_dir() -> Path | None:
-    """The first folder holding all four Fashion-MNIST IDX files, or None.
-
-    Searched in order: ``$SCIGAN_DATA``, ``$SCIGAN_DATA/fashion-mnist``, then
-    :data:`FASHION_MNIST_DIR`.
-    """
-    candidates = []
-    env = os.environ.get(DATA_ENV)
-    if env:
-        candidates += [Path(env), Path(env) / "fashion-mnist"]
-    candidates.append(FASHION_MNIST_DIR)
-    for folder in candidates:
-        if all((folder / name).is_file() for name in FASHION_MNIST_FILES):
-            return folder
-    return None
-
-
-def _has_module(name: str) -> bool:
+def has_module(name: str) -> bool:
+    """Whether the module ``name`` is installed (found without importing it)."""
     return importlib.util.find_spec(name) is not None
-
-
-#: Side in pixels of the square tiles a built-in picture is cut into for GAN training.
-PICTURE_TILE = 64
-
-#: How to install the ``images`` extra's pictures (stardist's bundled images need its files only).
-_IMAGES_INSTALL = "pip install 'scigan[images]' (scikit-image, tifffile) and pip install --no-deps stardist"
 
 
 def package_file(package: str, relative: str) -> Path | None:
@@ -127,112 +93,21 @@ def package_file(package: str, relative: str) -> Path | None:
     return None
 
 
-def _picture(name: str, shape: str, package: str, relative: str, description: str,
-             reader: str = "") -> DatasetEntry:
-    """A built-in that is one large picture shipped inside ``package``."""
-    return DatasetEntry(
-        name=name, modality="images", shape=shape, class_names=(),
-        source=f"{package} ({package}/{relative})", install=_IMAGES_INSTALL,
-        description=description,
-        probe=lambda: package_file(package, relative) is not None and (not reader or _has_module(reader)),
-        picture=(package, relative),
-    )
+def entries() -> list[DatasetEntry]:
+    """All built-in data sets, in display order (each data kind's, kind by kind)."""
+    from scigan.modalities import kinds
 
-
-_ENTRIES: tuple[DatasetEntry, ...] = (
-    DatasetEntry(
-        name="fashion-mnist",
-        modality="images",
-        shape="70000x1x28x28",
-        class_names=(
-            "T-shirt/top",
-            "Trouser",
-            "Pullover",
-            "Dress",
-            "Coat",
-            "Sandal",
-            "Shirt",
-            "Sneaker",
-            "Bag",
-            "Ankle boot",
-        ),
-        source="Debian package dataset-fashion-mnist",
-        install=(
-            "sudo apt-get install dataset-fashion-mnist, or set "
-            f"{DATA_ENV} to a folder holding {', '.join(FASHION_MNIST_FILES)}"
-        ),
-        description="Zalando clothing photos, 28x28 grayscale; official 10k test split",
-        probe=lambda: fashion_mnist_dir() is not None,
-    ),
-    DatasetEntry(
-        name="digits",
-        modality="images",
-        shape="1797x1x8x8",
-        class_names=tuple(str(d) for d in range(10)),
-        source="scikit-learn (sklearn.datasets.load_digits)",
-        install="pip install scikit-learn",
-        description="UCI handwritten digits, 8x8 grayscale (16 levels scaled to 0..255)",
-        probe=lambda: _has_module("sklearn"),
-    ),
-    DatasetEntry(
-        name="breast-cancer",
-        modality="tabular",
-        shape="569x31",
-        class_names=("benign", "malignant"),
-        source="scikit-learn (sklearn.datasets.load_breast_cancer)",
-        install="pip install scikit-learn pandas",
-        description="Wisconsin diagnostic breast cancer: 30 nuclear features + diagnosis (label 'target')",
-        probe=lambda: _has_module("sklearn") and _has_module("pandas"),
-    ),
-    DatasetEntry(
-        name="gbsg2",
-        modality="tabular",
-        shape="686x10",
-        class_names=("0", "1"),
-        source="lifelines (lifelines/datasets/gbsg2.csv)",
-        install="pip install 'scigan[tabular]' (or: pip install lifelines pandas)",
-        description="German Breast Cancer Study Group 2: mixed clinical table; label 'cens' (recurrence or death observed)",
-        probe=lambda: _has_module("lifelines") and _has_module("pandas"),
-    ),
-    DatasetEntry(
-        name="pbmc68k",
-        modality="expression",
-        shape="700x765",
-        class_names=(
-            "CD14+ Monocyte", "CD19+ B", "CD34+", "CD4+/CD25 T Reg", "CD4+/CD45RA+/CD25- Naive T",
-            "CD4+/CD45RO+ Memory", "CD56+ NK", "CD8+ Cytotoxic T", "CD8+/CD45RA+ Naive Cytotoxic",
-            "Dendritic",
-        ),
-        source="scanpy (pbmc68k_reduced: its .raw, log-normalised)",
-        install="pip install 'scigan[bio]' (or: pip install scanpy anndata)",
-        description="700 PBMCs x 765 genes, 10 cell types (obs 'bulk_labels'); .raw holds log-normalised values",
-        probe=lambda: _has_module("scanpy") and _has_module("anndata"),
-    ),
-    _picture("nuclei", "1x1x512x512", "stardist", "data/images/img2d.tif",
-             "fluorescence microscopy of cell nuclei (stardist test_image_nuclei_2d), 16-bit TIFF, one 512x512 picture",
-             reader="tifffile"),
-    _picture("he-tile", "1x3x300x500", "stardist", "data/images/histo.jpg",
-             "H&E-stained histology tile (stardist test_image_he_2d), RGB, one 300x500 picture"),
-    _picture("ihc", "1x3x512x512", "skimage", "data/ihc.png",
-             "immunohistochemistry (IHC) stain of colonic tissue (skimage.data.immunohistochemistry), RGB, 512x512"),
-    _picture("retina", "1x3x1411x1411", "skimage", "data/retina.jpg",
-             "human retina fundus photograph (skimage.data.retina), RGB, 1411x1411"),
-    _picture("cell", "1x1x660x550", "skimage", "data/cell.png",
-             "phase-contrast microscopy of a cell (skimage.data.cell), grayscale, 660x550"),
-)
-
-
-def entries() -> tuple[DatasetEntry, ...]:
-    """All built-in data sets, in display order."""
-    return _ENTRIES
+    return [entry for kind in kinds() for entry in kind.builtins]
 
 
 def list_datasets() -> list[dict[str, Any]]:
     """Every built-in data set as a JSON-ready dict (see :meth:`DatasetEntry.as_dict`)."""
-    return [entry.as_dict() for entry in _ENTRIES]
+    return [entry.as_dict() for entry in entries()]
 
 
 def get_entry(name: str) -> DatasetEntry | None:
     """The built-in called ``name`` (case-insensitive), or None if there is none."""
-    key = name.strip().lower()
-    return next((entry for entry in _ENTRIES if entry.name == key), None)
+    from scigan.modalities import find_builtin
+
+    found = find_builtin(name)
+    return None if found is None else found[1]

@@ -1,51 +1,159 @@
-"""Data kinds. Each implements :class:`scigan.modalities.base.Modality`."""
+"""The registry of data kinds: name -> kind, its file suffixes, built-ins and options.
+
+Each kind is one package under ``scigan/modalities/<kind>/`` whose light ``__init__``
+declares a :class:`DataKind` named ``KIND``; its heavy code (readers, codec, networks,
+scores) sits in modules the registry imports only when the kind is used. Adding a kind
+is one line in :data:`BUILTIN_KINDS`, or :func:`register` for a kind defined elsewhere
+(the tests add a toy kind that way). Importing this module costs the standard library.
+"""
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from scigan.errors import ScienceError
+from scigan.options import NoOptions
 
-MODALITIES = ("images", "tabular", "expression")
+if TYPE_CHECKING:
+    from scigan.datasets import DatasetEntry
+    from scigan.metrics.registry import Score
+    from scigan.modalities.base import Modality
 
-#: File endings that name a modality when the data is not a built-in.
-TABULAR_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
-EXPRESSION_SUFFIXES = (".h5ad",)
+#: The kind packages scigan ships; each module holds a ``KIND``. The registration lines.
+BUILTIN_KINDS = (
+    "scigan.modalities.images",
+    "scigan.modalities.tabular",
+    "scigan.modalities.expression",
+)
 
 
-def get_modality(name: str):
-    """The modality object called ``name`` (imported on first use)."""
-    if name == "images":
-        from scigan.modalities.images import ImageModality
+@dataclass(frozen=True)
+class DataKind:
+    """One data kind, as the core and the command line see it.
 
-        return ImageModality()
-    if name == "tabular":
-        from scigan.modalities.tabular import TabularModality
+    Attributes:
+        name: what ``--modality`` takes and run folders record, e.g. ``"images"``.
+        modality: the kind's :class:`~scigan.modalities.base.Modality` class, or its
+            ``"package.module:Class"`` path (imported on first use).
+        options: the dataclass of the kind's own options (its ``config.toml`` section).
+        suffixes: file endings that name this kind when the data is not a built-in.
+        fallback: this kind reads any path no kind's suffix claims (folders, ``.npz``).
+        builtins: the built-in data sets it reads.
+        data_copy: the file a run keeps its copy of a Dataset handed to ``train`` in.
+        scores: the scores only this kind produces (the shared ones are in
+            :mod:`scigan.metrics.registry`).
+        summary: one line for ``--help``.
+    """
 
-        return TabularModality()
-    if name == "expression":
-        from scigan.modalities.expression import ExpressionModality
+    name: str
+    modality: str | type
+    options: type = NoOptions
+    suffixes: tuple[str, ...] = ()
+    fallback: bool = False
+    builtins: tuple[DatasetEntry, ...] = ()
+    data_copy: str = ""
+    scores: tuple[Score, ...] = ()
+    summary: str = ""
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-        return ExpressionModality()
-    raise ScienceError(f"unknown modality {name!r}; choose one of: {', '.join(MODALITIES)}")
+    def create(self) -> Modality:
+        """A new instance of the kind's Modality class."""
+        cls = self.modality
+        if isinstance(cls, str):
+            if "class" not in self._cache:
+                module, _, attr = cls.partition(":")
+                self._cache["class"] = getattr(importlib.import_module(module), attr)
+            cls = self._cache["class"]
+        return cls()  # type: ignore[operator,no-any-return]
+
+
+_KINDS: dict[str, DataKind] = {}
+_BUILTINS_LOADED: list[bool] = []
+
+
+def register(kind: DataKind, *, replace: bool = False) -> DataKind:
+    """Add ``kind`` to the registry (``replace``: over a kind of the same name)."""
+    _load_builtin_kinds()
+    if kind.name in _KINDS and not replace:
+        raise ValueError(f"a data kind named {kind.name!r} is already registered")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def unregister(name: str) -> None:
+    """Remove the kind called ``name`` (tests that add a toy kind clean up with it)."""
+    _KINDS.pop(name, None)
+
+
+def _load_builtin_kinds() -> None:
+    if not _BUILTINS_LOADED:
+        _BUILTINS_LOADED.append(True)
+        for module in BUILTIN_KINDS:
+            kind = importlib.import_module(module).KIND
+            _KINDS.setdefault(kind.name, kind)
+
+
+def kinds() -> list[DataKind]:
+    """Every registered data kind, the built-in ones first."""
+    _load_builtin_kinds()
+    return list(_KINDS.values())
+
+
+def kind_names() -> list[str]:
+    """The names of every registered data kind."""
+    return [k.name for k in kinds()]
+
+
+def get_kind(name: str) -> DataKind:
+    """The kind called ``name``; ScienceError naming the known kinds otherwise."""
+    _load_builtin_kinds()
+    kind = _KINDS.get(name)
+    if kind is None:
+        raise ScienceError(f"unknown data kind {name!r}; choose one of: {', '.join(kind_names())}")
+    return kind
+
+
+def get_modality(name: str) -> Modality:
+    """The Modality object of the kind called ``name`` (imported on first use)."""
+    return get_kind(name).create()
+
+
+def find_builtin(name: str) -> tuple[DataKind, DatasetEntry] | None:
+    """The kind and entry of the built-in data set called ``name`` (case-insensitive)."""
+    key = name.strip().lower()
+    for kind in kinds():
+        for entry in kind.builtins:
+            if entry.name == key:
+                return kind, entry
+    return None
 
 
 def modality_for(source: str, declared: str = "auto") -> str:
-    """The modality that reads ``source``: ``declared`` unless "auto", else a built-in's
-    own, else judged by the path's ending (.h5ad: expression; .csv/.tsv/.parquet:
-    tabular; anything else: images)."""
-    from scigan.datasets import get_entry
-
+    """The name of the kind that reads ``source``: ``declared`` unless "auto", else a
+    built-in's own, else the kind whose suffixes the path ends with, else the fallback
+    kind (folders and other files)."""
     if declared != "auto":
-        if declared not in MODALITIES:
-            raise ScienceError(f"unknown modality {declared!r}; choose auto or one of: {', '.join(MODALITIES)}")
-        return declared
-    entry = get_entry(source)
-    if entry is not None:
-        return entry.modality
+        return get_kind(declared).name
+    builtin = find_builtin(source)
+    if builtin is not None:
+        return builtin[0].name
     suffix = Path(source).suffix.lower()
-    if suffix in EXPRESSION_SUFFIXES:
-        return "expression"
-    if suffix in TABULAR_SUFFIXES:
-        return "tabular"
-    return "images"
+    registered = kinds()
+    for kind in registered:
+        if suffix in kind.suffixes:
+            return kind.name
+    fallback = next((k for k in registered if k.fallback), None)
+    if fallback is None:
+        raise ScienceError(f"no data kind reads {source!r}; name one with --modality "
+                           f"({', '.join(kind_names())})")
+    return fallback.name
+
+
+def option_owner(key: str) -> list[str]:
+    """The names of the kinds whose options include ``key``."""
+    from dataclasses import fields
+
+    return [k.name for k in kinds() if key in {f.name for f in fields(k.options)}]

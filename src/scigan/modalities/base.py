@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import numpy as np
 
@@ -66,19 +66,25 @@ class Dataset:
 
 
 def split_holdout(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset]:
-    """Split into (train, holdout): the source's own test split if it has one, else a
+    """Split into (rest, holdout): the source's own test split if it has one, else a
     stratified random ``fraction`` of the rows drawn with ``seed``.
 
-    The holdout is never shown to the GAN; metrics compare against it.
+    The holdout is never shown to the GAN nor to checkpoint choice; ``evaluate`` alone
+    compares against it.
     """
     if data.test_mask is not None and data.test_mask.any() and (~data.test_mask).any():
         return data.subset(~data.test_mask), data.subset(data.test_mask)
+    return _stratified_split(data, fraction, seed, "--holdout", "for evaluation")
+
+
+def _stratified_split(data: Dataset, fraction: float, seed: int, flag: str, what: str) -> tuple[Dataset, Dataset]:
+    """(kept, drawn): a stratified random ``fraction`` of each label's rows, drawn with ``seed``."""
     if not 0.0 < fraction < 1.0:
-        raise ScienceError(f"holdout fraction must be in (0, 1), got {fraction}")
+        raise ScienceError(f"{flag} must be in (0, 1), got {fraction}")
     rng = np.random.default_rng(seed)
     n = len(data)
     groups = data.y if data.y is not None else np.zeros(n, dtype=np.int64)
-    holdout = np.zeros(n, dtype=bool)
+    drawn = np.zeros(n, dtype=bool)
     for g in np.unique(groups):
         rows = np.flatnonzero(groups == g)
         k = int(round(fraction * len(rows)))
@@ -86,13 +92,49 @@ def split_holdout(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, D
             k = min(max(k, 1), len(rows) - 1)
         else:
             k = 0
-        holdout[rng.permutation(rows)[:k]] = True
-    if not holdout.any() or holdout.all():
-        raise ScienceError(
-            f"{data.source}: {n} samples are too few to hold out {fraction:.0%} for evaluation; "
-            "add data or change --holdout"
-        )
-    return data.subset(~holdout), data.subset(holdout)
+        drawn[rng.permutation(rows)[:k]] = True
+    if not drawn.any() or drawn.all():
+        raise ScienceError(f"{data.source}: {n} samples are too few to hold out {fraction:.0%} {what}; "
+                           f"add data or change {flag}")
+    return data.subset(~drawn), data.subset(drawn)
+
+
+@dataclass(frozen=True)
+class Splits:
+    """A run's three disjoint splits of its data.
+
+    ``train`` rows are what the GAN learns from; ``validation`` rows pick the best
+    checkpoint and drive early stopping; the ``holdout`` is touched by ``evaluate`` only.
+    With no validation share, ``validation`` is the training split itself.
+    """
+
+    train: Dataset
+    validation: Dataset
+    holdout: Dataset
+    holdout_from: str
+
+    def sizes(self) -> dict[str, Any]:
+        """The [data] entries that record the split: n_train, n_validation, n_holdout, holdout_from."""
+        shared = self.validation is self.train
+        return {"n_train": len(self.train), "n_validation": 0 if shared else len(self.validation),
+                "n_holdout": len(self.holdout), "holdout_from": self.holdout_from}
+
+
+def split_run(data: Dataset, holdout: float, validation: float, seed: int) -> Splits:
+    """The three splits of a run (:class:`Splits`), the same for the same arguments.
+
+    The holdout is the source's test split, else a stratified ``holdout`` share drawn with
+    ``seed``; the validation split a stratified ``validation`` share of the remaining rows
+    (drawn with ``seed + 1``), or none when ``validation`` is 0 (runs written before the
+    split had none, so their training rows are reproduced).
+    """
+    rest, held = split_holdout(data, holdout, seed)
+    official = data.test_mask is not None and data.test_mask.any() and (~data.test_mask).any()
+    source = "test split" if official else "random split"
+    if validation <= 0.0:
+        return Splits(rest, rest, held, source)
+    train, valid = _stratified_split(rest, validation, seed + 1, "--validation", "for checkpoint choice")
+    return Splits(train, valid, held, source)
 
 
 def proportional_labels(y: np.ndarray | None, n: int, seed: int) -> np.ndarray | None:
@@ -188,11 +230,13 @@ class Modality(Protocol):
     def load(self, source: str | Path, **options: Any) -> Dataset:
         """Read a built-in data set by name or the user's files at a path."""
 
-    def read(self, config: Any) -> Dataset:
-        """The data a training config names, read with the config's options."""
+    def read(self, config: Any, source: Any = None) -> Dataset:
+        """The data a training config names (or ``source``, an in-memory object of the
+        kind, e.g. a DataFrame), read with the config's ``data_options``."""
 
-    def resolve(self, config: Any, data: Dataset) -> Any:
-        """The config with this data kind's "auto" values filled in and checked."""
+    def resolve(self, config: Any, data: Dataset, log: Callable[[str], None] = print) -> Any:
+        """The config with this data kind's "auto" values filled in and checked; ``log``
+        says what a default switched on."""
 
     def fit_codec(self, train: Dataset, config: Any) -> Codec:
         """The codec for ``train`` (fitted on the training split only)."""

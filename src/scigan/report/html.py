@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scigan.errors import ScienceError
-from scigan.workflows.run import open_run
+from scigan.runs import open_run
 
 #: Keys of a metrics.jsonl record that are not loss terms.
 RECORD_KEYS = frozenset({"step", "images", "seconds", "eval"})

@@ -376,7 +376,7 @@ def draw_synthetic(run: Path, counts: np.ndarray, class_names: list[str], seed: 
 def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
     """Whether the finished GAN run folder ``run`` was trained with ``config`` on exactly
     ``subset`` (so its samples can be reused for other downstream options)."""
-    from scigan.workflows.run import open_run
+    from scigan.runs import open_run
     from scigan.workflows.train import DATA_COPY
 
     copy = run / DATA_COPY[subset.modality]

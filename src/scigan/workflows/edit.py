@@ -9,7 +9,7 @@
   (fine: texture, detail) from B, c falling from all layers (A) to none (B).
 
 Every strip is a PNG whose text chunks mark it synthetic and name the model, run,
-checkpoint step and edit (:func:`scigan.workflows.run.provenance`).
+checkpoint step and edit (:func:`scigan.runs.provenance`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from scigan.errors import ScienceError
-from scigan.workflows.run import RunInfo, load_generator, open_run, provenance
+from scigan.runs import RunInfo, open_run, provenance
+from scigan.workflows.generator import load_generator
 from scigan.workflows.sample import resolve_label
 
 EDITS = ("interpolate", "class-swap", "style-mix")

@@ -18,7 +18,7 @@ import numpy as np
 
 from scigan.config import TrainConfig, save_toml
 from scigan.errors import ScienceError
-from scigan.workflows.run import RunInfo, checkpoint_dir, open_run, provenance
+from scigan.runs import RunInfo, checkpoint_dir, open_run, provenance
 
 TASKS = ("superres", "denoise", "translate", "cyclegan")
 #: Tasks that translate between image domains (``scigan translate``), paired or not.

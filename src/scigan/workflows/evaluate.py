@@ -8,8 +8,10 @@ from typing import Any, Callable
 
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality
-from scigan.modalities.base import split_holdout
-from scigan.workflows.run import generate, load_generator, open_run
+from scigan.modalities.base import split_run
+from scigan.tasks import get_task
+from scigan.runs import RunInfo, open_run
+from scigan.workflows.generator import generate, load_generator
 
 
 def evaluate(run_path: str | Path, *, n: int = 10_000, checkpoint: str = "auto", seed: int = 0,
@@ -21,24 +23,34 @@ def evaluate(run_path: str | Path, *, n: int = 10_000, checkpoint: str = "auto",
 
     The result is also written to ``RUN/evaluation.json``, and a PCA picture of real
     against synthetic samples to ``RUN/report/embedding.png`` (a UMAP beside it with ``umap``).
+    Runs of another task are scored by that task's evaluator (enhancement: PSNR, SSIM).
     """
-    import torch
-
     if n < 10:
         raise ScienceError(f"--n must be at least 10, got {n}")
     run = open_run(run_path)
-    cfg = run.config
-    if cfg.task != "generate":  # PSNR and SSIM beside the baseline's
-        from scigan.workflows.enhance import evaluate_enhancer
+    if run.config.task != "generate":
+        return get_task(run.config.task).function("evaluate")(run_path, checkpoint=checkpoint, device=device,
+                                                              log=log)
+    return evaluate_generator(run, n=n, checkpoint=checkpoint, seed=seed, device=device, umap=umap, log=log)
 
-        return evaluate_enhancer(run_path, checkpoint=checkpoint, device=device, log=log)
+
+def evaluate_generator(run: RunInfo, *, n: int, checkpoint: str, seed: int, device: str, umap: bool,
+                       log: Callable[[str], None]) -> dict[str, Any]:
+    """:func:`evaluate` for a generate run: its generator against the run's holdout only
+    (the validation split that picked the checkpoint is not scored)."""
+    import torch
+
+    cfg = run.config
     modality = get_modality(run.data["modality"])
     data = modality.read(cfg)
-    train, holdout = split_holdout(data, cfg.holdout, cfg.seed)
-    if len(train) != run.data["n_train"] or len(holdout) != run.data["n_holdout"]:
+    splits = split_run(data, cfg.holdout, cfg.validation, cfg.seed)
+    train, holdout = splits.train, splits.holdout
+    was = [run.data["n_train"], run.data.get("n_validation", 0), run.data["n_holdout"]]
+    now = [splits.sizes()[k] for k in ("n_train", "n_validation", "n_holdout")]
+    if now != was:
         raise ScienceError(
             f"the data at {cfg.data} changed since {run.path} was trained "
-            f"({len(train)}+{len(holdout)} samples, was {run.data['n_train']}+{run.data['n_holdout']})"
+            f"({'+'.join(map(str, now))} samples, was {'+'.join(map(str, was))}); train a new run on it"
         )
     codec = modality.load_codec(run.path, run.data)
     scorer = modality.scorer(train, holdout, codec, device=device, log=log)

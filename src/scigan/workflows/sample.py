@@ -9,7 +9,8 @@ import numpy as np
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality
 from scigan.modalities.base import Dataset
-from scigan.workflows.run import RunInfo, balanced_labels, generate, load_generator, open_run, provenance
+from scigan.runs import RunInfo, open_run, provenance
+from scigan.workflows.generator import balanced_labels, generate, load_generator
 
 
 def resolve_label(run: RunInfo, label: str | None) -> int | None:

@@ -1,8 +1,13 @@
-"""``scigan train``: from a data source and a config to a run folder."""
+"""``scigan train``: from a data source and a config to a run folder.
+
+:func:`train` hands the config to its task's trainer (:mod:`scigan.tasks`);
+:func:`train_generator` is the ``generate`` task's: read the data with its kind, split it
+three ways, resolve the automatic options, build the networks and run the
+:class:`~scigan.core.trainer.Trainer`.
+"""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -12,119 +17,97 @@ from scigan.core.diffaugment import parse_policy
 from scigan.core.objectives import make_objective
 from scigan.core.trainer import Trainer, TrainResult, build_phases, resolve_device, with_generator_terms
 from scigan.errors import ScienceError
-from scigan.modalities import get_modality, modality_for
-from scigan.modalities.base import Codec, Dataset, Modality, split_holdout
+from scigan.modalities import get_kind, modality_for
+from scigan.modalities.base import Codec, Dataset, Modality, Splits, split_run
 from scigan.nets.registry import progress_hooks
-from scigan.workflows.run import RunInfo, balanced_labels, generate, provenance
+from scigan.runs import RunInfo, prepare_run_folder, provenance
+from scigan.tasks import get_task
+from scigan.workflows.generator import balanced_labels, generate
 
 
-def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
-    """Create ``out``, or check that it may be used: never delete what the user owns."""
-    if not out.exists():
-        if resume:
-            raise ScienceError(f"--resume: run folder {out} does not exist; drop --resume to start it")
-        out.mkdir(parents=True)
-        return
-    if not out.is_dir():
-        raise ScienceError(f"--out {out} is a file; choose a folder path")
-    is_run = (out / "config.toml").is_file()
-    if resume:
-        if not is_run:
-            raise ScienceError(f"--resume: {out} is not a scigan run folder (no config.toml)")
-        return
-    if not any(out.iterdir()):
-        return
-    if not overwrite:
-        raise ScienceError(f"run folder {out} already exists; pass --overwrite to replace it or --resume to continue it")
-    if not is_run:
-        raise ScienceError(f"--overwrite: {out} is not a scigan run folder, so it is not deleted; choose another --out")
-    shutil.rmtree(out)
-    out.mkdir(parents=True)
+def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwrite: bool = False,
+          log: Callable[[str], None] = print, **inputs: Any) -> tuple[RunInfo, TrainResult]:
+    """Train what ``config.task`` says (a generator of new samples, or an enhancement
+    network) and write the run folder ``out``; returns the run and how far training got.
+
+    ``inputs`` go to the task's trainer (``generate``: ``table`` or ``dataset``, see
+    :func:`train_generator`). Raises ScienceError on bad input before anything is written.
+    """
+    task = get_task(config.task)
+    return task.function("train")(config, Path(out), resume=resume, overwrite=overwrite, log=log, **inputs)
 
 
-def resolve(config: TrainConfig, data: Dataset, modality: Modality) -> TrainConfig:
+def resolve(config: TrainConfig, data: Dataset, modality: Modality,
+            log: Callable[[str], None] = print) -> TrainConfig:
     """Fill the config's automatic values from the data and check every choice early."""
-    config = modality.resolve(config, data)
-    if config.limited_data == "auto":  # a data kind without limited-data defaults
-        config = replace(config, limited_data="no")
+    config.check()
+    config = modality.resolve(config, data, log=log)
     make_objective(config.loss)
     parse_policy(config.diffaugment)
     resolve_device(config.device)
-    if config.conditional not in ("auto", "yes", "no"):
-        raise ScienceError(f"conditional must be auto, yes or no, got {config.conditional!r}")
     if config.conditional == "yes" and data.y is None:
         raise ScienceError(f"--conditional needs labels, but {data.source} has none; drop --conditional")
     conditional = config.conditional
     if conditional == "auto":
         conditional = "yes" if data.y is not None else "no"
-    if config.attention and data.modality != "images":
-        raise ScienceError(f"--attention is an option of the image models dcgan and resnet, not of "
-                           f"{data.modality} data; drop it")
-    for name in ("batch_size", "z_dim", "width", "grow_images"):
-        if getattr(config, name) < 1:
-            raise ScienceError(f"--{name.replace('_', '-')} must be at least 1")
     if config.steps <= 0 and config.minutes <= 0:
         raise ScienceError("give a positive --steps or --minutes")
     return replace(config, conditional=conditional, modality=data.modality)
 
 
-def describe(data: Dataset, train: Dataset, holdout: Dataset, modality: Modality, codec: Codec) -> dict:
-    """The [data] table of config.toml: what later commands need to know of the data."""
+def describe(data: Dataset, splits: Splits, modality: Modality, codec: Codec) -> dict[str, Any]:
+    """The [data] table of config.toml: what later commands need to know of the data,
+    with the sizes of its three splits."""
     return {
         "modality": data.modality, "source": data.source,
         **modality.describe(data, codec),
         "num_classes": data.num_classes, "class_names": list(data.class_names),
-        "n_train": len(train), "n_holdout": len(holdout),
-        "holdout_from": "test split" if data.test_mask is not None else "random split",
+        **splits.sizes(),
     }
 
 
-#: The file a run keeps its copy of a Dataset handed to :func:`train` in, by modality.
-DATA_COPY = {"images": "data.npz", "tabular": "data.parquet", "expression": "data.h5ad"}
+def _read(config: TrainConfig, out: Path, table: Any, dataset: Dataset | None) -> tuple[TrainConfig, Dataset]:
+    """The config pointed at the run's copy of in-memory data (if any), and the data."""
+    if table is not None or dataset is not None:
+        name = dataset.modality if dataset is not None else config.modality
+        if name == "auto":
+            raise ScienceError("an in-memory table needs its data kind: set modality= in the config")
+        kind = get_kind(name)
+        config = replace(config.for_kind(kind.name), data=str(out / kind.data_copy))
+        modality = kind.create()
+        return config, dataset if dataset is not None else modality.read(config, source=table)
+    modality = get_kind(modality_for(config.data, config.modality)).create()
+    return config, modality.read(config)
 
 
-def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwrite: bool = False,
-          log: Callable[[str], None] = print, table: Any = None,
-          dataset: Dataset | None = None) -> tuple[RunInfo, TrainResult]:
+def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, overwrite: bool = False,
+                    log: Callable[[str], None] = print, table: Any = None,
+                    dataset: Dataset | None = None) -> tuple[RunInfo, TrainResult]:
     """Train a GAN as ``config`` says and write the run folder ``out``.
 
-    ``table``, a pandas DataFrame, is trained on instead of ``config.data`` (with
-    ``config.label_column`` and ``config.column_types``); the run keeps a copy as
-    ``RUN/data.parquet``, which later commands read. ``dataset``, an already loaded
-    Dataset (e.g. a subset), is trained on likewise and kept as ``RUN/data.<ext>``
-    (:data:`DATA_COPY`); without a ``test_mask`` its holdout is drawn from its own rows.
-    Returns the run's description and how far training got. Raises ScienceError on bad
-    input before anything is written. ``config.task`` superres, denoise or translate
-    trains an enhancement run instead (:func:`scigan.workflows.enhance.train_enhancer`).
+    ``table``, an in-memory table (a pandas DataFrame) of the kind ``config.modality``
+    names, is trained on instead of ``config.data`` (with the kind's options, e.g. its
+    label column); ``dataset``, an already loaded Dataset (e.g. a subset), likewise.
+    The run keeps a copy as ``RUN/<the kind's data_copy>``, which later commands read;
+    without a ``test_mask`` the holdout is drawn from its own rows. The data is split
+    three ways (:func:`~scigan.modalities.base.split_run`): training rows, a validation
+    split whose quick scores pick the best checkpoint and drive early stopping, and the
+    holdout that only ``evaluate`` reads.
     """
     import torch
 
-    out = Path(out)
-    if config.task != "generate":  # super-resolution, denoising, translation: paired patches
-        from scigan.workflows.enhance import train_enhancer
-
-        return train_enhancer(config, out, resume=resume, overwrite=overwrite, log=log)
-    if table is not None:
-        config = replace(config, data=str(out / "data.parquet"), modality="tabular")
-    elif dataset is not None:
-        config = replace(config, data=str(out / DATA_COPY[dataset.modality]), modality=dataset.modality)
-    modality = get_modality(modality_for(config.data, config.modality))
-    if dataset is not None:
-        data = dataset
-    elif table is not None:
-        data = modality.load(table, label_column=config.label_column, column_types=config.column_types)
-    else:
-        data = modality.read(config)
-    requested = config.limited_data
-    config = resolve(config, data, modality)
-    train_split, holdout = split_holdout(data, config.holdout, config.seed)
+    config, data = _read(config, out, table, dataset)
+    modality = get_kind(data.modality).create()
+    config = resolve(config, data, modality, log=log)
+    splits = split_run(data, config.holdout, config.validation, config.seed)
+    train_split = splits.train
     if len(train_split) < config.batch_size:
         raise ScienceError(
             f"{data.source}: the training split has {len(train_split)} rows, fewer than --batch-size "
             f"{config.batch_size}; pass a smaller --batch-size"
         )
     codec = modality.fit_codec(train_split, config)
-    info = describe(data, train_split, holdout, modality, codec)
+    info = describe(data, splits, modality, codec)
     run = RunInfo(out, config, info)
     torch.manual_seed(config.seed)
     G, D = modality.networks(config, info, run.num_classes)
@@ -160,15 +143,11 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     save_toml(config, out / "config.toml", {"data": info})
     codec.save(out)
     (out / "samples").mkdir(exist_ok=True)
-    if requested == "auto" and config.limited_data == "yes":
-        log(f"limited data ({len(train_split)} training samples, fewer than {config.limited_data_threshold}): "
-            f"DiffAugment {config.diffaugment} with adaptive augmentation (ADA target {config.ada_target}) "
-            "switched on; --limited-data no turns this off")
     log(f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
         f"on {len(train_split)} samples of {data.source}; run folder {out}")
 
-    if config.eval_every:
-        scorer = modality.scorer(train_split, holdout, codec, device=device, log=log)
+    if config.eval_every:  # checkpoint choice sees the validation split, never the holdout
+        scorer = modality.scorer(train_split, splits.validation, codec, device=device, log=log)
         labels = scorer.fake_labels(config.eval_n, config.seed) if run.num_classes else None
 
         def evaluate(G_eval: torch.nn.Module) -> dict[str, float]:

@@ -1,19 +1,19 @@
-"""A run folder as an object: its config, its data description, its generator.
+"""Run folders: making one safely, reading one back, finding its checkpoints.
 
 Everything that reads a finished (or running) run goes through :func:`open_run`, so the
-command line's ``sample``, ``evaluate`` and ``report`` agree on what a run holds.
+command line's ``sample``, ``evaluate`` and ``report`` agree on what a run holds. The
+lowest layer above the config: data kinds, the report and the workflows import it.
 """
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from scigan.config import TrainConfig
+from scigan.config import TrainConfig, from_tables
 from scigan.errors import ScienceError
 
 
@@ -51,7 +51,7 @@ def open_run(path: str | Path) -> RunInfo:
     with open(cfg, "rb") as fh:
         doc = tomllib.load(fh)
     try:
-        config = TrainConfig().with_overrides(**doc["train"])
+        config = from_tables(doc)
         return RunInfo(path, config, dict(doc["data"]))
     except KeyError as err:
         raise ScienceError(f"{cfg} lacks the {err} table; it was not written by scigan") from None
@@ -78,44 +78,28 @@ def checkpoint_dir(run: RunInfo, which: str = "auto") -> Path:
     raise ScienceError(f"{run.path} has no checkpoint {which!r}; train it first or pick another")
 
 
-def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu"):
-    """The run's sampling generator (EMA weights) in eval mode, and its checkpoint's state."""
-    from scigan.core.checkpoint import load_module, read_state
-    from scigan.core.trainer import resolve_device
-    from scigan.modalities import get_modality
-
-    if run.config.task != "generate":  # enhancement and translation runs map images to images
-        command = "translate" if run.config.task in ("translate", "cyclegan") else "enhance"
-        raise ScienceError(f"{run.path} is a {run.config.task} run: it does not sample, it maps images; "
-                           f"use `scigan {command} {run.path} INPUT --out OUTPUT`")
-    directory = checkpoint_dir(run, which)
-    G, _ = get_modality(run.data["modality"]).networks(run.config, run.data, run.num_classes)
-    load_module(G, directory / "G_ema.safetensors")
-    return G.to(resolve_device(device)).eval(), read_state(directory)
-
-
-def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int,
-             batch_size: int = 500):
-    """``n`` samples from ``G`` in model space (a float tensor on the CPU), drawn in eval
-    mode without gradients from a generator seeded with ``seed``; ``labels`` (n,) for a
-    conditional G."""
-    import torch
-
-    from scigan.core.trainer import seeded_generator
-
-    device = next(G.parameters()).device
-    rng = seeded_generator(device, seed, 3)
-    was_training = G.training
-    G.eval()
-    out = []
-    with torch.no_grad():
-        for start in range(0, n, batch_size):
-            m = min(batch_size, n - start)
-            z = torch.randn(m, z_dim, generator=rng, device=device)
-            y = None if labels is None else torch.as_tensor(labels[start:start + m], device=device)
-            out.append(G(z, y).float().cpu())
-    G.train(was_training)
-    return torch.cat(out)
+def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
+    """Create ``out``, or check that it may be used: never delete what the user owns."""
+    if not out.exists():
+        if resume:
+            raise ScienceError(f"--resume: run folder {out} does not exist; drop --resume to start it")
+        out.mkdir(parents=True)
+        return
+    if not out.is_dir():
+        raise ScienceError(f"--out {out} is a file; choose a folder path")
+    is_run = (out / "config.toml").is_file()
+    if resume:
+        if not is_run:
+            raise ScienceError(f"--resume: {out} is not a scigan run folder (no config.toml)")
+        return
+    if not any(out.iterdir()):
+        return
+    if not overwrite:
+        raise ScienceError(f"run folder {out} already exists; pass --overwrite to replace it or --resume to continue it")
+    if not is_run:
+        raise ScienceError(f"--overwrite: {out} is not a scigan run folder, so it is not deleted; choose another --out")
+    shutil.rmtree(out)
+    out.mkdir(parents=True)
 
 
 def provenance(run: RunInfo, step: int, **extra: str) -> dict[str, str]:
@@ -125,8 +109,3 @@ def provenance(run: RunInfo, step: int, **extra: str) -> dict[str, str]:
     return {"Software": "scigan", "scigan:synthetic": "true", "scigan:model": run.config.model,
             "scigan:run": str(run.path), "scigan:step": str(step),
             **{f"scigan:{k}": v for k, v in extra.items()}}
-
-
-def balanced_labels(n: int, num_classes: int) -> np.ndarray | None:
-    """Labels 0..C-1 repeated to length ``n`` (None when unconditional)."""
-    return np.arange(n) % num_classes if num_classes else None

@@ -1,0 +1,158 @@
+"""The image modality: grayscale or colour images, stored as uint8 N×C×H×W.
+
+Model space is float in [-1, 1] (:class:`ImageCodec`). Reading lives in :mod:`.read`
+(with :mod:`.files`, :mod:`.npz`, :mod:`.builtins`, :mod:`.pixels`), writing in :mod:`.writers`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scigan.errors import ScienceError
+from scigan.modalities.base import Dataset
+from scigan.modalities.images.read import load_images
+from scigan.modalities.images.writers import make_grid, save_images
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+__all__ = ["ImageModality", "load_images", "make_grid", "save_images"]
+
+
+class ImageModality:
+    """Images: readers, writers, codec and networks for the core."""
+
+    name = "images"
+
+    def load(self, source: str | Path, *, size: int | None = None, **options: Any) -> Dataset:
+        """A built-in name or a folder / ``.npz`` of the user's images, resized to ``size``."""
+        return load_images(source, size=size, **options)
+
+    def save(self, samples: Dataset, path: Path, **options: Any) -> None:
+        """Write ``samples`` as a PNG grid, an ``.npz`` or a folder of PNGs (by ``path``)."""
+        save_images(samples.x, path, labels=samples.y,
+                    class_names=samples.class_names or None, **options)
+
+    def read(self, config: Any, source: Any = None) -> Dataset:
+        """The images ``config.data`` names (or ``source``, an N×C×H×W uint8 array),
+        resized to ``config.data_options.size`` (0: own size)."""
+        return self.load(config.data if source is None else source, size=config.data_options.size or None)
+
+    def resolve(self, config: Any, data: Dataset, log: Any = print) -> Any:
+        """Image defaults: dcgan with the hinge loss; the size is the data's own; below
+        ``limited_data_threshold`` training images (``limited_data`` "auto") or with
+        ``limited_data`` "yes", DiffAugment with the ADA controller."""
+        from dataclasses import replace
+
+        from scigan.core.diffaugment import DEFAULT_POLICY
+        from scigan.nets.registry import ARCHITECTURES
+
+        model = "dcgan" if config.model == "auto" else config.model
+        if model not in ARCHITECTURES:
+            raise ScienceError(f"unknown model {model!r} for images; choose one of: {', '.join(ARCHITECTURES)}")
+        images = config.data_options
+        limited, n_train = images.limited_data, training_size(data, config)
+        if limited == "auto":
+            limited = "yes" if n_train < images.limited_data_threshold else "no"
+            if limited == "yes":
+                log(f"limited data ({n_train} training samples, fewer than {images.limited_data_threshold}): "
+                    "DiffAugment with adaptive augmentation switched on; --limited-data no turns this off")
+        if limited == "yes":
+            config = replace(config, diffaugment=config.diffaugment or ",".join(DEFAULT_POLICY),
+                             ada_target=config.ada_target or ADA_TARGET)
+        images = replace(images, size=int(data.x.shape[-1]), limited_data=limited)
+        return replace(config, model=model, loss="hinge" if config.loss == "auto" else config.loss,
+                       data_options=images)
+
+    def fit_codec(self, train: Dataset, config: Any) -> ImageCodec:
+        """The fixed pixel codec (nothing is learned from the data)."""
+        return ImageCodec()
+
+    def load_codec(self, run_path: Path, data: dict[str, Any]) -> ImageCodec:
+        """The fixed pixel codec (a run stores none)."""
+        return ImageCodec()
+
+    def describe(self, data: Dataset, codec: ImageCodec) -> dict[str, Any]:
+        """Channels and size of the images."""
+        return {"channels": int(data.x.shape[1]), "size": int(data.x.shape[-1])}
+
+    def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
+        """Generator and discriminator of ``config.model`` for the run's images."""
+        from scigan.nets import NetSpec, build
+
+        spec = NetSpec(size=int(data["size"]), channels=int(data["channels"]), num_classes=num_classes,
+                       z_dim=config.z_dim, width=config.width, spectral_norm=config.spectral_norm,
+                       attention=config.data_options.attention, grow_images=config.data_options.grow_images)
+        return build(config.model, spec)
+
+    def conditions(self, train: Dataset, codec: Any, config: Any) -> None:
+        """No condition sampler: conditional runs condition on the label alone."""
+        return None
+
+    def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
+        """Every training image once (the trainer shuffles them each epoch)."""
+        return np.arange(len(train))
+
+    def scorer(self, train: Dataset, holdout: Dataset, codec: ImageCodec, *, device: str,
+               log: Any = print):
+        """FD, KID, PRDC and per-class scores in a CNN feature space learned from ``train``."""
+        from scigan.workflows.scoring import Scorer
+
+        return Scorer(self, train, holdout, device=device, log=log)
+
+    def features(self, train: Dataset, holdout: Dataset, *, cache_dir: Path, device: str,
+                 log: Any = print):
+        """The feature extractor for this data: a small CNN classifier trained on the real
+        training images (the rotation task when unlabelled), cached under ``cache_dir``."""
+        from scigan.metrics.features import get_extractor
+
+        return get_extractor(train.x, train.y, holdout.x, holdout.y,
+                             num_classes=max(train.num_classes, 1), cache_dir=cache_dir,
+                             device=device, log=log)
+
+    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str],
+                reference: Dataset | None = None) -> bool:
+        """A grid of samples (one row per class when labelled) written to ``path``; the
+        ``reference`` is not drawn."""
+        save_images(samples.x, path, labels=samples.y, class_names=samples.class_names or None,
+                    provenance=provenance, overwrite=True)
+        return True
+
+
+#: The ADA target the limited-data defaults use (Karras et al., 2020).
+ADA_TARGET = 0.6
+
+
+def training_size(data: Dataset, config: Any) -> int:
+    """About how many images the GAN will train on: the rows outside the source's test
+    split, else all but the ``holdout`` share, less the ``validation`` share of those."""
+    if data.test_mask is not None and data.test_mask.any():
+        rest = int((~data.test_mask).sum())
+    else:
+        rest = int(round(len(data) * (1.0 - config.holdout)))
+    return int(round(rest * (1.0 - config.validation)))
+
+
+class ImageCodec:
+    """uint8 pixels <-> float in [-1, 1]; fixed, so a run stores nothing for it."""
+
+    def stored(self, data: Dataset) -> np.ndarray:
+        """The uint8 images (N, C, H, W) as they are: the trainer encodes per batch."""
+        return data.x
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """uint8 pixels (N, C, H, W) -> float in [-1, 1]."""
+        return x.float().mul_(1 / 127.5).sub_(1.0)
+
+    def decode(self, z: torch.Tensor, labels: np.ndarray | None = None) -> np.ndarray:
+        """Float in [-1, 1] (N, C, H, W) -> uint8 pixels (numpy), rounded and clipped."""
+        import torch
+
+        return ((z.float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8).numpy()
+
+    def save(self, folder: Path) -> None:
+        """Nothing to save: the pixel codec is fixed."""

@@ -1,0 +1,165 @@
+"""The tabular modality: clinical and other tables (CSV, TSV, Parquet or a DataFrame).
+
+Stored form is a pandas DataFrame in the user's columns and dtypes; model space is the
+CTGAN coding of :mod:`.codec`; the networks are in :mod:`.networks`, the scores in
+:mod:`.metrics`, reading and writing in :mod:`.io`.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scigan.errors import ScienceError
+from scigan.modalities.base import Dataset, log_frequency_rows
+from scigan.modalities.tabular.io import TableData, load_table, save_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from torch import nn
+
+    from scigan.modalities.tabular.codec import TableCodec
+    from scigan.modalities.tabular.conditions import ConditionSampler
+    from scigan.modalities.tabular.metrics import TableScorer
+
+__all__ = ["TableData", "TabularModality", "load_table", "save_table"]
+
+#: The architectures a table can be trained with.
+ARCHITECTURES = ("ctgan",)
+
+
+class TabularModality:
+    """Tables: readers, writers, codec, networks and scores for the core."""
+
+    name = "tabular"
+
+    def load(self, source: str | Path | pd.DataFrame, *, label_column: str = "",
+             column_types: str | dict[str, str] = "", **options: Any) -> TableData:
+        """A built-in table, a CSV/TSV/Parquet file or a DataFrame (see :func:`load_table`)."""
+        if options:
+            raise ScienceError(f"tables take no option {next(iter(options))!r}")
+        return load_table(source, label_column=label_column, column_types=column_types)
+
+    def read(self, config: Any, source: Any = None) -> TableData:
+        """The table ``config.data`` names (or ``source``, a pandas DataFrame), with its
+        label column and type overrides."""
+        table = config.data_options
+        return self.load(config.data if source is None else source, label_column=table.label_column,
+                         column_types=table.column_types)
+
+    def resolve(self, config: Any, data: Dataset, log: Any = print) -> Any:
+        """Table defaults: the ctgan networks, WGAN-GP with one critic step per generator
+        step (as CTGAN), and a PacGAN pack of 4 rows when it divides the batch. Every
+        column's type is recorded (as JSON) so later commands read the table alike."""
+        model = "ctgan" if config.model == "auto" else config.model
+        if model not in ARCHITECTURES:
+            raise ScienceError(f"unknown model {model!r} for tables; choose one of: {', '.join(ARCHITECTURES)}")
+        table = config.data_options
+        pac = table.pac or (4 if config.batch_size % 4 == 0 else 1)
+        if config.batch_size % pac:
+            raise ScienceError(f"--pac {pac} must divide --batch-size {config.batch_size}")
+        loss = "wgan" if config.loss == "auto" else config.loss
+        n_critic = config.n_critic or (1 if loss == "wgan" else 0)
+        table = replace(table, pac=pac, label_column=data.info["label_column"],
+                        column_types=json.dumps(data.info["schema"], ensure_ascii=False))
+        return replace(config, model=model, loss=loss, n_critic=n_critic, data_options=table)
+
+    def fit_codec(self, train: TableData, config: Any) -> TableCodec:
+        """Fit the per-column transforms on the training rows; warn about constant columns."""
+        from scigan.modalities.tabular.codec import TableCodec
+
+        codec = TableCodec.fit(train, conditional=config.conditional == "yes", seed=config.seed)
+        for column in codec.constant_columns():
+            warnings.warn(f"column {column!r} holds a single value in the training rows; "
+                          "it is kept and reproduced as that value", stacklevel=2)
+        return codec
+
+    def load_codec(self, run_path: Path, data: dict[str, Any]) -> TableCodec:
+        """The codec a run saved in ``codec.json``."""
+        from scigan.modalities.tabular.codec import TableCodec
+
+        return TableCodec.load(run_path)
+
+    def describe(self, data: TableData, codec: TableCodec) -> dict[str, Any]:
+        """Columns, label and the generator's output blocks ("tanh:1", "softmax:k")."""
+        return {"columns": list(data.x.columns), "label_column": data.info["label_column"],
+                "schema": [f"{c}={k}" for c, k in data.info["schema"].items()],
+                "blocks": [f"{a}:{s}" for a, s in codec.blocks],
+                "condition_sizes": codec.condition_codes(data.x.iloc[:0])[1],
+                "condition_frequencies": codec.condition_frequencies}
+
+    def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
+        """The residual-MLP generator and packing critic for the run's column blocks; the
+        critic has spectral norm only without the gradient penalty (loss other than wgan);
+        both see the discrete columns' mask with ``condition_columns`` "all", which the
+        generator draws from the training category shares when sampling."""
+        from scigan.modalities.tabular.networks import build
+
+        blocks = [(b.split(":")[0], int(b.split(":")[1])) for b in data["blocks"]]
+        sn = config.spectral_norm and config.loss != "wgan"
+        sizes, shares = data.get("condition_sizes", []), data.get("condition_frequencies", [])
+        table = config.data_options
+        return build(config.z_dim, blocks, num_classes, config.width, table.pac, sn,
+                     sizes if table.condition_columns == "all" else [], shares)
+
+    def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
+        """Conditional runs see each class in proportion to the log of its frequency
+        (training-by-sampling); otherwise every row once."""
+        return log_frequency_rows(train.y) if conditional and train.y is not None else np.arange(len(train))
+
+    def conditions(self, train: TableData, codec: TableCodec, config: Any) -> ConditionSampler | None:
+        """CTGAN's conditional vector with training-by-sampling over every discrete column
+        (a step hook for the trainer), or None when ``condition_columns`` is "label" or no
+        generated column is discrete (the label alone is then resampled by
+        :meth:`training_rows`)."""
+        from scigan.modalities.tabular.conditions import ConditionSampler
+
+        codes, sizes, positions = codec.condition_codes(train.x)
+        if config.data_options.condition_columns != "all" or not sizes:
+            return None
+        conditional = config.conditional == "yes" and train.y is not None
+        return ConditionSampler(codec.stored(train), codes, sizes, positions,
+                                train.y if conditional else None, train.num_classes if conditional else 0)
+
+    def scorer(self, train: TableData, holdout: TableData, codec: TableCodec, *, device: str,
+               log: Any = print) -> TableScorer:
+        """Fidelity, detection, utility, privacy and per-group scores against ``holdout``."""
+        from scigan.modalities.tabular.metrics import TableScorer
+
+        return TableScorer(train, holdout, codec, log=log)
+
+    def preview(self, samples: TableData, path: Path, provenance: dict[str, str],
+                reference: TableData | None = None) -> bool:
+        """The rows' table features against ``reference`` (the training rows) on the real
+        rows' first two principal components, beside the marginals of the three columns
+        whose shapes match worst (:func:`scigan.report.embedding.plot_preview`), as a PNG
+        at ``path``; False without a reference."""
+        if reference is None:
+            return False
+        from scigan.modalities.tabular.metrics import CONTINUOUS, TableFeatures, _as_numbers, column_shapes
+        from scigan.report.embedding import Marginal, plot_preview
+
+        schema = reference.info["schema"]
+        shapes = column_shapes(reference.x, samples.x, schema)
+
+        def values(frame: pd.DataFrame, column: str) -> np.ndarray:
+            kind = schema[column]
+            return _as_numbers(frame[column], kind) if kind in CONTINUOUS else frame[column].astype(str).to_numpy()
+
+        marginals = [Marginal(f"{c} (shape {shapes[c]:.2f})", values(reference.x, c), values(samples.x, c),
+                              schema[c] not in CONTINUOUS) for c in sorted(shapes, key=shapes.get)[:3]]
+        features = TableFeatures(reference.x, schema)
+        plot_preview(features(reference.x), features(samples.x), marginals, path, provenance=provenance,
+                     real_labels=reference.y, fake_labels=samples.y, class_names=samples.class_names,
+                     title="Table features, PCA: training rows (dots), synthetic (crosses)")
+        return True
+
+    def save(self, samples: Dataset, path: Path, **options: Any) -> None:
+        """Write the rows as ``.csv``, ``.tsv`` or ``.parquet`` (by ``path``)."""
+        save_table(samples.x, Path(path), overwrite=options.get("overwrite", False),
+                   provenance=options.get("provenance"))
