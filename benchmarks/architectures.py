@@ -28,7 +28,8 @@ from quality_at_budget import score  # noqa: E402
 from scigan.config import TrainConfig  # noqa: E402
 from scigan.modalities import get_modality  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
-from scigan.workflows.run import load_generator, open_run  # noqa: E402
+from scigan.runs import open_run  # noqa: E402
+from scigan.workflows.generator import load_generator  # noqa: E402
 from scigan.workflows.scoring import Scorer  # noqa: E402
 from scigan.workflows.train import train  # noqa: E402
 

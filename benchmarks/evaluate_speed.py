@@ -25,7 +25,7 @@ from scigan.modalities import get_modality  # noqa: E402
 from scigan.modalities.images import ImageCodec  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
 from scigan.nets import NetSpec, build  # noqa: E402
-from scigan.workflows.run import generate  # noqa: E402
+from scigan.workflows.generator import generate  # noqa: E402
 from scigan.workflows.scoring import Scorer  # noqa: E402
 
 

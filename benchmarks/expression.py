@@ -23,7 +23,7 @@ from common import parser, table, write_json  # noqa: E402
 from scigan.config import TrainConfig  # noqa: E402
 from scigan.modalities import get_modality  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
-from scigan.workflows.run import generate, load_generator  # noqa: E402
+from scigan.workflows.generator import generate, load_generator  # noqa: E402
 from scigan.workflows.train import train  # noqa: E402
 
 #: CPU minutes of GAN training: the target's budget, then --quick.

@@ -208,7 +208,7 @@ def test_fewer_rows_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_table_options_refused_for_images(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert "not images" in cli_error(capsys, ["train", "digits", "--label-column", "y", "--out", str(tmp_path / "r")])
+    assert "not of images data" in cli_error(capsys, ["train", "digits", "--label-column", "y", "--out", str(tmp_path / "r")])
 
 
 def test_train_on_a_dataframe_from_the_api(tmp_path: Path) -> None:

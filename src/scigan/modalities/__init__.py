@@ -45,6 +45,11 @@ class DataKind:
         data_copy: the file a run keeps its copy of a Dataset handed to ``train`` in.
         scores: the scores only this kind produces (the shared ones are in
             :mod:`scigan.metrics.registry`).
+        selects: the key of the quick score (lower is better) that picks the best
+            checkpoint and drives early stopping.
+        augmenter: ``"package.module:Class"`` of the kind's part of ``scigan augment``
+            (its downstream features, classic augmentation and classifier); "" when the
+            kind does not take part.
         summary: one line for ``--help``.
     """
 
@@ -56,6 +61,8 @@ class DataKind:
     builtins: tuple[DatasetEntry, ...] = ()
     data_copy: str = ""
     scores: tuple[Score, ...] = ()
+    selects: str = "fd"
+    augmenter: str = ""
     summary: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
