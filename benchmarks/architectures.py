@@ -47,7 +47,7 @@ CONTENDERS = [
 
 def run(out: Path, minutes: float, device: str, **options) -> tuple[torch.nn.Module, dict]:
     """Train for ``minutes`` with ``options``; the sampling G and its training facts."""
-    config = TrainConfig(data="fashion-mnist", steps=0, minutes=minutes, eval_every=0, sample_every=0,
+    config = TrainConfig.from_flat(data="fashion-mnist", steps=0, minutes=minutes, eval_every=0, sample_every=0,
                          checkpoint_every=100_000, device=device, progress=False).with_overrides(**options)
     _, result = train(config, out, overwrite=True, log=lambda s: None)
     G, _ = load_generator(open_run(out), "latest", device)

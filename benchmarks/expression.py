@@ -74,7 +74,7 @@ def main() -> None:
         # as the CLI does: the quick score against the training cells every 500 steps (FD
         # times the copying penalty; it never sees the held-out cells) keeps the best
         # checkpoint, which is sampled from
-        config = TrainConfig(data="pbmc68k", conditional="yes", steps=0, minutes=minutes, seed=seed,
+        config = TrainConfig.from_flat(data="pbmc68k", conditional="yes", steps=0, minutes=minutes, seed=seed,
                              sample_every=0, progress=False, device=args.device)
         start = time.perf_counter()
         run, result = train(config, Path(tmp) / "pbmc", log=_quiet)

@@ -56,7 +56,7 @@ def main() -> None:
         subset = data.subset(np.sort(np.concatenate([keep, np.flatnonzero(data.test_mask)])))
         for limited in ("no", "yes"):
             out = work / f"{fraction}-{limited}"
-            config = TrainConfig(data="fashion-mnist", steps=steps, limited_data=limited, eval_every=0,
+            config = TrainConfig.from_flat(data="fashion-mnist", steps=steps, limited_data=limited, eval_every=0,
                                  sample_every=steps, checkpoint_every=steps, device=device, progress=False)
             started = time.perf_counter()
             train(config, out, dataset=subset if fraction < 1 else None, log=lambda s: None)

@@ -56,7 +56,7 @@ def run_baseline(train_split, minutes: float, device: str) -> tuple[torch.nn.Mod
 
 def run_scigan(out: Path, **options) -> tuple[torch.nn.Module, int]:
     """Train scigan's default recipe with ``options``; returns its sampling G and steps."""
-    config = TrainConfig(data="fashion-mnist", progress=False).with_overrides(**options)
+    config = TrainConfig.from_flat(data="fashion-mnist", progress=False).with_overrides(**options)
     _, result = train(config, out, overwrite=True, log=lambda s: None)
     G, _ = load_generator(open_run(out), "latest")
     return G, result.step

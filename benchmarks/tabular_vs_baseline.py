@@ -65,7 +65,7 @@ SET_UP: dict[str, float] = {}
 def fit_scigan(name: str, seed: int, folder: Path, device: str, **options: Any) -> tuple[Any, float]:
     """Train scigan on ``name`` with config ``options`` (steps or minutes, ...); the
     synthetic training-sized table and the fit seconds (reading and codec included)."""
-    config = TrainConfig(data=name, seed=seed, eval_every=0, sample_every=0, progress=False,
+    config = TrainConfig.from_flat(data=name, seed=seed, eval_every=0, sample_every=0, progress=False,
                          device=device).with_overrides(**options)
     start = time.perf_counter()
     run, result = train(config, folder / f"{name}-{seed}-{len(list(folder.iterdir()))}", log=_quiet)
@@ -149,7 +149,7 @@ def main() -> None:
             for seed in seeds:
                 data = modality.load(name)
                 train_split, holdout = split_holdout(data, 0.1, seed)
-                codec = modality.fit_codec(train_split, TrainConfig(conditional="yes", seed=seed))
+                codec = modality.fit_codec(train_split, TrainConfig.from_flat(conditional="yes", seed=seed))
                 scorer = modality.scorer(train_split, holdout, codec, device="cpu", log=_quiet)
                 fakes = {"scigan": fit_scigan(name, seed, Path(tmp), args.device, steps=steps)}
                 if codec.condition_codes(train_split.x.iloc[:0])[1]:  # discrete columns besides the label

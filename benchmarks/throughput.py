@@ -84,7 +84,7 @@ def main() -> None:
         G, D = networks(model, size, channels, classes)
         base = BaselineLoop(G, D, data, labels, batch, 128, device=str(device))
         G2, D2 = networks(model, size, channels, classes)
-        config = TrainConfig(data="bench", model=model, loss="hinge", batch_size=batch, device=str(device), progress=False)
+        config = TrainConfig.from_flat(data="bench", model=model, loss="hinge", batch_size=batch, device=str(device), progress=False)
         trainer = Trainer(config, G2, D2, data, labels, lambda x: x.float() / 127.5 - 1, 128,
                           Path(tempfile.mkdtemp()), log=lambda s: None)
 

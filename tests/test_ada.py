@@ -73,14 +73,16 @@ def _records(run: Path) -> list[dict]:
 
 
 def _train_config(run: Path) -> dict:
-    return tomllib.loads((run / "config.toml").read_text())["train"]
+    """The [train] and [images] tables of a run's config.toml, as one dict."""
+    doc = tomllib.loads((run / "config.toml").read_text())
+    return {**doc["train"], **doc["images"]}
 
 
 def test_limited_data_switches_on_below_the_threshold(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     run = tmp_path / "small"
     flags = [f for f in TINY if f != "--quiet"]
     assert main(["train", "digits", "--steps", "20", "--out", str(run), *flags]) == 0
-    assert "limited data (1347 training samples, fewer than 10000)" in capsys.readouterr().err
+    assert "limited data (1211 training samples, fewer than 10000)" in capsys.readouterr().err
     cfg = _train_config(run)
     assert cfg["limited_data"] == "yes" and cfg["ada_target"] == 0.6
     assert cfg["diffaugment"] == "color,translation,cutout"

@@ -104,7 +104,7 @@ def test_overwrite_refuses_a_folder_that_is_not_a_run(tmp_path: Path, capsys: py
 @pytest.mark.parametrize("argv,phrase", [
     (["train", "no/such/folder"], "no such file or folder"),
     (["train", "digits", "--model", "gan3000"], "mlp, dcgan, resnet"),
-    (["train", "digits", "--loss", "l7"], "ns, hinge, wgan, lsgan"),
+    (["train", "digits", "--loss", "l7"], "ns, hinge, wgan or lsgan"),
     (["train", "digits", "--size", "12"], "4·2^k or 7·2^k"),
     (["train", "digits", "--diffaugment", "flip"], "color, translation, cutout"),
     (["train", "digits", "--batch-size", "5000"], "smaller --batch-size"),

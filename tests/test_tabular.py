@@ -216,12 +216,12 @@ def test_train_on_a_dataframe_from_the_api(tmp_path: Path) -> None:
     import scigan
 
     frame = _mixed_frame().rename(columns={"dose": "dose, mg"})
-    config = scigan.TrainConfig(data="", label_column="outcome", column_types="age=categorical", steps=5,
+    config = scigan.TrainConfig.from_flat(modality="tabular", label_column="outcome", column_types="age=categorical", steps=5,
                                 width=8, batch_size=32, z_dim=16, eval_every=0, progress=False)
     with pytest.warns(UserWarning, match="'site'"):
         run, _ = scigan.train(config, str(tmp_path / "r"), table=frame, log=lambda s: None)
     assert (run.path / "data.parquet").is_file()
-    assert json.loads(run.config.column_types)["age"] == "categorical"
+    assert json.loads(run.config.data_options.column_types)["age"] == "categorical"
     samples = scigan.sample(str(run.path), 40)
     assert list(samples.x.columns) == list(frame.columns) and samples.x["age"].dtype == np.int64
     scores = scigan.evaluate(str(run.path), log=lambda s: None)

@@ -87,7 +87,7 @@ def test_early_stopping_after_patience(tmp_path: Path) -> None:
     from scigan.nets import NetSpec, build
 
     scores = iter([5.0, 4.0, 4.5, 4.2, 3.0])  # best at the 2nd evaluation, then 2 worse ones
-    config = TrainConfig(data="digits", steps=100, batch_size=8, eval_every=5, patience=2,
+    config = TrainConfig.from_flat(data="digits", steps=100, batch_size=8, eval_every=5, patience=2,
                          checkpoint_every=0, progress=False, z_dim=4)
     G, D = build("mlp", NetSpec(size=4, channels=1, z_dim=4, width=2))
     data = torch.from_numpy(np.random.default_rng(0).integers(0, 255, (32, 1, 4, 4), dtype=np.uint8))

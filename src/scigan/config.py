@@ -78,7 +78,7 @@ class TrainConfig:
     ada_speed: float = option(50_000.0, "ADA: real samples over which p may move from 0 to 1.",
                               Interval(0, low_open=True))
     holdout: float = option(0.1, "Share of the data held out for `scigan evaluate` when the source has no test "
-                                 "split; training never sees it.", Interval(0, 1, high_open=True))
+                                 "split; training never sees it.", Interval(0, 1, low_open=True, high_open=True))
     validation: float = option(0.1, "Share of the data (outside the holdout) that picks the best checkpoint "
                                     "and drives --patience; 0 scores the quick evaluations on the training "
                                     "rows.", Interval(0, 1, high_open=True))
@@ -101,8 +101,8 @@ class TrainConfig:
     checkpoint_every: int = option(500, "Steps between checkpoints.", Interval(1), resumable=True)
     keep_checkpoints: int = option(2, "Step checkpoints kept on disk (the best one is kept besides).",
                                    Interval(1), resumable=True)
-    progress: bool = option(True, "Show a progress bar.", resumable=True,
-                            flags={"--quiet": False})
+    progress: bool = option(True, "Show a progress bar (--quiet turns it and the log lines off).",
+                            resumable=True)
     data_options: Any = field(default_factory=NoOptions, metadata={"section": "kind"})
     """The data kind's options (the dataclass its :class:`~scigan.modalities.DataKind` declares)."""
     task_options: Any = field(default_factory=NoOptions, metadata={"section": "task"})

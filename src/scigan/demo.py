@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from scigan.cli import format_scores
+from scigan.cli.scores import format_scores
 from scigan.config import TrainConfig
 from scigan.errors import ScienceError
 
@@ -26,7 +26,7 @@ def run_demo(minutes: float, out: Path) -> int:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    config = TrainConfig(data="fashion-mnist", steps=0, minutes=minutes)
+    config = TrainConfig.from_flat(data="fashion-mnist", steps=0, minutes=minutes)
     say(f"scigan demo: {minutes:g} minutes of training on Fashion-MNIST (default recipe)")
     run, _ = train(config, out, overwrite=True, log=say)
     grid = out / "per_class.png"

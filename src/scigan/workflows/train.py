@@ -37,22 +37,23 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     return task.function("train")(config, Path(out), resume=resume, overwrite=overwrite, log=log, **inputs)
 
 
-def resolve(config: TrainConfig, data: Dataset, modality: Modality,
+def resolve(config: TrainConfig, train: Dataset, modality: Modality,
             log: Callable[[str], None] = print) -> TrainConfig:
-    """Fill the config's automatic values from the data and check every choice early."""
+    """Fill the config's automatic values from the training split ``train`` and check
+    every choice early; ``log`` hears what a kind's default switched on."""
     config.check()
-    config = modality.resolve(config, data, log=log)
+    config = modality.resolve(config, train, log=log)
     make_objective(config.loss)
     parse_policy(config.diffaugment)
     resolve_device(config.device)
-    if config.conditional == "yes" and data.y is None:
-        raise ScienceError(f"--conditional needs labels, but {data.source} has none; drop --conditional")
+    if config.conditional == "yes" and train.y is None:
+        raise ScienceError(f"--conditional needs labels, but {train.source} has none; drop --conditional")
     conditional = config.conditional
     if conditional == "auto":
-        conditional = "yes" if data.y is not None else "no"
+        conditional = "yes" if train.y is not None else "no"
     if config.steps <= 0 and config.minutes <= 0:
         raise ScienceError("give a positive --steps or --minutes")
-    return replace(config, conditional=conditional, modality=data.modality)
+    return replace(config, conditional=conditional, modality=train.modality)
 
 
 def describe(data: Dataset, splits: Splits, modality: Modality, codec: Codec) -> dict[str, Any]:
@@ -98,9 +99,11 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
 
     config, data = _read(config, out, table, dataset)
     modality = get_kind(data.modality).create()
-    config = resolve(config, data, modality, log=log)
+    config.check()
     splits = split_run(data, config.holdout, config.validation, config.seed)
     train_split = splits.train
+    notes: list[str] = []  # what the kind's defaults switched on, said once the run starts
+    config = resolve(config, train_split, modality, log=notes.append)
     if len(train_split) < config.batch_size:
         raise ScienceError(
             f"{data.source}: the training split has {len(train_split)} rows, fewer than --batch-size "
@@ -143,6 +146,8 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
     save_toml(config, out / "config.toml", {"data": info})
     codec.save(out)
     (out / "samples").mkdir(exist_ok=True)
+    for note in notes:
+        log(note)
     log(f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
         f"on {len(train_split)} samples of {data.source}; run folder {out}")
 

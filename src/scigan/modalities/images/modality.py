@@ -43,8 +43,8 @@ class ImageModality:
         return self.load(config.data if source is None else source, size=config.data_options.size or None)
 
     def resolve(self, config: Any, data: Dataset, log: Any = print) -> Any:
-        """Image defaults: dcgan with the hinge loss; the size is the data's own; below
-        ``limited_data_threshold`` training images (``limited_data`` "auto") or with
+        """Image defaults for the training split ``data``: dcgan with the hinge loss; the
+        size is the data's own; below ``limited_data_threshold`` training images (``limited_data`` "auto") or with
         ``limited_data`` "yes", DiffAugment with the ADA controller."""
         from dataclasses import replace
 
@@ -55,7 +55,7 @@ class ImageModality:
         if model not in ARCHITECTURES:
             raise ScienceError(f"unknown model {model!r} for images; choose one of: {', '.join(ARCHITECTURES)}")
         images = config.data_options
-        limited, n_train = images.limited_data, training_size(data, config)
+        limited, n_train = images.limited_data, len(data)
         if limited == "auto":
             limited = "yes" if n_train < images.limited_data_threshold else "no"
             if limited == "yes":
@@ -125,16 +125,6 @@ class ImageModality:
 
 #: The ADA target the limited-data defaults use (Karras et al., 2020).
 ADA_TARGET = 0.6
-
-
-def training_size(data: Dataset, config: Any) -> int:
-    """About how many images the GAN will train on: the rows outside the source's test
-    split, else all but the ``holdout`` share, less the ``validation`` share of those."""
-    if data.test_mask is not None and data.test_mask.any():
-        rest = int((~data.test_mask).sum())
-    else:
-        rest = int(round(len(data) * (1.0 - config.holdout)))
-    return int(round(rest * (1.0 - config.validation)))
 
 
 class ImageCodec:

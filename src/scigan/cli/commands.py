@@ -1,0 +1,117 @@
+"""What each ``scigan`` command does with its parsed arguments: call the workflow, print.
+
+Each handler takes the parsed ``args`` and ``say`` (a line to stderr) and raises
+ScienceError on bad input; :func:`scigan.cli.main` maps that to exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Callable
+
+from scigan.cli.flags import train_config
+from scigan.cli.parser import AUGMENT_OPTIONS
+from scigan.errors import ScienceError
+
+
+def datasets_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.datasets import list_datasets
+
+    rows = list_datasets()
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return
+    print(f"{'name':<15}{'modality':<12}{'shape':<18}{'classes':<9}{'available':<11}source")
+    for r in rows:
+        print(f"{r['name']:<15}{r['modality']:<12}{r['shape']:<18}{r['classes']:<9}"
+              f"{'yes' if r['available'] else 'no':<11}{r['source']}")
+        if not r["available"]:
+            print(f"{'':<15}install: {r['install']}")
+
+
+def train_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.train import train
+
+    config = train_config(args, args.option_names)
+    model = "" if config.model == "auto" else f"-{config.model}"
+    out = args.out or Path("runs") / f"{Path(config.data).name or 'data'}{model}"
+    run, result = train(config, out, resume=args.resume, overwrite=args.overwrite,
+                        log=(lambda s: None) if args.quiet else say)
+    say(f"run folder: {run.path}")
+
+
+def sample_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.sample import sample
+
+    samples = sample(args.run, args.n, label=args.label, out=args.out, seed=args.seed,
+                     checkpoint=args.checkpoint, device=args.device, overwrite=args.overwrite)
+    where = f" to {args.out}" if args.out else " (pass --out to write them)"
+    say(f"drew {len(samples)} samples from {args.run} at step {samples.info['step']}{where}")
+
+
+def evaluate_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.cli.scores import format_scores
+    from scigan.workflows.evaluate import evaluate
+
+    scores = evaluate(args.run, n=args.n, checkpoint=args.checkpoint, seed=args.seed,
+                      device=args.device, umap=args.umap, log=say)
+    if args.json:
+        print(json.dumps(scores))
+        return
+    print(format_scores(scores))
+
+
+def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.augment import AugmentConfig, augment, read_config
+
+    base = read_config(args.config) if args.config is not None else {}
+    given = {name: getattr(args, name) for name in [*AUGMENT_OPTIONS, "flips"] if getattr(args, name) is not None}
+    if args.data is not None:
+        given["data"] = args.data
+    options = {**base, **given}
+    if not options.get("data"):
+        raise ScienceError("name the data: scigan augment DATA ..., or pass --config FILE")
+    known = AugmentConfig.__dataclass_fields__
+    unknown = [k for k in options if k not in known]
+    if unknown:
+        raise ScienceError(f"{args.config}: unknown augment option {unknown[0]!r}")
+    cfg = AugmentConfig(**options)
+    out = args.out or Path("runs") / f"augment-{Path(cfg.data).name}"
+    results = augment(cfg, out, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say,
+                      reuse_gans=args.reuse_gans)
+    print((out / "table.md").read_text(), end="")
+    say(f"results: {out}/results.json ({len(results['seeds'])} seeds)")
+
+
+def enhance_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.enhance import enhance
+
+    written = enhance(args.run, args.input, args.out, checkpoint=args.checkpoint, device=args.device,
+                      overwrite=args.overwrite, task=args.command, log=say)
+    say(f"wrote {len(written)} image(s) to {args.out}")
+
+
+def report_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.report.html import write_report
+
+    say(f"report: {write_report(args.run)}")
+
+
+def edit_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    from scigan.workflows.edit import edit
+
+    strip = edit(args.run, args.kind, args.out, rows=args.rows, frames=args.frames, method=args.method,
+                 label=args.label, classes=args.classes.split(",") if args.classes else None, seed=args.seed,
+                 checkpoint=args.checkpoint, device=args.device, overwrite=args.overwrite)
+    rows, cols = strip.images.shape[:2]
+    say(f"wrote {args.out}: {strip.description}, {rows} rows × {cols} columns")
+
+
+#: The handler of each command.
+COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], None]] = {
+    "datasets": datasets_command, "train": train_command, "sample": sample_command,
+    "augment": augment_command, "evaluate": evaluate_command, "report": report_command,
+    "edit": edit_command, "enhance": enhance_command, "translate": enhance_command,
+}

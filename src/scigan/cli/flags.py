@@ -1,0 +1,102 @@
+"""``scigan train``'s option flags, built from the option sections' own declarations.
+
+Every field of :class:`~scigan.config.TrainConfig` (the core section), of each
+registered data kind's options and of each task's options becomes one flag whose help
+is the field's declared doc and default: nothing is repeated here. A name several kinds
+share (``label_column``) is one flag whose help says what it means for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import MISSING, Field, fields
+from pathlib import Path
+from typing import Any
+
+from scigan import options as opt
+from scigan.config import TrainConfig, load_toml
+from scigan.modalities import kinds
+from scigan.tasks import TASKS
+
+#: TrainConfig fields that are not flags: the positional data and the two sections.
+NOT_FLAGS = frozenset({"data", "data_options", "task_options"})
+
+
+def _sections() -> list[tuple[str, type]]:
+    """(owner, options dataclass) of the core, every kind and every task section."""
+    owners: list[tuple[str, type]] = [("", TrainConfig)]
+    owners += [(f"{k.name} data", k.options) for k in kinds()]
+    seen: set[type] = set()
+    for task in TASKS:
+        if task.options not in seen:
+            seen.add(task.options)
+            users = [t.name for t in TASKS if t.options is task.options]
+            owners.append((", ".join(users), task.options))
+    return owners
+
+
+def option_fields() -> dict[str, list[tuple[str, Field[Any]]]]:
+    """Every flag's field name -> the (owner, field) pairs that declare it."""
+    found: dict[str, list[tuple[str, Field[Any]]]] = {}
+    for owner, section in _sections():
+        for f in fields(section):
+            if f.name not in NOT_FLAGS:
+                found.setdefault(f.name, []).append((owner, f))
+    return found
+
+
+def _default(f: Field[Any]) -> Any:
+    return f.default if f.default is not MISSING else None
+
+
+def _help(declared: list[tuple[str, Field[Any]]]) -> str:
+    """The help of one flag: each owner's doc and default (``%`` escaped for argparse)."""
+    parts = []
+    for owner, f in declared:
+        text = f"{opt.doc_of(f)} (default: {_default(f)})"
+        parts.append(f"{owner}: {text}" if owner and len(declared) > 1 else
+                     (f"[{owner}] {text}" if owner else text))
+    return " | ".join(parts).replace("%", "%%")
+
+
+def add_option_flags(parser: argparse.ArgumentParser) -> list[str]:
+    """Add a flag per option to ``parser`` (all default to None: "not given"); returns
+    the field names in the order added."""
+    groups = {"": parser.add_argument_group("training options")}
+    added = []
+    for name, declared in option_fields().items():
+        owner, f = declared[0]
+        key = owner if owner and len(declared) == 1 else ""
+        group = groups.setdefault(key, parser.add_argument_group(f"{key} options"))
+        flags = f.metadata.get("flags") or {}
+        if flags:
+            exclusive = group.add_mutually_exclusive_group()
+            for flag, value in flags.items():
+                exclusive.add_argument(flag, dest=name, action="store_const", const=value,
+                                       help=f"{opt.flag_name(name)} {value}: {_help(declared)}")
+        elif isinstance(_default(f), bool):
+            group.add_argument(opt.flag_name(name), dest=name, action=argparse.BooleanOptionalAction,
+                               default=None, help=_help(declared))
+        else:
+            kind = type(_default(f))
+            check = f.metadata.get("check")
+            metavar = ("{" + ",".join(map(str, check.choices)) + "}" if isinstance(check, opt.OneOf)
+                       else {int: "N", float: "X"}.get(kind, "TEXT"))
+            group.add_argument(opt.flag_name(name), dest=name, type=kind, metavar=metavar,
+                               help=_help(declared))
+        added.append(name)
+    return added
+
+
+def train_config(args: argparse.Namespace, names: list[str]) -> TrainConfig:
+    """Defaults, then the ``--config`` file, then the flags given on the command line;
+    ``--minutes`` without ``--steps`` lifts the step limit, ``--quiet`` the progress bar."""
+    config = TrainConfig.from_flat(data=args.data)
+    if args.config is not None:
+        config = TrainConfig.from_flat(**{**load_toml(Path(args.config)), "data": args.data})
+    given = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    if given.get("minutes") is not None and "steps" not in given:
+        given["steps"] = 0
+    if args.quiet:
+        given["progress"] = False
+    return config.with_overrides(**given)

@@ -1,0 +1,134 @@
+"""The ``scigan`` argument parser: every command and its arguments.
+
+``train``'s option flags come from the option sections' declarations
+(:func:`scigan.cli.flags.add_option_flags`); the other commands' few arguments are here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from scigan.cli.examples import EXAMPLES
+from scigan.cli.flags import add_option_flags
+
+# augment options that map one-to-one onto AugmentConfig fields (flag -> help).
+AUGMENT_OPTIONS: dict[str, tuple[type, str]] = {
+    "per_class": (int, "K labelled training examples per class and seed (default 0: every example)"),
+    "imbalance": (str, "CLASS=FRACTION: keep only that share of one class's training examples, e.g. malignant=0.1"),
+    "repeats": (int, "seeds per condition, at least 2 (default 5)"),
+    "seed": (int, "first seed; also draws the test split when the data has none (default 0)"),
+    "test_fraction": (float, "share set aside for testing when the data has no test split (default 0.25)"),
+    "synthetic_per_class": (int, "GAN samples per class (default: images K, i.e. half the training set synthetic; tables up to twice the largest class)"),
+    "mix": (float, "share of synthetic samples per CNN batch / in the tables' sample weight (default 0: like real ones)"),
+    "filter": (float, "keep synthetic samples the real-only classifier gives their label with this probability (default 0: all)"),
+    "gan_steps": (int, "GAN steps per seed (default: 600 images, 3000 images of 16 px or less, 2000 tables and expression)"),
+    "gan_eval_every": (int, "GAN steps between checkpoint-picking evaluations on its own holdout "
+                      "(default: off for images, 500 otherwise)"),
+    "classifier": (str, "cnn (images), logreg or gboost (tables, expression); default auto"),
+    "classic": (str, "classic augmentation: affine (images), smote or reweight (tables, expression); default auto"),
+    "cnn_steps": (int, "optimizer steps of the downstream CNN (default 400)"),
+    "label_column": (str, "tables and expression: the label column"),
+    "size": (int, "images: resize to this many pixels (default: the data's own)"),
+    "device": (str, "where the GANs train: cpu, cuda or auto (default cpu)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every ``scigan`` command."""
+    from scigan import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="scigan",
+        description="Train GANs on scientific data, sample them, and measure them honestly.",
+        epilog="Run `scigan COMMAND --help` for a command's options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"scigan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("datasets", "list the built-in data sets")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = command("train", "train a GAN; writes a run folder")
+    p.add_argument("data", help="built-in data set name (see `scigan datasets`) or a path")
+    p.add_argument("--out", type=Path, help="run folder (default runs/<data>-<model>)")
+    p.add_argument("--config", type=Path, help="TOML file of options (CLI flags override it)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+    p.set_defaults(option_names=add_option_flags(p))
+
+    p = command("sample", "draw synthetic samples from a trained run")
+    p.add_argument("run", type=Path, help="run folder")
+    p.add_argument("-n", type=int, required=True, help="number of samples")
+    p.add_argument("--label", help="class name or index (default: balanced over classes)")
+    p.add_argument("--out", type=Path, help="output: images .png grid, .npz or a folder of PNGs; "
+                   "tables .csv, .tsv or .parquet; expression .h5ad or .csv")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+
+    p = command("evaluate", "score a run beside its real-vs-real floors: images FD, KID, PRDC, coverage; "
+                "tables and expression fidelity, detection AUC, utility, privacy, per group")
+    p.add_argument("run", type=Path, help="run folder")
+    p.add_argument("--n", type=int, default=10_000, help="samples (images: capped at the holdout size, default 10000; "
+                   "tables and expression: as many as the training split)")
+    p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--umap", action="store_true",
+                   help="draw a UMAP beside the PCA picture (needs umap-learn; adds about 20 s)")
+
+    p = command("augment", "does synthetic data help a classifier? real, real+classic, real+gan, "
+                "real+classic+gan and gan-only over several seeds; writes results.json, table.md, a plot")
+    p.add_argument("data", nargs="?", help="labelled built-in data set or path (optional with --config)")
+    p.add_argument("--config", type=Path, help="an augment output folder's config.toml (flags override it)")
+    p.add_argument("--out", type=Path, help="output folder (default runs/augment-<data>)")
+    p.add_argument("--flips", action="store_const", const=True,
+                   help="images: horizontal flips in the classic augmentation (off by default)")
+    for name, (kind, help_text) in AUGMENT_OPTIONS.items():
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=help_text)
+    p.add_argument("--reuse-gans", type=Path, metavar="FOLDER",
+                   help="an earlier augment output folder whose GANs (same subsets and GAN options) are reused")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing augment output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    p = command("report", "write RUN/report.html: samples, curves, scores, config")
+    p.add_argument("run", type=Path, help="run folder")
+
+    for name, what in (("enhance", "apply a super-resolution or denoising run to an image or a folder "
+                                   "of images of any size"),
+                       ("translate", "apply a translation run (pix2pix or CycleGAN, A -> B) to an image or a "
+                                     "folder of images")):
+        p = command(name, what)
+        p.add_argument("run", type=Path, help="run folder (trained with --task "
+                       + ("superres or denoise)" if name == "enhance" else "translate or cyclegan)"))
+        p.add_argument("input", type=Path, help="an image file (PNG, JPEG, TIFF) or a folder of them")
+        p.add_argument("--out", type=Path, required=True,
+                       help="output image (.png or .tif) for one input, a folder for a folder")
+        p.add_argument("--checkpoint", default="auto", help="auto (latest), latest or a step")
+        p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+        p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+
+    p = command("edit", "explore an image run's generator as a PNG strip: latent interpolation, "
+                "class swap with fixed noise, or style mixing (stylegan runs)")
+    p.add_argument("run", type=Path, help="run folder of an image run")
+    p.add_argument("kind", choices=["interpolate", "class-swap", "style-mix"], help="the edit")
+    p.add_argument("--out", type=Path, required=True, help="the strip to write (.png)")
+    p.add_argument("--rows", type=int, default=4, help="rows: pairs of latents or fixed latents (default 4)")
+    p.add_argument("--frames", type=int, default=8, help="interpolate: frames per row, ends included (default 8)")
+    p.add_argument("--method", default="slerp", help="interpolate: slerp (spherical, default) or linear")
+    p.add_argument("--label", help="interpolate, style-mix: class name or index of every row "
+                   "(default: row i shows class i mod C; conditional runs only)")
+    p.add_argument("--classes", help="class-swap: comma-separated class names or indices (default: all)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the latents (default 0)")
+    p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing strip")
+    return parser
