@@ -16,7 +16,7 @@ from scigan.nets import NetSpec, build
 from scigan.nets.attention import SelfAttention
 from scigan.nets.lapgan import laplacian_pyramid, upsample
 from scigan.nets.progressive import grow_level
-from scigan.nets.registry import progress_hooks
+from scigan.nets.progress import progress_hooks
 from helpers import TINY, assert_resume_is_exact, cli_error, newest_weights
 
 NEW = ["progressive", "stylegan", "lapgan"]

@@ -7,7 +7,7 @@ import torch
 
 from scigan.errors import ScienceError
 from scigan.nets import NetSpec, build
-from scigan.nets.registry import upsampling_plan
+from scigan.nets.spec import upsampling_plan
 
 
 @pytest.mark.parametrize("model", ["mlp", "dcgan", "resnet"])

@@ -12,7 +12,7 @@ from torch import nn
 
 from scigan.nets.attention import SelfAttention, attention_at
 from scigan.nets.layers import ConditionalBatchNorm, ProjectionHead, spectral
-from scigan.nets.registry import NetSpec, upsampling_plan
+from scigan.nets.spec import NetSpec, upsampling_plan
 
 
 def channel_plan(spec: NetSpec, stages: int) -> list[int]:

@@ -28,7 +28,7 @@ from torch import nn
 
 from scigan.nets.dcgan import channel_plan
 from scigan.nets.layers import ConditionalBatchNorm, ProjectionHead, spectral
-from scigan.nets.registry import NetSpec, upsampling_plan
+from scigan.nets.spec import NetSpec, upsampling_plan
 
 
 def upsample(x: torch.Tensor) -> torch.Tensor:

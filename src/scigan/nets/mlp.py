@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from scigan.nets.layers import ConditionalBatchNorm, ProjectionHead, spectral
-from scigan.nets.registry import NetSpec
+from scigan.nets.spec import NetSpec
 
 
 class MLPGenerator(nn.Module):

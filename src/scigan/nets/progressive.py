@@ -29,7 +29,7 @@ from torch import nn
 
 from scigan.nets.dcgan import channel_plan
 from scigan.nets.layers import ConditionalBatchNorm, ProjectionHead, spectral
-from scigan.nets.registry import NetSpec, upsampling_plan
+from scigan.nets.spec import NetSpec, upsampling_plan
 
 
 def grow_level(images: int, grow_images: int, stages: int) -> float:

@@ -11,7 +11,7 @@ from torch import nn
 
 from scigan.nets.attention import SelfAttention, attention_at
 from scigan.nets.layers import ConditionalBatchNorm, ProjectionHead, spectral
-from scigan.nets.registry import NetSpec, upsampling_plan
+from scigan.nets.spec import NetSpec, upsampling_plan
 
 
 class UpBlock(nn.Module):

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from scigan.nets.dcgan import channel_plan
-from scigan.nets.registry import NetSpec, upsampling_plan
+from scigan.nets.spec import NetSpec, upsampling_plan
 from scigan.nets.resnet import ResNetDiscriminator
 
 MIXING_PROBABILITY = 0.9

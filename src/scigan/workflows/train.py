@@ -19,7 +19,7 @@ from scigan.core.trainer import Trainer, TrainResult, build_phases, resolve_devi
 from scigan.errors import ScienceError
 from scigan.modalities import get_kind, modality_for
 from scigan.modalities.base import Codec, Dataset, Modality, Splits, split_run
-from scigan.nets.registry import progress_hooks
+from scigan.nets.progress import progress_hooks
 from scigan.runs import RunInfo, prepare_run_folder, provenance
 from scigan.tasks import get_task
 from scigan.workflows.generator import balanced_labels, generate
