@@ -97,9 +97,9 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
     """
     import torch
 
+    config.check()  # every section's declared constraints, before any data is read
     config, data = _read(config, out, table, dataset)
     modality = get_kind(data.modality).create()
-    config.check()
     splits = split_run(data, config.holdout, config.validation, config.seed)
     train_split = splits.train
     notes: list[str] = []  # what the kind's defaults switched on, said once the run starts
