@@ -22,7 +22,7 @@ from common import parse, parser, table, write_json  # noqa: E402
 
 from scigan.metrics import fidelity  # noqa: E402
 from scigan.modalities import get_modality  # noqa: E402
-from scigan.modalities.images import ImageCodec  # noqa: E402
+from scigan.modalities.images.modality import ImageCodec  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
 from scigan.nets import NetSpec, build  # noqa: E402
 from scigan.workflows.generator import generate  # noqa: E402

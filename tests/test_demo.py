@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scigan.datasets import fashion_mnist_dir
+from scigan.modalities.images.catalogue import fashion_mnist_dir
 
 
 @pytest.mark.slow

@@ -61,7 +61,7 @@ def test_library_size_layer() -> None:
 
 
 def test_a_loaded_matrix_saves_as_h5ad(tmp_path: Path) -> None:
-    from scigan.modalities.expression import ExpressionModality
+    from scigan.modalities.expression.modality import ExpressionModality
 
     modality = ExpressionModality()
     data = modality.load(_h5ad(tmp_path, _counts()), label_column="cell_type")

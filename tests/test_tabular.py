@@ -252,7 +252,7 @@ def test_sampled_modes_still_invert_exactly() -> None:
 
 # ---- CTGAN's conditional vector ----------------------------------------------------------
 def _sampler(frame: pd.DataFrame, label: str = "outcome"):
-    from scigan.modalities.tabular import TabularModality
+    from scigan.modalities.tabular.modality import TabularModality
     from scigan.modalities.tabular.conditions import ConditionSampler
 
     data = TabularModality().load(frame, label_column=label)
@@ -365,7 +365,7 @@ def test_worst_group_skips_groups_too_small_to_trust() -> None:
 
 def test_small_groups_are_scored_and_marked(tmp_path: Path) -> None:
     from scigan.modalities.base import split_holdout
-    from scigan.modalities.tabular import TabularModality
+    from scigan.modalities.tabular.modality import TabularModality
     from scigan.modalities.tabular.metrics import TableScorer
 
     frame = _mixed_frame(500).drop(columns="site")

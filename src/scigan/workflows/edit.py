@@ -74,7 +74,7 @@ def _latents(rows: int, z_dim: int, seed: int, key: int, device):
 
 def _decode(x, rows: int) -> np.ndarray:
     """Model-space images (rows·K, C, H, W) -> uint8 (rows, K, C, H, W), by the image codec."""
-    from scigan.modalities.images import ImageCodec
+    from scigan.modalities.images.modality import ImageCodec
 
     return ImageCodec().decode(x.cpu()).reshape(rows, -1, *x.shape[1:])
 
