@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
 
-.PHONY: install data demo test test-slow bench bench-quick clean
+.PHONY: install data demo test lint test-slow bench bench-quick clean
 
 install: $(STAMP)
 
@@ -31,9 +31,15 @@ data:
 demo: install data
 	$(BIN)/python -m scigan.demo
 
-test: install
+test: install lint
 	-@$(MAKE) --no-print-directory data
 	$(BIN)/python -m pytest -q
+
+# ruff (lint and format check) and mypy (src/, configured in pyproject.toml)
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 test-slow: install data
 	$(BIN)/python -m pytest -q -m slow
