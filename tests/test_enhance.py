@@ -45,7 +45,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_builtin_pictures_read_and_tile():
-    from scigan.datasets import get_entry
+    from scigan.modalities import get_entry
     from scigan.modalities.images.read import load_images
     from scigan.modalities.images.pictures import read_pictures
 

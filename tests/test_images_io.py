@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scigan import datasets
+from scigan import modalities as registry
 from scigan.errors import ScienceError
 from scigan.modalities.images import catalogue
 from scigan.modalities.images.read import load_images
@@ -52,19 +52,19 @@ def one_line(exc: pytest.ExceptionInfo) -> str:
 
 def test_registry_is_light_and_lists_builtins() -> None:
     code = (
-        "import sys, scigan.datasets as d; d.list_datasets(); "
+        "import sys, scigan.modalities as d; d.list_datasets(); "
         "assert 'torch' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-    rows = {row["name"]: row for row in datasets.list_datasets()}
+    rows = {row["name"]: row for row in registry.list_datasets()}
     assert set(rows) >= {"fashion-mnist", "digits"}
     assert rows["fashion-mnist"]["classes"] == 10
     assert rows["fashion-mnist"]["class_names"][0] == "T-shirt/top"
     assert rows["digits"]["shape"] == "1797x1x8x8"
     assert "dataset-fashion-mnist" in rows["fashion-mnist"]["install"]
     json.dumps(rows)
-    assert datasets.get_entry("Digits").name == "digits"
-    assert datasets.get_entry("mnist") is None
+    assert registry.get_entry("Digits").name == "digits"
+    assert registry.get_entry("mnist") is None
 
 
 # ---------------------------------------------------------------------- built-ins
@@ -128,7 +128,7 @@ def test_fashion_mnist_missing_says_what_to_install(
     with raises("sudo apt-get install dataset-fashion-mnist") as exc:
         load_images("fashion-mnist")
     assert "SCIGAN_DATA" in one_line(exc)
-    assert not datasets.get_entry("fashion-mnist").available()
+    assert not registry.get_entry("fashion-mnist").available()
 
 
 def test_digits_missing_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,7 @@ class DatasetEntry:
 
     Attributes:
         name: what the user types, e.g. ``"fashion-mnist"``.
-        modality: the modality that reads it, e.g. ``"images"``.
+        modality: the name of the data kind that reads it.
         shape: stored shape of the whole set, N x sample shape, e.g. ``"70000x1x28x28"``.
         class_names: the name of each label value, in label order.
         source: the package that ships the data.
@@ -91,23 +91,3 @@ def package_file(package: str, relative: str) -> Path | None:
         if path.is_file():
             return path
     return None
-
-
-def entries() -> list[DatasetEntry]:
-    """All built-in data sets, in display order (each data kind's, kind by kind)."""
-    from scigan.modalities import kinds
-
-    return [entry for kind in kinds() for entry in kind.builtins]
-
-
-def list_datasets() -> list[dict[str, Any]]:
-    """Every built-in data set as a JSON-ready dict (see :meth:`DatasetEntry.as_dict`)."""
-    return [entry.as_dict() for entry in entries()]
-
-
-def get_entry(name: str) -> DatasetEntry | None:
-    """The built-in called ``name`` (case-insensitive), or None if there is none."""
-    from scigan.modalities import find_builtin
-
-    found = find_builtin(name)
-    return None if found is None else found[1]

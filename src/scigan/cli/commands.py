@@ -17,7 +17,7 @@ from scigan.errors import ScienceError
 
 
 def datasets_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
-    from scigan.datasets import list_datasets
+    from scigan.modalities import list_datasets
 
     rows = list_datasets()
     if args.json:

@@ -138,6 +138,22 @@ def find_builtin(name: str) -> tuple[DataKind, DatasetEntry] | None:
     return None
 
 
+def entries() -> list[DatasetEntry]:
+    """All built-in data sets, in display order (each data kind's, kind by kind)."""
+    return [entry for kind in kinds() for entry in kind.builtins]
+
+
+def list_datasets() -> list[dict[str, Any]]:
+    """Every built-in data set as a JSON-ready dict (see :meth:`DatasetEntry.as_dict`)."""
+    return [entry.as_dict() for entry in entries()]
+
+
+def get_entry(name: str) -> DatasetEntry | None:
+    """The built-in called ``name`` (case-insensitive), or None if there is none."""
+    found = find_builtin(name)
+    return None if found is None else found[1]
+
+
 def modality_for(source: str, declared: str = "auto") -> str:
     """The name of the kind that reads ``source``: ``declared`` unless "auto", else a
     built-in's own, else the kind whose suffixes the path ends with, else the fallback

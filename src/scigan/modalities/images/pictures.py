@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scigan.datasets import DatasetEntry, get_entry, package_file
+from scigan.datasets import DatasetEntry, package_file
+from scigan.modalities import get_entry
 from scigan.errors import ScienceError
 from scigan.modalities.base import Dataset
 from scigan.modalities.images.files import IMAGE_SUFFIXES, read_image_file

@@ -13,7 +13,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from scigan.datasets import get_entry
+from scigan.modalities import get_entry
 from scigan.errors import ScienceError
 from scigan.modalities.base import Dataset
 from scigan.modalities.images.builtins import load_builtin
