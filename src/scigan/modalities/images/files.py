@@ -9,6 +9,8 @@ applied, alpha composited over black, palette, CMYK and other colour modes made 
 
 from __future__ import annotations
 
+import difflib
+import os
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,7 @@ import numpy as np
 
 from scigan.errors import ScienceError
 from scigan.modalities.base import Dataset
+from scigan.modalities.images.catalogue import BUILTINS
 from scigan.modalities.images.pixels import brief, to_uint8_all, unify_colour, unify_size
 
 if TYPE_CHECKING:
@@ -156,3 +159,19 @@ def _pixels(img: Image.Image, notes: Counter[str]) -> np.ndarray:
         notes[f"{mode} images converted to RGB"] += 1
     return np.asarray(img.convert("RGB"))
 
+
+def missing_source(source: str | Path) -> ScienceError:
+    """The error for a ``source`` that is neither a built-in nor an existing path: a
+    close built-in name when it looks like a name, else "no such file or folder"."""
+    text = str(source)
+    looks_like_name = isinstance(source, str) and "/" not in text and os.sep not in text
+    looks_like_name = looks_like_name and Path(text).suffix.lower() not in (".npz", *IMAGE_SUFFIXES)
+    if not looks_like_name:
+        return ScienceError(f"{text}: no such file or folder; check the path")
+    names = [e.name for e in BUILTINS]
+    close = difflib.get_close_matches(text.lower(), names, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return ScienceError(
+        f"unknown data set '{text}'{hint} and no such file or folder; built-in image data "
+        f"sets: {', '.join(names)}; or give a folder of images or an .npz"
+    )

@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from scigan.datasets import DatasetEntry, package_file
-from scigan.modalities import get_entry
 from scigan.errors import ScienceError
+from scigan.modalities import get_entry
 from scigan.modalities.base import Dataset
-from scigan.modalities.images.files import IMAGE_SUFFIXES, read_image_file
+from scigan.modalities.images.files import IMAGE_SUFFIXES, missing_source, read_image_file
 from scigan.modalities.images.pixels import brief, check_finite, intensity_scale
-from scigan.modalities.images.read import missing_source
 
 TIFF_SUFFIXES = (".tif", ".tiff")
 

@@ -8,17 +8,14 @@ values 0..255. Labels are int64 (N,) or None. The readers are in :mod:`.builtins
 
 from __future__ import annotations
 
-import difflib
-import os
 from collections import Counter
 from pathlib import Path
 
-from scigan.modalities import get_entry
 from scigan.errors import ScienceError
+from scigan.modalities import get_entry
 from scigan.modalities.base import Dataset
 from scigan.modalities.images.builtins import load_builtin
-from scigan.modalities.images.catalogue import BUILTINS
-from scigan.modalities.images.files import IMAGE_KINDS, IMAGE_SUFFIXES, load_folder
+from scigan.modalities.images.files import IMAGE_KINDS, IMAGE_SUFFIXES, load_folder, missing_source
 from scigan.modalities.images.npz import load_npz
 from scigan.modalities.images.pixels import finish_array
 
@@ -74,21 +71,3 @@ def load_images(
     if notes:
         data.info["conversions"] = [f"{n} {what}" for what, n in sorted(notes.items())]
     return data
-
-
-def missing_source(source: str | Path) -> ScienceError:
-    """The error for a ``source`` that is neither a built-in nor an existing path: a
-    close built-in name when it looks like a name, else "no such file or folder"."""
-    text = str(source)
-    looks_like_name = isinstance(source, str) and "/" not in text and os.sep not in text
-    looks_like_name = looks_like_name and Path(text).suffix.lower() not in (".npz", *IMAGE_SUFFIXES)
-    if not looks_like_name:
-        return ScienceError(f"{text}: no such file or folder; check the path")
-    names = [e.name for e in BUILTINS]
-    close = difflib.get_close_matches(text.lower(), names, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return ScienceError(
-        f"unknown data set '{text}'{hint} and no such file or folder; built-in image data "
-        f"sets: {', '.join(names)}; or give a folder of images or an .npz"
-    )
-
