@@ -1,5 +1,5 @@
 """``scigan augment``: the split logic (no test example reaches the GAN or the
-classifier), the output folder, reproducibility and the refusals."""
+classifier), each kind's augmenter, the output folder, reproducibility and the refusals."""
 
 from __future__ import annotations
 
@@ -9,14 +9,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import cli_error
+from scigan.augment import subsets
+from scigan.augment.config import AugmentConfig, read_config
+from scigan.augment.experiment import augment, gan_config, synthetic_counts
+from scigan.augment.protocol import augmenter_class
+from scigan.augment.stats import paired_interval, scores
+from scigan.augment.subsets import draw_subset
 from scigan.cli import main
 from scigan.errors import ScienceError
+from scigan.modalities import DataKind, get_kind, kinds, register, unregister
 from scigan.modalities.base import Dataset
-from scigan.workflows import augment as aug
-from helpers import cli_error
+from scigan.modalities.expression.augment import ExpressionAugmenter
+from scigan.modalities.images.augment import ImageAugmenter
+from scigan.modalities.tabular.augment import TableAugmenter
 
 #: A tiny, fast experiment: 2 seeds, a few GAN and CNN steps.
-FAST = ["--repeats", "2", "--gan-steps", "12", "--cnn-steps", "15", "--quiet"]
+FAST = {"repeats": 2, "gan_steps": 12, "cnn_steps": 15}
+QUIET = {"log": lambda s: None}
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +38,30 @@ def tagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     y = np.repeat(np.arange(3), 30)
     x = rng.integers(0, 60, (n, 8, 8)).astype(np.uint8)
     for i in range(n):
-        x[i, 2 + 2 * y[i]:4 + 2 * y[i], 2:7] = 230  # a bar whose height tells the class
+        x[i, 2 + 2 * y[i] : 4 + 2 * y[i], 2:7] = 230  # a bar whose height tells the class
         x[i, 0, 0], x[i, 0, 1] = 100 + i % 100, 100 + i // 100
     path = tmp_path_factory.mktemp("data") / "tagged.npz"
     np.savez(path, x=x, y=y, class_names=np.array(["a", "b", "c"]))
+    return path
+
+
+@pytest.fixture(scope="module")
+def rare_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A separable table of 80 common and 40 rare rows, with a categorical column."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    kind = np.repeat(["common", "rare"], [80, 40])
+    shift = (kind == "rare") * 2.0
+    path = tmp_path_factory.mktemp("table") / "t.csv"
+    pd.DataFrame(
+        {
+            "a": rng.normal(shift, 1.0).round(3),
+            "b": rng.normal(-shift, 1.0).round(3),
+            "site": rng.choice(["x", "y"], 120),
+            "kind": kind,
+        }
+    ).to_csv(path, index=False)
     return path
 
 
@@ -41,56 +71,74 @@ def _ids(x: np.ndarray) -> set[int]:
     return set((x[:, 0, 0] - 100 + 100 * (x[:, 0, 1] - 100)).tolist())
 
 
+def _images(n_per_class: int, size: int = 2, classes: int = 3) -> Dataset:
+    y = np.repeat(np.arange(classes), n_per_class)
+    return Dataset(
+        x=np.zeros((len(y), 1, size, size), np.uint8),
+        y=y,
+        class_names=list("abcdefg"[:classes]),
+        source="t",
+        modality="images",
+    )
+
+
 def test_split_helpers() -> None:
     y = np.repeat(np.arange(3), [40, 30, 20])
-    data = Dataset(x=np.zeros((90, 1, 2, 2), np.uint8), y=y, class_names=["a", "b", "c"], source="t",
-                   modality="images")
-    pool, test = aug.test_split(data, 0.25, seed=0)
+    data = Dataset(x=np.zeros((90, 1, 2, 2), np.uint8), y=y, class_names=["a", "b", "c"], source="t", modality="images")
+    pool, test = subsets.test_split(data, 0.25, seed=0)
     assert not set(pool) & set(test) and len(pool) + len(test) == 90
     assert np.bincount(y[test]).tolist() == [10, 8, 5]  # stratified
-    assert np.array_equal(aug.test_split(data, 0.25, seed=0)[1], test)  # fixed by the seed
-    sub = aug.draw_subset(y[pool], 3, 4, None, seed=1)
+    assert np.array_equal(subsets.test_split(data, 0.25, seed=0)[1], test)  # fixed by the seed
+    sub = draw_subset(y[pool], 3, 4, None, seed=1)
     assert np.bincount(y[pool][sub]).tolist() == [4, 4, 4]
-    assert not np.array_equal(sub, aug.draw_subset(y[pool], 3, 4, None, seed=2))
-    rare = aug.draw_subset(y[pool], 3, 0, (1, 0.25), seed=1)
+    assert not np.array_equal(sub, draw_subset(y[pool], 3, 4, None, seed=2))
+    rare = draw_subset(y[pool], 3, 0, (1, 0.25), seed=1)
     assert np.bincount(y[pool][rare]).tolist() == [30, 6, 15]
-    # synthetic samples by default: images K per class (half the training set), tables up
-    # to twice the largest class
-    cfg = aug.AugmentConfig()
-    assert aug.synthetic_counts(cfg, y[pool][sub], 3, images=True).tolist() == [4, 4, 4]
-    assert aug.synthetic_counts(cfg, y[pool][rare], 3, images=False).tolist() == [30, 54, 45]
+    # synthetic samples by default, as each kind says: images K per class (half the
+    # training set), rows up to twice the largest class
+    cfg = AugmentConfig()
+    images = ImageAugmenter(cfg, data)
+    rows = TableAugmenter(
+        cfg, Dataset(x=np.zeros((90, 2)), y=y, class_names=["a", "b", "c"], source="t", modality="tabular")
+    )
+    assert synthetic_counts(cfg, images, y[pool][sub]).tolist() == [4, 4, 4]
+    assert synthetic_counts(cfg, rows, y[pool][rare]).tolist() == [30, 54, 45]
+    assert synthetic_counts(AugmentConfig(synthetic_per_class=7), rows, y[pool][rare]).tolist() == [7, 7, 7]
     # a source's own test split is kept as it is
     mask = np.zeros(90, bool)
     mask[::3] = True
-    pool, test = aug.test_split(Dataset(**{**data.__dict__, "test_mask": mask}), 0.25, seed=0)
+    pool, test = subsets.test_split(Dataset(**{**data.__dict__, "test_mask": mask}), 0.25, seed=0)
     assert np.array_equal(test, np.flatnonzero(mask))
 
 
-def test_no_test_example_reaches_the_gan_or_the_classifier(tagged: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_test_example_reaches_the_gan_or_the_classifier(
+    tagged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen_by_classifier: list[np.ndarray] = []
-    original_fit = aug._Task.fit
+    original_fit = ImageAugmenter.fit
 
     def spy(self, x, y, synthetic, classic, seed):
         seen_by_classifier.append(x)
         return original_fit(self, x, y, synthetic, classic, seed)
 
-    monkeypatch.setattr(aug._Task, "fit", spy)
+    monkeypatch.setattr(ImageAugmenter, "fit", spy)
     out = tmp_path / "out"
-    results = aug.augment(aug.AugmentConfig(data=str(tagged), per_class=8, repeats=2, gan_steps=12,
-                                            cnn_steps=15, filter=0.2, synthetic_per_class=30),
-                          out, log=lambda s: None)
+    results = augment(
+        AugmentConfig(data=str(tagged), per_class=8, filter=0.2, synthetic_per_class=30, **FAST), out, **QUIET
+    )
     splits = np.load(out / "splits.npz")
     test = set(splits["test_rows"].tolist())
     assert len(test) == 24  # 25 % of 90, stratified: 8 per class
     for seed in (0, 1):
         train_rows = splits[f"train_rows_seed{seed}"]
         assert len(train_rows) == 24 and not test & set(train_rows.tolist())
-        # the GAN's copy of its data is exactly the subset; its holdout comes from the subset
+        # the GAN's copy of its data is exactly the subset; its holdout comes from the
+        # subset, and with no quick evaluations no row is spent on a validation split
         gan_data = np.load(out / "gan" / f"seed-{seed}" / "data.npz")
         assert _ids(gan_data["x"]) == set(train_rows.tolist())
         info = (out / "gan" / f"seed-{seed}" / "config.toml").read_text()
-        assert "n_train = 21" in info and "n_holdout = 3" in info and 'holdout_from = "random split"' in info
+        assert "n_train = 21" in info and "n_holdout = 3" in info and "n_validation = 0" in info
+        assert 'holdout_from = "random split"' in info
     # every real image any classifier trained on is from that seed's subset
     real_fits = [x for x in seen_by_classifier if len(x) == 24]
     assert len(real_fits) == 2 * 4  # real, real+classic, real+gan, real+classic+gan per seed
@@ -100,15 +148,78 @@ def test_no_test_example_reaches_the_gan_or_the_classifier(tagged: Path, tmp_pat
     gans = results["gans"]
     assert all(0 < g["synthetic_kept"] <= g["synthetic_drawn"] == 3 * 30 for g in gans)
     assert all(sum(g["synthetic_kept_per_class"]) == g["synthetic_kept"] for g in gans)
+    assert results["classifier"] == "cnn" and results["classic"] == "affine"
 
 
-def test_gan_steps_default_by_image_size() -> None:
-    cfg = aug.AugmentConfig(data="x")
+def test_gan_config_follows_the_kind() -> None:
+    cfg = AugmentConfig(data="x.npz")
     for size, steps in ((8, 3000), (16, 3000), (28, 600)):
-        d = Dataset(x=np.zeros((40, 1, size, size), np.uint8), y=np.repeat(np.arange(2), 20),
-                    class_names=["a", "b"], source="t", modality="images")
-        assert aug.gan_config(cfg, d, d, seed=0).steps == steps
-    assert aug.gan_config(aug.AugmentConfig(data="x", gan_steps=50), d, d, seed=0).steps == 50
+        d = _images(20, size, classes=2)
+        gan = gan_config(cfg, ImageAugmenter(cfg, d), d, seed=0)
+        assert gan.steps == steps and gan.eval_every == 0 and gan.validation == 0.0
+        assert gan.conditional == "yes" and gan.batch_size == 34  # int(40 × 0.9) − 2 = 34, even
+    assert gan_config(AugmentConfig(data="x.npz", gan_steps=50), ImageAugmenter(cfg, d), d, seed=0).steps == 50
+    # rows: 2000 steps, quick evaluations on a validation split of the subset, the
+    # label column in the kind's section, a batch PacGAN's pack of 4 divides
+    rows = Dataset(
+        x=np.zeros((66, 2)),
+        y=np.repeat([0, 1], [60, 6]),
+        class_names=["common", "rare"],
+        source="t",
+        modality="tabular",
+    )
+    cfg = AugmentConfig(data="t.csv", label_column="kind")
+    gan = gan_config(cfg, TableAugmenter(cfg, rows), rows, seed=3)
+    assert (gan.steps, gan.eval_every, gan.validation, gan.seed) == (2000, 500, 0.1, 3)
+    assert gan.data_options.label_column == "kind" and gan.batch_size == 48  # int(66 × .9 × .9) − 2 = 51
+    off = gan_config(AugmentConfig(data="t.csv", gan_eval_every=0), TableAugmenter(cfg, rows), rows, seed=3)
+    assert off.eval_every == 0 and off.validation == 0.0 and off.batch_size == 56
+
+
+def test_every_builtin_kind_declares_its_augmenter() -> None:
+    expected = {"images": ImageAugmenter, "tabular": TableAugmenter, "expression": ExpressionAugmenter}
+    for kind in kinds():
+        if kind.name in expected:
+            cls = augmenter_class(kind)
+            assert cls is expected[kind.name]
+            assert cls.classifiers and cls.classics and cls.labels_hint
+            for method in ("gan_defaults", "synthetic_counts", "fit_features", "features", "fit", "proba"):
+                assert callable(getattr(cls, method)), (kind.name, method)
+
+
+def test_a_kind_without_an_augmenter_is_refused(tmp_path: Path) -> None:
+    register(DataKind(name="plane-points-noaug", modality="nowhere:Nothing", suffixes=(".noaug",)))
+    try:
+        out = tmp_path / "out"
+        with pytest.raises(ScienceError, match="scigan augment does not support plane-points-noaug data"):
+            augment(AugmentConfig(data=str(tmp_path / "p.noaug")), out, **QUIET)
+        assert not out.exists()
+    finally:
+        unregister("plane-points-noaug")
+    assert get_kind("images").augmenter  # the built-ins are untouched
+    # a kind's augmenter is found through its "module:Class" path alone
+    shared = DataKind(name="toy", modality="nowhere:Nothing", augmenter="scigan.downstream.rows:RowAugmenter")
+    assert augmenter_class(shared).__name__ == "RowAugmenter"
+    with pytest.raises(ScienceError, match="toy data: its augmenter 'nowhere:Nothing' does not load"):
+        augmenter_class(DataKind(name="toy", modality="nowhere:Nothing", augmenter="nowhere:Nothing"))
+
+
+def test_expression_rows_are_log_counts() -> None:
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 20)
+    counts = rng.poisson(np.where(y[:, None] == 1, [20, 1, 5], [1, 20, 5]), (40, 3)).astype(np.float32)
+    data = Dataset(x=counts, y=y, class_names=["t", "b"], source="m", modality="expression", info={"values": "counts"})
+    task = ExpressionAugmenter(AugmentConfig(classifier="gboost", classic="reweight"), data)
+    task.fit_features(data)
+    rows = task.features(data)
+    assert np.allclose(rows, np.log1p(counts))
+    model = task.fit(rows, y, None, True, seed=0)
+    proba = task.proba(model, rows)
+    assert proba.shape == (40, 2) and np.allclose(proba.sum(1), 1) and (proba.argmax(1) == y).mean() > 0.9
+    # log-normalised values are the rows themselves
+    logged = Dataset(**{**data.__dict__, "info": {"values": "log"}})
+    task.fit_features(logged)
+    assert np.array_equal(task.features(logged), counts.astype(float))
 
 
 def test_classic_augment_shifts_exactly_and_affines_a_share() -> None:
@@ -121,13 +232,19 @@ def test_classic_augment_shifts_exactly_and_affines_a_share() -> None:
     # black fill): no resampling blur, the pixel values are the original ones
     out = classic_augment(x, torch.Generator().manual_seed(1), affine_p=0.0)
     for i in range(len(x)):
-        hits = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
-                if torch.allclose(out[i], _shifted(x[i], dy, dx), atol=1e-5)]
+        hits = [
+            (dy, dx)
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)
+            if torch.allclose(out[i], _shifted(x[i], dy, dx), atol=1e-5)
+        ]
         assert hits, i
     # with the default recipe about half the images are resampled (not a pure shift)
     out = classic_augment(x, torch.Generator().manual_seed(1))
-    pure = sum(any(torch.allclose(out[i], _shifted(x[i], dy, dx), atol=1e-5)
-                   for dy in range(-2, 3) for dx in range(-2, 3)) for i in range(len(x)))
+    pure = sum(
+        any(torch.allclose(out[i], _shifted(x[i], dy, dx), atol=1e-5) for dy in range(-2, 3) for dx in range(-2, 3))
+        for i in range(len(x))
+    )
     assert 16 < pure < 48
     assert out.shape == x.shape and out.min() >= -1 - 1e-5 and out.max() <= 1 + 1e-5
 
@@ -138,20 +255,20 @@ def _shifted(img, dy: int, dx: int):
 
     out = torch.full_like(img, -1.0)
     h, w = img.shape[1:]
-    out[:, max(0, dy):h + min(0, dy), max(0, dx):w + min(0, dx)] = \
-        img[:, max(0, -dy):h + min(0, -dy), max(0, -dx):w + min(0, -dx)]
+    out[:, max(0, dy) : h + min(0, dy), max(0, dx) : w + min(0, dx)] = img[
+        :, max(0, -dy) : h + min(0, -dy), max(0, -dx) : w + min(0, -dx)
+    ]
     return out
 
 
-def test_output_folder_and_reproducibility(tagged: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_output_folder_and_reproducibility(tagged: Path, tmp_path: Path) -> None:
     out = tmp_path / "first"
-    assert main(["augment", str(tagged), "--per-class", "6", "--out", str(out), *FAST]) == 0
-    printed = capsys.readouterr().out
-    assert printed.startswith("| condition |") and "real+classic+gan" in printed
+    results = augment(AugmentConfig(data=str(tagged), per_class=6, **FAST), out, **QUIET)
     for name in ("results.json", "table.md", "accuracy.png", "config.toml", "splits.npz"):
         assert (out / name).is_file(), name
     assert (out / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
-    results = json.loads((out / "results.json").read_text())
+    assert (out / "table.md").read_text().startswith("| condition |")
+    assert json.loads((out / "results.json").read_text()) == json.loads(json.dumps(results))
     assert list(results["conditions"]) == ["real", "real+classic", "real+gan", "real+classic+gan", "gan"]
     for name, entry in results["conditions"].items():
         assert len(entry["per_seed"]) == 2
@@ -168,34 +285,54 @@ def test_output_folder_and_reproducibility(tagged: Path, tmp_path: Path, capsys:
     assert results["conditions"]["real"]["accuracy_mean"] > 0.6
     # the same config (read back from the folder) gives the same numbers
     again = tmp_path / "again"
-    assert main(["augment", "--config", str(out / "config.toml"), "--out", str(again), "--quiet"]) == 0
-    second = json.loads((again / "results.json").read_text())
+    second = augment(AugmentConfig(**read_config(out / "config.toml")), again, **QUIET)
     assert second["conditions"] == results["conditions"]
     # other downstream options on the same GANs: nothing is trained again
     third = tmp_path / "filtered"
-    assert main(["augment", str(tagged), "--per-class", "6", "--out", str(third), "--filter", "0.3",
-                 "--reuse-gans", str(out), *FAST]) == 0
-    filtered = json.loads((third / "results.json").read_text())
+    filtered = augment(AugmentConfig(data=str(tagged), per_class=6, filter=0.3, **FAST), third, reuse_gans=out, **QUIET)
     assert all(g["reused_from"] == str(out / "gan" / f"seed-{g['seed']}") for g in filtered["gans"])
     assert filtered["conditions"]["real"] == results["conditions"]["real"]
     assert sum(g["synthetic_kept"] for g in filtered["gans"]) < sum(g["synthetic_drawn"] for g in filtered["gans"])
-    # an existing folder is not replaced without --overwrite
-    err = cli_error(capsys, ["augment", str(tagged), "--per-class", "6", "--out", str(out), *FAST])
-    assert "already exists; pass --overwrite" in err
+    # a GAN trained differently is not reused
+    other = augment(
+        AugmentConfig(data=str(tagged), per_class=6, **{**FAST, "gan_steps": 13}),
+        tmp_path / "o",
+        reuse_gans=out,
+        **QUIET,
+    )
+    assert not any(g["reused_from"] for g in other["gans"])
+    # an existing folder is not replaced without overwrite, nor one that is not augment's
+    with pytest.raises(ScienceError, match="already exists; pass --overwrite"):
+        augment(AugmentConfig(data=str(tagged), per_class=6, **FAST), out, **QUIET)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    with pytest.raises(ScienceError, match="is not an augment output folder"):
+        augment(AugmentConfig(data=str(tagged), per_class=6, **FAST), tmp_path / "mine", overwrite=True, **QUIET)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
 
 
-def test_table_with_a_rare_class(tmp_path: Path) -> None:
-    rng = np.random.default_rng(0)
-    kind = np.repeat(["common", "rare"], [80, 40])
-    shift = (kind == "rare") * 2.0
-    import pandas as pd
+def test_an_old_augment_config_is_read(tmp_path: Path) -> None:
+    # config.toml as augment folders before the split wrote it: one [augment] table
+    old = tmp_path / "config.toml"
+    old.write_text(
+        '[augment]\ndata = "digits"\nper_class = 10\nimbalance = ""\nrepeats = 3\nseed = 0\n'
+        "test_fraction = 0.25\nsynthetic_per_class = 0\nmix = 0.0\nfilter = 0.5\ngan_steps = 0\n"
+        'gan_eval_every = -1\nclassifier = "auto"\nclassic = "auto"\nflips = false\ncnn_steps = 400\n'
+        'label_column = ""\nsize = 0\ndevice = "cpu"\n'
+    )
+    cfg = AugmentConfig(**read_config(old))
+    assert (cfg.data, cfg.per_class, cfg.repeats, cfg.filter) == ("digits", 10, 3, 0.5)
+    (tmp_path / "train.toml").write_text('[train]\ndata = "digits"\n')
+    with pytest.raises(ScienceError, match="is not an augment config"):
+        read_config(tmp_path / "train.toml")
 
-    path = tmp_path / "t.csv"
-    pd.DataFrame({"a": rng.normal(shift, 1.0).round(3), "b": rng.normal(-shift, 1.0).round(3),
-                  "site": rng.choice(["x", "y"], 120), "kind": kind}).to_csv(path, index=False)
+
+def test_table_with_a_rare_class(rare_table: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    results = aug.augment(aug.AugmentConfig(data=str(path), label_column="kind", imbalance="rare=0.2",
-                                            repeats=2, gan_steps=20, gan_eval_every=0), out, log=lambda s: None)
+    cfg = AugmentConfig(
+        data=str(rare_table), label_column="kind", imbalance="rare=0.2", repeats=2, gan_steps=20, gan_eval_every=0
+    )
+    results = augment(cfg, out, **QUIET)
     assert results["classifier"] == "logreg" and results["classic"] == "smote"
     g = results["gans"][0]
     assert g["train_per_class"] == [60, 6]  # 75 % of each class, then 20 % of the rare one
@@ -206,47 +343,97 @@ def test_table_with_a_rare_class(tmp_path: Path) -> None:
     # a separable toy: the real-only model finds the rare class
     assert c["real"]["recall_mean"]["rare"] > 0.5
     # class weights instead of SMOTE, on the same GANs
-    again = aug.augment(aug.AugmentConfig(data=str(path), label_column="kind", imbalance="rare=0.2", repeats=2,
-                                          gan_steps=20, gan_eval_every=0, classic="reweight"),
-                        tmp_path / "reweight", log=lambda s: None, reuse_gans=out)
+    again = augment(
+        AugmentConfig(**{**cfg.__dict__, "classic": "reweight"}), tmp_path / "reweight", reuse_gans=out, **QUIET
+    )
     assert all(g["reused_from"] for g in again["gans"]) and again["classic"] == "reweight"
     assert again["conditions"]["real"]["per_seed"] == c["real"]["per_seed"]
-    with pytest.raises(ScienceError, match="--flips is for images"):
-        aug.augment(aug.AugmentConfig(data=str(path), label_column="kind", flips=True), tmp_path / "x")
+
+
+def test_table_gan_picks_its_checkpoint_on_a_validation_split(rare_table: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    results = augment(
+        AugmentConfig(data=str(rare_table), label_column="kind", repeats=2, gan_steps=20, gan_eval_every=10),
+        out,
+        **QUIET,
+    )
+    info = (out / "gan" / "seed-0" / "config.toml").read_text()
+    # 90 training rows (60 + 30): 6 + 3 held out, 5 + 3 of the rest validate, 73 train the GAN
+    assert "n_train = 73" in info and "n_validation = 8" in info and "n_holdout = 9" in info
+    assert results["gans"][0]["best_step"] in (10, 20)
 
 
 def test_statistics() -> None:
-    d = aug.paired_interval([0.8, 0.9, 0.85], [0.7, 0.8, 0.8])
+    d = paired_interval([0.8, 0.9, 0.85], [0.7, 0.8, 0.8])
     assert d["mean"] == pytest.approx(0.0833333)
     # t(0.975, 2) = 4.303; sd of (0.1, 0.1, 0.05) = 0.028868
     assert d["high"] - d["mean"] == pytest.approx(4.3027 * 0.028868 / np.sqrt(3), rel=1e-3)
-    s = aug.scores(np.array([0, 0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]]))
+    s = scores(np.array([0, 0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]]))
     assert s["accuracy"] == 0.75 and s["recall"] == [0.5, 1.0]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--per-class", "40"], "class 'a' has only 22 training examples; choose --per-class 22 or less"),
-    (["--per-class", "6", "--imbalance", "zebra=0.1"], "--imbalance: no class 'zebra'; classes: a, b, c"),
-    (["--imbalance", "a=0"], "--imbalance fraction must be in (0, 1), got 0.0"),
-    (["--imbalance", "a=1.5"], "--imbalance fraction must be in (0, 1), got 1.5"),
-    (["--imbalance", "a"], "write CLASS=FRACTION"),
-    (["--per-class", "6", "--repeats", "1"], "--repeats must be at least 2 for a confidence interval"),
-    (["--per-class", "6", "--filter", "1.2"], "--filter must be in [0, 1)"),
-    (["--per-class", "6", "--classifier", "logreg"], "images use --classifier cnn"),
-])
-def test_bad_input(tagged: Path, tmp_path: Path, capsys: pytest.CaptureFixture, argv: list[str],
-                   message: str) -> None:
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"per_class": 40}, "class 'a' has only 22 training examples; choose --per-class 22 or less"),
+        ({"per_class": 6, "imbalance": "zebra=0.1"}, "--imbalance: no class 'zebra'; classes: a, b, c"),
+        ({"imbalance": "a=0"}, "--imbalance fraction must be in (0, 1), got 0.0"),
+        ({"imbalance": "a=1.5"}, "--imbalance fraction must be in (0, 1), got 1.5"),
+        ({"imbalance": "a"}, "write CLASS=FRACTION"),
+        ({"per_class": 6, "repeats": 1}, "--repeats must be at least 2 for a confidence interval"),
+        ({"per_class": 6, "filter": 1.2}, "--filter must be in [0, 1)"),
+        ({"per_class": 6, "classifier": "logreg"}, "images data use --classifier cnn; drop --classifier logreg"),
+        ({"per_class": 6, "classic": "smote"}, "images data use --classic affine; drop --classic smote"),
+        ({"per_class": 6, "label_column": "kind"}, "--label-column is an option of tabular and expression data"),
+    ],
+)
+def test_bad_input(tagged: Path, tmp_path: Path, options: dict, message: str) -> None:
     out = tmp_path / "out"
-    assert message in cli_error(capsys, ["augment", str(tagged), "--out", str(out), *argv])
+    with pytest.raises(ScienceError) as err:
+        augment(AugmentConfig(data=str(tagged), **options), out, **QUIET)
+    assert message in str(err.value)
     assert not out.exists()  # refused before anything is written
 
 
-def test_data_without_labels(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"flips": True}, "--flips is for images data, not tabular; drop it"),
+        ({"cnn_steps": 50}, "--cnn-steps is for images data, not tabular; drop it"),
+        ({"classifier": "cnn"}, "--classifier cnn is not for tabular data; choose logreg or gboost"),
+        ({"classic": "affine"}, "--classic affine is not for tabular data; choose smote or reweight"),
+        ({"size": 8}, "--size is an option of images data, not of tabular data"),
+    ],
+)
+def test_a_table_refuses_the_options_of_images(rare_table: Path, tmp_path: Path, options: dict, message: str) -> None:
+    with pytest.raises(ScienceError) as err:
+        augment(AugmentConfig(data=str(rare_table), label_column="kind", **options), tmp_path / "x", **QUIET)
+    assert message in str(err.value)
+    assert not (tmp_path / "x").exists()
+
+
+def test_data_without_labels(tmp_path: Path) -> None:
     path = tmp_path / "plain.npz"
     np.savez(path, x=np.zeros((20, 8, 8), np.uint8))
-    err = cli_error(capsys, ["augment", str(path), "--out", str(tmp_path / "o")])
-    assert "has no class labels, which augment needs" in err
-    with pytest.raises(ScienceError, match="name the data"):
-        from scigan.cli import _augment, _parser
+    with pytest.raises(ScienceError, match=r"has no class labels, which augment needs \(images: sub-folders"):
+        augment(AugmentConfig(data=str(path)), tmp_path / "o", **QUIET)
 
-        _augment(_parser().parse_args(["augment"]), print)
+
+def test_the_command_line(tagged: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "cli"
+    fast = ["--repeats", "2", "--gan-steps", "12", "--cnn-steps", "15", "--quiet"]
+    assert main(["augment", str(tagged), "--per-class", "6", "--out", str(out), *fast]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("| condition |") and "real+classic+gan" in printed
+    again = tmp_path / "again"
+    assert main(["augment", "--config", str(out / "config.toml"), "--out", str(again), "--quiet"]) == 0
+    assert (
+        json.loads((again / "results.json").read_text())["conditions"]
+        == json.loads((out / "results.json").read_text())["conditions"]
+    )
+    err = cli_error(capsys, ["augment", str(tagged), "--per-class", "6", "--out", str(out), *fast])
+    assert "already exists; pass --overwrite" in err
+    assert "images data use --classifier cnn" in cli_error(
+        capsys, ["augment", str(tagged), "--classifier", "logreg", "--out", str(tmp_path / "x")]
+    )
+    assert "name the data" in cli_error(capsys, ["augment"])

@@ -61,8 +61,15 @@ def to_model(x: np.ndarray | torch.Tensor) -> torch.Tensor:
     return torch.as_tensor(x).float().mul_(1 / 127.5).sub_(1.0)
 
 
-def classic_augment(x: torch.Tensor, g: torch.Generator, *, flips: bool = False,
-                    degrees: float = 10.0, scale: float = 0.1, affine_p: float = 0.5) -> torch.Tensor:
+def classic_augment(
+    x: torch.Tensor,
+    g: torch.Generator,
+    *,
+    flips: bool = False,
+    degrees: float = 10.0,
+    scale: float = 0.1,
+    affine_p: float = 0.5,
+) -> torch.Tensor:
     """Classic augmentation of a batch ``x`` (N, C, H, W) in [-1, 1], one random draw per
     image from ``g``: a random crop (a whole-pixel shift of up to size/14 pixels, at least
     1, zero-padded, i.e. black; exact, no resampling), on a random ``affine_p`` share of
@@ -105,10 +112,18 @@ class ImageClassifier:
 
     def __init__(self, channels: int, num_classes: int, recipe: CNNRecipe, seed: int):
         self.channels, self.num_classes, self.recipe, self.seed = channels, num_classes, recipe, seed
-        self.net: SmallCNN | None = None
+        self.net: nn.Module | None = None
 
-    def fit(self, x: np.ndarray, y: np.ndarray, *, synthetic: tuple[np.ndarray, np.ndarray] | None = None,
-            mix: float = 0.0, augment: bool = False, flips: bool = False) -> ImageClassifier:
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        synthetic: tuple[np.ndarray, np.ndarray] | None = None,
+        mix: float = 0.0,
+        augment: bool = False,
+        flips: bool = False,
+    ) -> ImageClassifier:
         """Train on ``x`` (N, C, H, W) uint8 with labels ``y`` (N,), plus ``synthetic``
         (x, y) when given: with ``mix`` in (0, 1) that share of every batch is synthetic,
         with ``mix`` 0 the batches draw uniformly from real and synthetic together.
@@ -117,13 +132,14 @@ class ImageClassifier:
 
         r = self.recipe
         real_x, real_y = torch.as_tensor(x), torch.as_tensor(y, dtype=torch.long)
-        if synthetic is not None and len(synthetic[0]) and mix <= 0:
-            real_x = torch.cat([real_x, torch.as_tensor(synthetic[0])])
-            real_y = torch.cat([real_y, torch.as_tensor(synthetic[1], dtype=torch.long)])
-            synthetic = None
-        n_syn = round(mix * r.batch_size) if synthetic is not None and len(synthetic[0]) else 0
-        if n_syn:
-            syn_x, syn_y = torch.as_tensor(synthetic[0]), torch.as_tensor(synthetic[1], dtype=torch.long)
+        syn = synthetic if synthetic is not None and len(synthetic[0]) else None
+        if syn is not None and mix <= 0:
+            real_x = torch.cat([real_x, torch.as_tensor(syn[0])])
+            real_y = torch.cat([real_y, torch.as_tensor(syn[1], dtype=torch.long)])
+            syn = None
+        n_syn = round(mix * r.batch_size) if syn is not None else 0
+        if syn is not None and n_syn:
+            syn_x, syn_y = torch.as_tensor(syn[0]), torch.as_tensor(syn[1], dtype=torch.long)
 
         def batches(g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
             """``batch_size - n_syn`` real and ``n_syn`` synthetic images, drawn with replacement."""
@@ -135,12 +151,19 @@ class ImageClassifier:
             return to_model(bx), by
 
         def classic(bx: torch.Tensor, by: torch.Tensor | None, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+            assert by is not None, "the downstream CNN's batches carry labels"
             return classic_augment(bx, g, flips=flips), by
 
         self.net = train_classifier(
-            lambda: SmallCNN(self.channels, self.num_classes, r.width), batches, steps=r.steps, lr=r.lr,
-            seed=self.seed, weight_decay=r.weight_decay, augment=classic if augment else None,
-            autocast=_autocast_dtype())
+            lambda: SmallCNN(self.channels, self.num_classes, r.width),
+            batches,
+            steps=r.steps,
+            lr=r.lr,
+            seed=self.seed,
+            weight_decay=r.weight_decay,
+            augment=classic if augment else None,
+            autocast=_autocast_dtype(),
+        )
         return self
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
@@ -151,7 +174,7 @@ class ImageClassifier:
         dtype = _autocast_dtype()
         with torch.no_grad(), torch.autocast("cpu", dtype or torch.float32, enabled=dtype is not None):
             for start in range(0, len(x), batch_size):
-                batch = to_model(x[start:start + batch_size]).contiguous(memory_format=torch.channels_last)
+                batch = to_model(x[start : start + batch_size]).contiguous(memory_format=torch.channels_last)
                 out.append(F.softmax(self.net(batch).float(), 1))
         return torch.cat(out).numpy()
 

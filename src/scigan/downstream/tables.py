@@ -69,8 +69,15 @@ class TableClassifier:
             return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=self.seed))
         return GradientBoostingClassifier(random_state=self.seed)
 
-    def fit(self, x: np.ndarray, y: np.ndarray, *, synthetic: tuple[np.ndarray, np.ndarray] | None = None,
-            mix: float = 0.0, augment: bool = False) -> TableClassifier:
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        synthetic: tuple[np.ndarray, np.ndarray] | None = None,
+        mix: float = 0.0,
+        augment: bool = False,
+    ) -> TableClassifier:
         """Fit on ``x`` (N, F) with labels ``y`` (N,) plus ``synthetic`` (x, y) when given;
         with ``mix`` in (0, 1) the synthetic rows carry that share of the total weight.
         ``augment`` applies the classic remedy (SMOTE on everything, or balanced weights)."""

@@ -11,5 +11,6 @@ from scigan.modalities.expression.options import ExpressionOptions
 KIND = DataKind(
     name="expression", modality="scigan.modalities.expression.modality:ExpressionModality",
     options=ExpressionOptions, suffixes=(".h5ad",), builtins=BUILTINS, data_copy="data.h5ad",
+    augmenter="scigan.modalities.expression.augment:ExpressionAugmenter",
     summary="gene expression: .h5ad (or a cells × genes CSV with --modality expression)",
 )

@@ -11,5 +11,6 @@ from scigan.modalities.tabular.options import TableOptions
 KIND = DataKind(
     name="tabular", modality="scigan.modalities.tabular.modality:TabularModality", options=TableOptions,
     suffixes=(".csv", ".tsv", ".parquet", ".pq"), builtins=BUILTINS, data_copy="data.parquet",
+    augmenter="scigan.modalities.tabular.augment:TableAugmenter",
     summary="tables: .csv, .tsv or .parquet",
 )

@@ -1,0 +1,274 @@
+"""The experiment: for each seed a subset, a conditional GAN on it, and the downstream
+model under every condition, scored on the fixed test split (see :mod:`scigan.augment`).
+
+Everything that depends on the data kind is asked of the kind's
+:class:`~scigan.augment.protocol.Augmenter`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, fields, replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from scigan.augment.config import AugmentConfig, prepare_output, validate, write_config
+from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
+from scigan.augment.stats import scores, summarise
+from scigan.augment.subsets import check_counts, draw_subset, parse_imbalance, test_split
+from scigan.augment.table import format_table, plot
+from scigan.config import TrainConfig
+from scigan.errors import ScienceError
+from scigan.modalities import get_kind, modality_for, option_owner
+from scigan.modalities.base import Dataset
+
+#: The conditions every seed's downstream model is trained under, in the tables' order.
+CONDITIONS = ("real", "real+classic", "real+gan", "real+classic+gan", "gan")
+#: Share of a seed's subset each GAN run holds out (its own, never used by the experiment).
+GAN_HOLDOUT = 0.1
+#: Share of the rest that picks the GAN's best checkpoint, when quick evaluations are on.
+GAN_VALIDATION = 0.1
+
+
+def data_options(cfg: AugmentConfig) -> dict[str, Any]:
+    """The options of ``cfg`` that belong to a data kind's section (e.g. a label column,
+    an image size), those set away from their default: the kind's own reader takes
+    them, and :meth:`TrainConfig.from_flat` refuses those the kind has not."""
+    defaults = {f.name: f.default for f in fields(cfg)}
+    return {k: v for k, v in asdict(cfg).items() if v != defaults[k] and option_owner(k)}
+
+
+def load(cfg: AugmentConfig) -> tuple[Dataset, Augmenter]:
+    """The labelled data ``cfg.data`` names and its kind's augmenter; ScienceError for a
+    kind that does not take part, for another kind's options and for data without labels."""
+    kind = get_kind(modality_for(cfg.data))
+    cls = augmenter_class(kind)
+    refuse_other_kinds_options(cfg, kind)
+    data = kind.create().read(TrainConfig.from_flat(data=cfg.data, **data_options(cfg)))
+    if data.y is None or data.num_classes < 2:
+        raise ScienceError(f"{data.source} has no class labels, which augment needs ({cls.labels_hint})")
+    return data, cls(cfg, data)
+
+
+def gan_config(cfg: AugmentConfig, augmenter: Augmenter, subset: Dataset, seed: int) -> TrainConfig:
+    """The conditional GAN's training config for one seed's ``subset``: the kind's
+    defaults unless ``cfg`` sets them; a validation split only when quick evaluations
+    pick the checkpoint (else every row outside the GAN's holdout trains it)."""
+    defaults = augmenter.gan_defaults(subset)
+    steps = cfg.gan_steps or defaults.steps
+    eval_every = cfg.gan_eval_every if cfg.gan_eval_every >= 0 else defaults.eval_every
+    validation = GAN_VALIDATION if eval_every else 0.0
+    n_train = int(len(subset) * (1 - GAN_HOLDOUT) * (1 - validation)) - subset.num_classes
+    m = defaults.batch_multiple
+    batch = max(2, min(64, n_train // m * m))
+    return TrainConfig.from_flat(
+        data=cfg.data,
+        **data_options(cfg),
+        conditional="yes",
+        steps=steps,
+        seed=seed,
+        batch_size=batch,
+        holdout=GAN_HOLDOUT,
+        validation=validation,
+        eval_every=eval_every,
+        eval_n=min(2000, len(subset)),
+        sample_every=steps,
+        checkpoint_every=steps,
+        keep_checkpoints=1,
+        device=cfg.device,
+        progress=False,
+    )
+
+
+def synthetic_counts(cfg: AugmentConfig, augmenter: Augmenter, y: np.ndarray) -> np.ndarray:
+    """GAN samples to draw per class (C,) for a subset with labels ``y`` (N,):
+    ``synthetic_per_class`` each when set, else the kind's default."""
+    if cfg.synthetic_per_class:
+        return np.full(augmenter.num_classes, cfg.synthetic_per_class)
+    return augmenter.synthetic_counts(y)
+
+
+def draw_synthetic(run: Path, counts: np.ndarray, class_names: list[str], seed: int) -> Dataset:
+    """``counts[c]`` samples of every class c from the GAN run folder ``run``."""
+    from scigan.workflows.sample import sample
+
+    parts = [sample(run, int(n), label=class_names[c], seed=seed * 1000 + c) for c, n in enumerate(counts) if n > 0]
+    if isinstance(parts[0].x, np.ndarray):
+        x = np.concatenate([p.x for p in parts])
+    else:
+        import pandas as pd
+
+        x = pd.concat([p.x for p in parts], ignore_index=True)
+    return replace(parts[0], x=x, y=np.concatenate([p.y for p in parts]).astype(np.int64))
+
+
+def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
+    """Whether the finished GAN run folder ``run`` was trained with ``config`` on exactly
+    ``subset`` (so its samples can be reused for other downstream options)."""
+    from scigan.runs import open_run
+
+    kind = get_kind(subset.modality)
+    if not (run / kind.data_copy).is_file() or not (run / "checkpoints").is_dir():
+        return False
+    trained = open_run(run).config
+    keys = ("steps", "seed", "batch_size", "holdout", "validation")
+    if any(getattr(trained, k) != getattr(config, k) for k in keys):
+        return False
+    old = kind.create().read(trained)
+    same_x = old.x.equals(subset.x) if hasattr(old.x, "equals") else np.array_equal(old.x, subset.x)
+    return bool(same_x and old.y is not None and np.array_equal(old.y, _labels(subset)))
+
+
+def augment(
+    cfg: AugmentConfig,
+    out: str | Path,
+    *,
+    overwrite: bool = False,
+    log: Callable[[str], None] = print,
+    reuse_gans: str | Path | None = None,
+) -> dict[str, Any]:
+    """Run the experiment and write ``out``: results.json, table.md, accuracy.png,
+    config.toml, splits.npz (the test rows and each seed's training rows, as indices
+    into the data set) and gan/seed-<s>/ (each seed's GAN run). Returns results.json's
+    content. Raises ScienceError on bad input before anything is written.
+
+    ``reuse_gans``, an earlier output folder, lends its GAN runs to the seeds whose GAN
+    config and training subset are the same (to try other filters, ratios or classifiers
+    without training the GANs again); the others are trained.
+    """
+    validate(cfg)
+    data, task = load(cfg)
+    labels = _labels(data)
+    names = list(data.class_names)
+    rare = parse_imbalance(cfg.imbalance, names)
+    pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
+    check_counts(labels[pool_rows], names, cfg.per_class)
+    test = data.subset(test_rows)
+    out = Path(out)
+    prepare_output(out, overwrite)
+    seeds = [cfg.seed + i for i in range(cfg.repeats)]
+    write_config(cfg, out)
+    log(
+        f"augment: {data.source}, {len(pool_rows)} training and {len(test_rows)} test examples, "
+        f"{len(names)} classes; {cfg.repeats} seeds; classifier {task.classifier}, classic {task.classic}"
+    )
+
+    per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in CONDITIONS}
+    gans: list[dict[str, Any]] = []
+    splits: dict[str, Any] = {"test_rows": test_rows}
+    for seed in seeds:
+        train_rows = pool_rows[draw_subset(labels[pool_rows], len(names), cfg.per_class, rare, seed)]
+        splits[f"train_rows_seed{seed}"] = train_rows
+        real = replace(data.subset(train_rows), test_mask=None)
+        gan_run = out / "gan" / f"seed-{seed}"
+        started = time.perf_counter()
+        result, earlier = _gan(cfg, task, real, seed, gan_run, reuse_gans)
+        gan_seconds = time.perf_counter() - started
+        synthetic = draw_synthetic(gan_run, synthetic_counts(cfg, task, _labels(real)), names, seed)
+        kept = _conditions(cfg, task, real, test, synthetic, seed, per_seed)
+        gans.append(
+            {
+                "seed": seed,
+                "run": str(gan_run.relative_to(out)),
+                "steps": result.step,
+                "reused_from": str(earlier) if earlier is not None else None,
+                "seconds": round(gan_seconds, 1),
+                "best_step": result.best_step,
+                "n_train": len(real),
+                "train_per_class": np.bincount(_labels(real), minlength=len(names)).tolist(),
+                "synthetic_drawn": len(synthetic),
+                "synthetic_kept": len(kept),
+                "synthetic_kept_per_class": np.bincount(kept, minlength=len(names)).tolist(),
+            }
+        )
+        log(
+            f"seed {seed}: GAN {result.step} steps in {gan_seconds:.0f} s; kept {len(kept)}/{len(synthetic)} "
+            "synthetic; accuracy " + ", ".join(f"{c} {per_seed[c][-1]['accuracy']:.3f}" for c in CONDITIONS)
+        )
+
+    np.savez_compressed(out / "splits.npz", **splits)
+    conditions = summarise(per_seed, names)
+    results = {
+        "data": {
+            "source": data.source,
+            "modality": data.modality,
+            "class_names": names,
+            "n_pool": len(pool_rows),
+            "n_test": len(test_rows),
+            "test_split": "source's test split"
+            if data.test_mask is not None
+            else f"stratified {cfg.test_fraction:.0%} drawn with seed {cfg.seed}",
+        },
+        "config": asdict(cfg),
+        "classifier": task.classifier,
+        "classic": task.classic,
+        "seeds": seeds,
+        "gans": gans,
+        "conditions": conditions,
+    }
+    (out / "results.json").write_text(json.dumps(results, indent=1))
+    table = format_table(conditions, names)
+    (out / "table.md").write_text(table + "\n")
+    plot(conditions, out / "accuracy.png", f"{data.source}: {task.classifier}, {cfg.repeats} seeds")
+    log(f"wrote {out}/results.json, table.md, accuracy.png")
+    return results
+
+
+def _labels(data: Dataset) -> np.ndarray:
+    """The labels (N,) of data that has them."""
+    assert data.y is not None, f"{data.source} has no labels"
+    return data.y
+
+
+def _conditions(
+    cfg: AugmentConfig,
+    task: Augmenter,
+    real: Dataset,
+    test: Dataset,
+    synthetic: Dataset,
+    seed: int,
+    per_seed: dict[str, list[dict[str, Any]]],
+) -> np.ndarray:
+    """Train the downstream model under every condition on one seed's ``real`` subset and
+    ``synthetic`` samples, append each one's test scores to ``per_seed``, and return the
+    labels (M,) of the synthetic samples the ``filter`` kept."""
+    task.fit_features(real)
+    rx, tx, sx = task.features(real), task.features(test), task.features(synthetic)
+    ry, sy = _labels(real), _labels(synthetic)
+    models: dict[str, Any] = {}
+    for name in CONDITIONS:
+        if name == "gan":
+            models[name] = task.fit(sx, sy, None, False, seed)
+        else:
+            syn = (sx, sy) if "gan" in name else None
+            models[name] = task.fit(rx, ry, syn, "classic" in name, seed)
+        if name == "real" and cfg.filter > 0:  # the real-only model judges the synthetic samples
+            keep = task.proba(models["real"], sx)[np.arange(len(sy)), sy] >= cfg.filter
+            sx, sy = sx[keep], sy[keep]
+            if not len(sy):
+                raise ScienceError(f"--filter {cfg.filter} kept no synthetic sample (seed {seed}); lower it")
+        per_seed[name].append({"seed": seed, **scores(_labels(test), task.proba(models[name], tx))})
+    return sy
+
+
+def _gan(
+    cfg: AugmentConfig, task: Augmenter, real: Dataset, seed: int, gan_run: Path, reuse_gans: str | Path | None
+) -> tuple[Any, Path | None]:
+    """Train (or copy from ``reuse_gans``, when it holds the same GAN) the seed's GAN into
+    ``gan_run``; returns how far it trained (``step``, ``best_step``) and where it was
+    copied from (None when trained here)."""
+    from scigan.workflows.train import train
+
+    gan_cfg = gan_config(cfg, task, real, seed)
+    earlier = None if reuse_gans is None else Path(reuse_gans) / "gan" / f"seed-{seed}"
+    if earlier is not None and reusable_gan(earlier, gan_cfg, real):
+        shutil.copytree(earlier, gan_run)
+        return SimpleNamespace(step=gan_cfg.steps, best_step=None), earlier
+    _, result = train(gan_cfg, gan_run, dataset=real, log=lambda s: None)
+    return result, None

@@ -1,0 +1,56 @@
+"""The image kind's part of ``scigan augment``: the small CNN with a fixed recipe
+(:mod:`scigan.downstream.images`) on the uint8 images themselves, with crops, a small
+affine and optional flips as the classic augmentation."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from scigan.augment.protocol import BaseAugmenter, GanDefaults
+from scigan.modalities.base import Dataset
+
+
+class ImageAugmenter(BaseAugmenter):
+    """Images: ``cnn`` with the ``affine`` classic augmentation; reads ``flips`` and
+    ``cnn_steps``."""
+
+    classifiers: ClassVar[tuple[str, ...]] = ("cnn",)
+    classics: ClassVar[tuple[str, ...]] = ("affine",)
+    options: ClassVar[frozenset[str]] = frozenset({"flips", "cnn_steps"})
+    labels_hint = "images: sub-folders per class or an .npz with y"
+
+    def __init__(self, cfg: Any, data: Dataset) -> None:
+        super().__init__(cfg, data)
+        self.channels = int(data.x.shape[1])
+
+    def gan_defaults(self, subset: Dataset) -> GanDefaults:
+        """3000 steps for images of 16 px or less, else 600; no quick evaluations (the
+        feature extractor costs a minute per seed); an even batch."""
+        return GanDefaults(steps=3000 if subset.x.shape[-1] <= 16 else 600, eval_every=0, batch_multiple=2)
+
+    def synthetic_counts(self, y: np.ndarray) -> np.ndarray:
+        """As many per class (C,) as the largest class of labels ``y`` (N,) has."""
+        return np.full(self.num_classes, np.bincount(y, minlength=self.num_classes).max())
+
+    def fit_features(self, real: Dataset) -> None:
+        """Nothing to fit: the CNN sees the images."""
+
+    def features(self, data: Dataset) -> np.ndarray:
+        """The uint8 images (N, C, H, W)."""
+        return data.x
+
+    def fit(
+        self, x: np.ndarray, y: np.ndarray, synthetic: tuple[np.ndarray, np.ndarray] | None, classic: bool, seed: int
+    ) -> Any:
+        """A trained :class:`~scigan.downstream.images.ImageClassifier` (``cnn_steps``
+        steps; ``mix`` of every batch synthetic; ``flips`` in the classic augmentation)."""
+        from scigan.downstream.images import CNNRecipe, ImageClassifier
+
+        model = ImageClassifier(self.channels, self.num_classes, CNNRecipe(steps=self.cfg.cnn_steps), seed)
+        return model.fit(x, y, synthetic=synthetic, mix=self.cfg.mix, augment=classic, flips=self.cfg.flips)
+
+    def proba(self, model: Any, x: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, C)."""
+        return np.asarray(model.predict_proba(x))
