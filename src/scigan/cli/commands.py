@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Callable
 
 from scigan.cli.flags import train_config
-from scigan.cli.parser import AUGMENT_OPTIONS
 from scigan.errors import ScienceError
 
 
@@ -64,10 +63,11 @@ def evaluate_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
 
 
 def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
-    from scigan.workflows.augment import AugmentConfig, augment, read_config
+    from scigan.augment.config import AugmentConfig, read_config
+    from scigan.augment.experiment import augment
 
     base = read_config(args.config) if args.config is not None else {}
-    given = {name: getattr(args, name) for name in [*AUGMENT_OPTIONS, "flips"] if getattr(args, name) is not None}
+    given = {name: getattr(args, name) for name in args.option_names if getattr(args, name) is not None}
     if args.data is not None:
         given["data"] = args.data
     options = {**base, **given}

@@ -1,9 +1,11 @@
-"""``scigan train``'s option flags, built from the option sections' own declarations.
+"""Option flags built from the option sections' own declarations.
 
-Every field of :class:`~scigan.config.TrainConfig` (the core section), of each
-registered data kind's options and of each task's options becomes one flag whose help
-is the field's declared doc and default: nothing is repeated here. A name several kinds
-share (``label_column``) is one flag whose help says what it means for each.
+For ``scigan train``, every field of :class:`~scigan.config.TrainConfig` (the core
+section), of each registered data kind's options and of each task's options becomes one
+flag whose help is the field's declared doc and default: nothing is repeated here. A
+name several kinds share (``label_column``) is one flag whose help says what it means
+for each. ``scigan augment``'s flags come from :class:`~scigan.augment.config.AugmentConfig`
+the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from scigan.tasks import TASKS
 NOT_FLAGS = frozenset({"data", "data_options", "task_options"})
 
 
-def _sections() -> list[tuple[str, type]]:
+def train_sections() -> list[tuple[str, type]]:
     """(owner, options dataclass) of the core, every kind and every task section."""
     owners: list[tuple[str, type]] = [("", TrainConfig)]
     owners += [(f"{k.name} data", k.options) for k in kinds()]
@@ -35,10 +37,10 @@ def _sections() -> list[tuple[str, type]]:
     return owners
 
 
-def option_fields() -> dict[str, list[tuple[str, Field[Any]]]]:
-    """Every flag's field name -> the (owner, field) pairs that declare it."""
+def option_fields(sections: list[tuple[str, type]]) -> dict[str, list[tuple[str, Field[Any]]]]:
+    """Every flag's field name -> the (owner, field) pairs of ``sections`` that declare it."""
     found: dict[str, list[tuple[str, Field[Any]]]] = {}
-    for owner, section in _sections():
+    for owner, section in sections:
         for f in fields(section):
             if f.name not in NOT_FLAGS:
                 found.setdefault(f.name, []).append((owner, f))
@@ -53,18 +55,20 @@ def _help(declared: list[tuple[str, Field[Any]]]) -> str:
     """The help of one flag: each owner's doc and default (``%`` escaped for argparse)."""
     parts = []
     for owner, f in declared:
-        text = f"{opt.doc_of(f)} (default: {_default(f)})"
+        default = _default(f)
+        text = f"{opt.doc_of(f)} (default: {'empty' if default == '' else default})"
         parts.append(f"{owner}: {text}" if owner and len(declared) > 1 else
                      (f"[{owner}] {text}" if owner else text))
     return " | ".join(parts).replace("%", "%%")
 
 
-def add_option_flags(parser: argparse.ArgumentParser) -> list[str]:
-    """Add a flag per option to ``parser`` (all default to None: "not given"); returns
-    the field names in the order added."""
-    groups = {"": parser.add_argument_group("training options")}
+def add_option_flags(parser: argparse.ArgumentParser, sections: list[tuple[str, type]], title: str) -> list[str]:
+    """Add a flag per option of ``sections`` ((owner, dataclass) pairs; owner "" for the
+    main one, whose flags go in a group called ``title``) to ``parser``, all defaulting
+    to None ("not given"); returns the field names in the order added."""
+    groups = {"": parser.add_argument_group(title)}
     added = []
-    for name, declared in option_fields().items():
+    for name, declared in option_fields(sections).items():
         owner, f = declared[0]
         key = owner if owner and len(declared) == 1 else ""
         group = groups.setdefault(key, parser.add_argument_group(f"{key} options"))
@@ -72,8 +76,9 @@ def add_option_flags(parser: argparse.ArgumentParser) -> list[str]:
         if flags:
             exclusive = group.add_mutually_exclusive_group()
             for flag, value in flags.items():
+                prefix = f"{opt.flag_name(name)[2:]} {value}: " if len(flags) > 1 else ""
                 exclusive.add_argument(flag, dest=name, action="store_const", const=value,
-                                       help=f"{opt.flag_name(name)} {value}: {_help(declared)}")
+                                       help=prefix + _help(declared))
         elif isinstance(_default(f), bool):
             group.add_argument(opt.flag_name(name), dest=name, action=argparse.BooleanOptionalAction,
                                default=None, help=_help(declared))

@@ -10,29 +10,8 @@ import argparse
 from pathlib import Path
 
 from scigan.cli.examples import EXAMPLES
-from scigan.cli.flags import add_option_flags
-
-# augment options that map one-to-one onto AugmentConfig fields (flag -> help).
-AUGMENT_OPTIONS: dict[str, tuple[type, str]] = {
-    "per_class": (int, "K labelled training examples per class and seed (default 0: every example)"),
-    "imbalance": (str, "CLASS=FRACTION: keep only that share of one class's training examples, e.g. malignant=0.1"),
-    "repeats": (int, "seeds per condition, at least 2 (default 5)"),
-    "seed": (int, "first seed; also draws the test split when the data has none (default 0)"),
-    "test_fraction": (float, "share set aside for testing when the data has no test split (default 0.25)"),
-    "synthetic_per_class": (int, "GAN samples per class (default: images K, i.e. half the training set synthetic; tables up to twice the largest class)"),
-    "mix": (float, "share of synthetic samples per CNN batch / in the tables' sample weight (default 0: like real ones)"),
-    "filter": (float, "keep synthetic samples the real-only classifier gives their label with this probability (default 0: all)"),
-    "gan_steps": (int, "GAN steps per seed (default: 600 images, 3000 images of 16 px or less, 2000 tables and expression)"),
-    "gan_eval_every": (int, "GAN steps between checkpoint-picking evaluations on its own holdout "
-                      "(default: off for images, 500 otherwise)"),
-    "classifier": (str, "cnn (images), logreg or gboost (tables, expression); default auto"),
-    "classic": (str, "classic augmentation: affine (images), smote or reweight (tables, expression); default auto"),
-    "cnn_steps": (int, "optimizer steps of the downstream CNN (default 400)"),
-    "label_column": (str, "tables and expression: the label column"),
-    "size": (int, "images: resize to this many pixels (default: the data's own)"),
-    "device": (str, "where the GANs train: cpu, cuda or auto (default cpu)"),
-}
-
+from scigan.augment.config import AugmentConfig
+from scigan.cli.flags import add_option_flags, train_sections
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every ``scigan`` command."""
@@ -60,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
-    p.set_defaults(option_names=add_option_flags(p))
+    p.set_defaults(option_names=add_option_flags(p, train_sections(), "training options"))
 
     p = command("sample", "draw synthetic samples from a trained run")
     p.add_argument("run", type=Path, help="run folder")
@@ -90,10 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data", nargs="?", help="labelled built-in data set or path (optional with --config)")
     p.add_argument("--config", type=Path, help="an augment output folder's config.toml (flags override it)")
     p.add_argument("--out", type=Path, help="output folder (default runs/augment-<data>)")
-    p.add_argument("--flips", action="store_const", const=True,
-                   help="images: horizontal flips in the classic augmentation (off by default)")
-    for name, (kind, help_text) in AUGMENT_OPTIONS.items():
-        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=help_text)
+    p.set_defaults(option_names=add_option_flags(p, [("", AugmentConfig)], "experiment options"))
     p.add_argument("--reuse-gans", type=Path, metavar="FOLDER",
                    help="an earlier augment output folder whose GANs (same subsets and GAN options) are reused")
     p.add_argument("--overwrite", action="store_true", help="replace an existing augment output folder")
