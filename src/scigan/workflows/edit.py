@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from scigan.errors import ScienceError
+from scigan.modalities.images import KIND as IMAGES
 from scigan.runs import RunInfo, open_run, provenance
 from scigan.workflows.generator import load_generator
 from scigan.workflows.sample import resolve_label
@@ -185,7 +186,7 @@ def edit(run_path: str | Path, kind: str, out: str | Path, *, rows: int = 4, fra
     if rows < 1:
         raise ScienceError(f"--rows must be at least 1, got {rows}")
     run = open_run(run_path)
-    if run.data["modality"] != "images":
+    if run.data["modality"] != IMAGES.name:
         raise ScienceError(f"{run.path} is a {run.data['modality']} run; edits make image strips, "
                            "so they need an image run")
     out = Path(out)
