@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 import torch
 
+from helpers import TINY, assert_resume_is_exact, cli_error
 from scigan.cli import main
 from scigan.core.ada import ADA_INTERVAL, AdaptiveAugment
 from scigan.core.diffaugment import DEFAULT_POLICY, diff_augment
-from helpers import TINY, assert_resume_is_exact, cli_error
 
 
 def _batch() -> torch.Tensor:

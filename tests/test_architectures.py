@@ -10,14 +10,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from helpers import TINY, assert_resume_is_exact, cli_error, newest_weights
 from scigan.cli import main
 from scigan.errors import ScienceError
 from scigan.nets import NetSpec, build
 from scigan.nets.attention import SelfAttention
 from scigan.nets.lapgan import laplacian_pyramid, upsample
-from scigan.nets.progressive import grow_level
 from scigan.nets.progress import progress_hooks
-from helpers import TINY, assert_resume_is_exact, cli_error, newest_weights
+from scigan.nets.progressive import grow_level
 
 NEW = ["progressive", "stylegan", "lapgan"]
 

@@ -11,9 +11,9 @@ import pytest
 import torch
 from PIL import Image
 
+from helpers import TINY, cli_error
 from scigan.cli import main
 from scigan.workflows.edit import interpolate_latents
-from helpers import TINY, cli_error
 
 
 @pytest.fixture(scope="module")

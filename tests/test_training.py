@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from scigan.cli import main
 from helpers import TINY, assert_resume_is_exact, assert_same_weights
+from scigan.cli import main
 
 
 def test_run_folder_layout(tmp_path: Path) -> None:

@@ -29,8 +29,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from scigan.nets.dcgan import channel_plan
-from scigan.nets.spec import NetSpec, upsampling_plan
 from scigan.nets.resnet import ResNetDiscriminator
+from scigan.nets.spec import NetSpec, upsampling_plan
 
 MIXING_PROBABILITY = 0.9
 MAPPING_LAYERS = 4

@@ -12,7 +12,7 @@ entries, all zeros when sampling by label only).
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
