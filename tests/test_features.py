@@ -73,6 +73,28 @@ def test_second_call_hits_cache(
     assert not list(cache_dir.glob("*.tmp"))
 
 
+def test_test_images_do_not_name_the_extractor(
+    trained: Trained, digits: Digits, cache_dir: Path
+) -> None:
+    """Training's quick scorer (validation split) and evaluate (holdout) share one
+    extractor; each call measures the accuracy on the test images it was given."""
+    ext, _ = trained
+    train_x, train_y, test_x, test_y = digits
+    messages: list[str] = []
+    half = get_extractor(train_x, train_y, test_x[:100], test_y[:100], num_classes=10,
+                         cache_dir=cache_dir, log=messages.append)
+    none = get_extractor(train_x, train_y, None, None, num_classes=10, cache_dir=cache_dir, log=messages.append)
+    assert messages == []  # both loaded, nothing trained
+    assert half.hash == none.hash == ext.hash
+    # the name an extractor trained on these images without test images had before
+    assert ext.hash == "4def45565ea7ed6a0eed02e3b3db6eab"
+    assert half.test_accuracy == pytest.approx(np.mean(half.predict(test_x[:100]) == test_y[:100]))
+    assert none.test_accuracy is None
+    wrong = (test_y[:100] + 1) % 10  # the same images with other labels: the accuracy follows the call
+    assert get_extractor(train_x, train_y, test_x[:100], wrong, num_classes=10, cache_dir=cache_dir,
+                         log=messages.append).test_accuracy < half.test_accuracy
+
+
 def test_changed_data_gives_new_hash(
     trained: Trained, digits: Digits, tmp_path: Path
 ) -> None:

@@ -3,9 +3,11 @@
 Fidelity scores (FD, KID, PRDC) are computed on its penultimate-layer features, as the
 "Fréchet LeNet distance" does for MNIST. The network is trained once per data set on the
 real training images (on their labels, or on predicting a rotation when unlabelled),
-cached on disk as safetensors and named by a hash of the architecture version, the data
-and the training recipe: scores are comparable only under the same hash. Nothing is
-ever downloaded.
+cached on disk as safetensors and named by a hash of the architecture version, the
+training images and labels and the training recipe: scores are comparable only under
+the same hash. The test images a caller gives (the validation split while training, the
+holdout in ``evaluate``) are not part of it: the same extractor serves both, and its
+accuracy on them is measured on each call. Nothing is ever downloaded.
 """
 
 from __future__ import annotations
@@ -95,9 +97,10 @@ class FeatureExtractor:
     """A trained image CNN whose 128-d penultimate layer serves as the feature space.
 
     Attributes:
-        hash: hex digest of architecture version, training data and recipe.
+        hash: hex digest of architecture version, training images and labels, and recipe.
         feature_dim: length of a feature vector.
-        test_accuracy: accuracy on the test images of the task it was trained on, or None.
+        test_accuracy: accuracy on the test images given to :func:`get_extractor` (on the
+            task it was trained on), or None when none were given.
         task: ``"labels"`` (trained on the class labels) or ``"rotation"`` (trained to
             tell 0/90/180/270° rotations apart, for unlabelled data).
         num_classes: number of label values (0 for the rotation task).
@@ -105,11 +108,12 @@ class FeatureExtractor:
     """
 
     def __init__(self, model: _Net, meta: dict[str, Any], device: torch.device) -> None:
+        """Wrap a trained ``model`` described by ``meta`` (the cached metadata) on ``device``."""
         self._model = model.to(device=device, memory_format=torch.channels_last).eval()
         self._device = device
         self.hash: str = meta["hash"]
         self.feature_dim: int = int(meta["feature_dim"])
-        self.test_accuracy: float | None = meta["test_accuracy"]
+        self.test_accuracy: float | None = None
         self.task: str = meta["task"]
         self.num_classes: int = int(meta["num_classes"])
         c, h, w = (int(s) for s in meta["shape"])
@@ -161,6 +165,13 @@ class FeatureExtractor:
             return np.zeros(0, dtype=np.int64)
         pred = self._run(x, batch_size, lambda t: self._model(t).argmax(dim=1))
         return pred.numpy().astype(np.int64)
+
+
+def cache_dir() -> Path:
+    """Where feature extractors are cached: ``$SCIGAN_CACHE/extractors``, else
+    ``~/.cache/scigan/extractors``."""
+    root = os.environ.get("SCIGAN_CACHE") or Path.home() / ".cache" / "scigan"
+    return Path(root) / "extractors"
 
 
 def _validate_images(name: str, x: np.ndarray) -> None:
@@ -260,7 +271,9 @@ def _accuracy(
     return correct / total
 
 
-def _load(path: Path, expected_hash: str, device: torch.device) -> FeatureExtractor:
+def _load(path: Path, expected_hash: str) -> tuple[_Net, dict[str, Any]]:
+    """The network cached at ``path`` (on the CPU) and its metadata; ValueError when it
+    holds another extractor."""
     from safetensors import safe_open
     from safetensors.torch import load_file
 
@@ -271,7 +284,7 @@ def _load(path: Path, expected_hash: str, device: torch.device) -> FeatureExtrac
     c, h, _ = meta["shape"]
     model = _Net(c, h, int(meta["num_outputs"]))
     model.load_state_dict(load_file(str(path), device="cpu"))
-    return FeatureExtractor(model, meta, device)
+    return model, meta
 
 
 def _save(path: Path, model: _Net, meta: dict[str, Any]) -> None:
@@ -302,7 +315,12 @@ def get_extractor(
     log: Callable[[str], None] = print,
 ) -> FeatureExtractor:
     """The feature extractor for a data set: loaded from ``cache_dir/<hash>.safetensors``
-    if there, else trained on the real training images and cached.
+    if there, else trained on the real training images and cached; its accuracy on the
+    test images is measured now (one forward pass), whether loaded or trained.
+
+    The hash covers the architecture, the training images and labels, ``num_classes``
+    and the recipe, not the test images: training's quick scores (validation split) and
+    ``evaluate`` (holdout) share one extractor.
 
     Args:
         train_x, test_x: uint8 images (N, C, H, W), square, 8 to 64 pixels; ``test_x`` may
@@ -321,72 +339,57 @@ def get_extractor(
     if test_x is not None:
         _validate_images("test images", test_x)
         if test_x.shape[1:] != train_x.shape[1:]:
-            raise ScienceError(
-                f"test images are {test_x.shape[1:]}, training images {train_x.shape[1:]}"
-            )
+            raise ScienceError(f"test images are {test_x.shape[1:]}, training images {train_x.shape[1:]}")
     if len(train_x) < 2:
-        raise ScienceError(
-            f"need at least 2 training images to train a feature extractor, got {len(train_x)}"
-        )
+        raise ScienceError(f"need at least 2 training images to train a feature extractor, got {len(train_x)}")
     task = "rotation" if train_y is None else "labels"
     if task == "labels":
         if num_classes < 2:
-            raise ScienceError(
-                f"need at least 2 classes to train on labels, got num_classes={num_classes}"
-            )
+            raise ScienceError(f"need at least 2 classes to train on labels, got num_classes={num_classes}")
         train_y = _validate_labels("training labels", train_y, len(train_x), num_classes)
         if test_x is not None:
             if test_y is None:
-                raise ScienceError(
-                    "test images have no labels while training images do; pass test_y"
-                )
+                raise ScienceError("test images have no labels while training images do; pass test_y")
             test_y = _validate_labels("test labels", test_y, len(test_x), num_classes)
         num_outputs = num_classes
     else:
         num_classes, test_y, num_outputs = 0, None, 4
     recipe = {**_RECIPE, "seed": seed, "task": task}
-    key = json.dumps(
-        {
-            "arch": ARCH_VERSION,
-            "shape": list(train_x.shape),
-            "test_shape": None if test_x is None else list(test_x.shape),
-            "num_classes": num_classes,
-            "recipe": recipe,
-            "data": _digest(train_x, train_y, test_x, test_y),
-        },
-        sort_keys=True,
-    )
+    # "test_shape" and the two None markers stay so that an extractor cached without test
+    # images keeps the name it had when test images were part of the hash
+    key = json.dumps({"arch": ARCH_VERSION, "shape": list(train_x.shape), "test_shape": None,
+                      "num_classes": num_classes, "recipe": recipe, "data": _digest(train_x, train_y, None, None)},
+                     sort_keys=True)
     digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
     dev = torch.device(device)
     cache_dir = Path(cache_dir)
     path = cache_dir / f"{digest}.safetensors"
+    model: _Net | None = None
+    meta: dict[str, Any] = {}
     if path.exists():
         try:
-            return _load(path, digest, dev)
+            model, meta = _load(path, digest)
         except Exception as exc:  # an unreadable cache is rebuilt, not fatal
             log(f"feature extractor cache {path} unreadable ({exc}); retraining")
-
-    start = time.perf_counter()
-    log(
-        f"training feature extractor {digest[:12]} ({task} task, {len(train_x)} images "
-        f"{tuple(train_x.shape[1:])}, {_num_steps(len(train_x))} steps on {dev})"
-    )
-    model = _train(train_x, train_y, num_outputs, seed, dev)
-    acc = None if test_x is None else _accuracy(model, test_x, test_y, dev)
-    meta = {
-        "arch": ARCH_VERSION,
-        "hash": digest,
-        "task": task,
-        "num_outputs": num_outputs,
-        "num_classes": num_classes,
-        "feature_dim": FEATURE_DIM,
-        "shape": list(train_x.shape[1:]),
-        "test_accuracy": acc,
-        "recipe": recipe,
-    }
-    acc_text = "no test images" if acc is None else f"test accuracy {acc:.4f}"
-    seconds = time.perf_counter() - start
-    log(f"feature extractor {digest[:12]}: {acc_text} ({task}), trained in {seconds:.1f} s")
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    _save(path, model, meta)
-    return FeatureExtractor(model, meta, dev)
+    trained, seconds = model is None, 0.0
+    if model is None:
+        start = time.perf_counter()
+        log(
+            f"training feature extractor {digest[:12]} ({task} task, {len(train_x)} images "
+            f"{tuple(train_x.shape[1:])}, {_num_steps(len(train_x))} steps on {dev})"
+        )
+        model = _train(train_x, train_y, num_outputs, seed, dev)
+        meta = {"arch": ARCH_VERSION, "hash": digest, "task": task, "num_outputs": num_outputs,
+                "num_classes": num_classes, "feature_dim": FEATURE_DIM, "shape": list(train_x.shape[1:]),
+                "recipe": recipe}
+        seconds = time.perf_counter() - start
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        _save(path, model, meta)
+    extractor = FeatureExtractor(model, meta, dev)
+    if test_x is not None:
+        extractor.test_accuracy = _accuracy(extractor._model, test_x, test_y, dev)
+    if trained:
+        acc = extractor.test_accuracy
+        acc_text = "no test images" if acc is None else f"test accuracy {acc:.4f}"
+        log(f"feature extractor {digest[:12]}: {acc_text} ({task}), trained in {seconds:.1f} s")
+    return extractor

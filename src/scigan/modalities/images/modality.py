@@ -100,7 +100,7 @@ class ImageModality:
     def scorer(self, train: Dataset, holdout: Dataset, codec: ImageCodec, *, device: str,
                log: Any = print):
         """FD, KID, PRDC and per-class scores in a CNN feature space learned from ``train``."""
-        from scigan.workflows.scoring import Scorer
+        from scigan.metrics.scorer import Scorer
 
         return Scorer(self, train, holdout, device=device, log=log)
 

@@ -1,13 +1,13 @@
-"""Scoring a generator against held-out real data in a learned feature space.
+"""Scoring a generator against real data it never saw, in a learned feature space.
 
-One :class:`Scorer` serves both the quick evaluations during training (FD, KID) and
-the full ``scigan evaluate`` set (FD with its real-vs-real floor, KID, PRDC, class
-coverage, per-class FD). Reference features are computed once and reused.
+One :class:`Scorer` serves both the quick evaluations during training (FD, KID against
+the validation split) and the full ``scigan evaluate`` set (FD with its real-vs-real
+floor, KID, PRDC, class coverage, per-class FD against the holdout). Reference features
+are computed once and reused. Its keys are declared in :mod:`scigan.metrics.registry`.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,31 +17,28 @@ from scigan.metrics import fidelity
 from scigan.modalities.base import Dataset, proportional_labels
 
 
-def cache_dir() -> Path:
-    """Where feature extractors are cached: ``$SCIGAN_CACHE`` or ``~/.cache/scigan``."""
-    root = os.environ.get("SCIGAN_CACHE") or Path.home() / ".cache" / "scigan"
-    return Path(root) / "extractors"
-
-
 class Scorer:
-    """Measures samples of a modality against the held-out real split.
+    """Measures samples of a modality against a real split never shown to the GAN.
 
     Args:
-        modality: the data's modality (provides ``features`` and ``decode``).
+        modality: the data's modality (provides ``features``).
         train: the real training split (the extractor learns from it; floors draw from it).
-        holdout: the real split never shown to the GAN: the reference.
+        holdout: the reference: the validation split (training's quick scores) or the
+            holdout (``evaluate``).
         device: where the extractor runs.
         log: receives one-line progress messages.
     """
 
     def __init__(self, modality: Any, train: Dataset, holdout: Dataset, *, device: str = "cpu",
                  log: Callable[[str], None] = print):
+        from scigan.metrics.features import cache_dir
+
         self.modality, self.train, self.holdout = modality, train, holdout
         self.extractor = modality.features(train, holdout, cache_dir=cache_dir(), device=device, log=log)
         self._holdout_features: np.ndarray | None = None
 
     def _reference(self) -> np.ndarray:
-        """Features of the whole holdout, computed once."""
+        """Features of the whole reference split, computed once."""
         if self._holdout_features is None:
             self._holdout_features = self.extractor.features(self.holdout.x)
         return self._holdout_features
@@ -51,7 +48,7 @@ class Scorer:
         return proportional_labels(self.holdout.y, n, seed)
 
     def sizes(self, n: int) -> int:
-        """Samples to generate for ``n`` asked: capped at the holdout's size (the reference)."""
+        """Samples to generate for ``n`` asked: capped at the reference split's size."""
         return min(n, len(self.holdout))
 
     def provenance(self) -> dict[str, Any]:
@@ -60,12 +57,13 @@ class Scorer:
             "extractor_hash": self.extractor.hash,
             "extractor_task": self.extractor.task,
             "extractor_test_accuracy": self.extractor.test_accuracy,
-            "reference": "holdout" if self.holdout.test_mask is None else "test split",
+            "reference": "test split" if self.holdout.test_mask is not None and self.holdout.test_mask.any()
+            else "holdout",
             "n_reference_available": len(self.holdout),
         }
 
     def quick(self, fake_x: np.ndarray) -> dict[str, float]:
-        """FD and KID of stored-form samples against the whole holdout (for training)."""
+        """FD and KID of stored-form samples against the whole reference split (for training)."""
         fake = self.extractor.features(fake_x)
         real = self._reference()
         kid, _ = fidelity.kernel_inception_distance(fake, real, subsets=10, subset_size=min(1000, len(fake), len(real)))
@@ -78,7 +76,7 @@ class Scorer:
         """The full metric set for ``n = len(fake_x)`` samples (``fake_y``: the labels they
         were generated for, or None), beside the real-vs-real floor at the same n.
 
-        The reference is ``n`` holdout rows; the floor compares ``n`` training rows with
+        The reference is ``n`` rows of the reference split; the floor compares ``n`` training rows with
         the same reference. ``untrained_x`` adds ``fd_untrained`` for scale; ``picture``
         names a PNG for the PCA of real and synthetic features.
         """
