@@ -45,7 +45,7 @@ def test_attention_block_is_placed_and_checked(model: str) -> None:
         blocks = [m for net in (G, D) for m in net.modules() if isinstance(m, SelfAttention)]
         assert len(blocks) == 2
         seen = []
-        hooks = [b.register_forward_hook(lambda m, i, o: seen.append(o.shape[-1])) for b in blocks]
+        hooks = [b.register_forward_hook(lambda m, i, o, seen=seen: seen.append(o.shape[-1])) for b in blocks]
         y = torch.arange(3)
         D(G(torch.randn(3, 16), y), y)
         assert seen == [resolution, resolution]

@@ -28,7 +28,7 @@ def test_shapes_and_range(model: str, size: int, channels: int, num_classes: int
 
 def test_conditioning_changes_output() -> None:
     torch.manual_seed(0)
-    G, D = build("dcgan", NetSpec(size=8, channels=1, num_classes=3, z_dim=8, width=8))
+    G, _ = build("dcgan", NetSpec(size=8, channels=1, num_classes=3, z_dim=8, width=8))
     with torch.no_grad():
         for p in G.modules():  # make class embeddings differ, as training would
             if isinstance(p, torch.nn.Embedding):

@@ -60,7 +60,8 @@ def train_classifier(
     gpu = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=gpu):
         torch.manual_seed(seed)
-        net = make_net().to(device=device, memory_format=torch.channels_last).train()
+        # Module.to accepts memory_format (documented), torch's overloads omit it
+        net = make_net().to(device=device, memory_format=torch.channels_last).train()  # type: ignore[call-overload]
         opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
         g = torch.Generator().manual_seed(seed)

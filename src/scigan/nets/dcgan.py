@@ -7,6 +7,8 @@ both networks.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 from torch import nn
 
@@ -36,7 +38,7 @@ class DCGANGenerator(nn.Module):
         self.stem = nn.Linear(spec.z_dim, ch[0] * self.start * self.start)
         self.stem_norm = ConditionalBatchNorm(ch[0], spec.num_classes)
         self.ups = nn.ModuleList(
-            nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in zip(ch, ch[1:])
+            nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in pairwise(ch)
         )
         self.norms = nn.ModuleList(ConditionalBatchNorm(b, spec.num_classes) for b in ch[1:])
         self.out = nn.Conv2d(ch[-1], spec.channels, 3, padding=1)
@@ -49,7 +51,7 @@ class DCGANGenerator(nn.Module):
         for stage, (up, norm) in enumerate(zip([None, *self.ups], [None, *self.norms])):
             if up is not None:
                 h = torch.relu(norm(up(h), y))
-            if stage == self.attention_stage:
+            if stage == self.attention_stage and self.attention is not None:
                 h = self.attention(h)
         return torch.tanh(self.out(h))
 

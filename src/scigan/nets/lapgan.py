@@ -22,6 +22,8 @@ generators, a projection head in each discriminator.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -44,7 +46,7 @@ def laplacian_pyramid(x: torch.Tensor, levels: int) -> list[torch.Tensor]:
     for _ in range(levels):
         gaussians.append(F.avg_pool2d(gaussians[-1], 2))
     gaussians.reverse()
-    return [gaussians[0]] + [g - upsample(c) for c, g in zip(gaussians, gaussians[1:])]
+    return [gaussians[0]] + [g - upsample(c) for c, g in pairwise(gaussians)]
 
 
 class _ConvStack(nn.Module):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 from torch import nn
 
@@ -16,7 +18,7 @@ class MLPGenerator(nn.Module):
         super().__init__()
         self.spec = spec
         dims = [spec.z_dim, 4 * spec.width, 8 * spec.width, 16 * spec.width]
-        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in pairwise(dims))
         self.norms = nn.ModuleList(ConditionalBatchNorm(d, spec.num_classes) for d in dims[1:])
         self.out = nn.Linear(dims[-1], spec.channels * spec.size * spec.size)
 

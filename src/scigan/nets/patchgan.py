@@ -37,6 +37,8 @@ class PatchDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if self.cond_channels:
+            if y is None:
+                raise ValueError(f"this discriminator is conditioned: pass y ({self.cond_channels} channels)")
             if y.shape[-2:] != x.shape[-2:]:
                 y = F.interpolate(y, size=x.shape[-2:], mode="bicubic", align_corners=False)
             x = torch.cat([x, y.to(x.dtype)], dim=1)

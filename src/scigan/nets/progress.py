@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 from torch import nn
 
 from scigan.core.phases import StepHook
+
+
+@runtime_checkable
+class Progressing(Protocol):
+    """A module whose behaviour depends on the images seen so far."""
+
+    def set_progress(self, images: int) -> dict[str, float]:
+        """Adapt to ``images`` images seen; returns values for the log."""
+        ...
 
 
 class ProgressHook(StepHook):
@@ -15,8 +26,9 @@ class ProgressHook(StepHook):
 
     name = "progress"
 
-    def __init__(self, users: list[nn.Module]):
-        self.users, self._values = users, {}
+    def __init__(self, users: list[Progressing]):
+        self.users = users
+        self._values: dict[str, float] = {}
 
     def before_step(self, images: int) -> None:
         """Tell every growing module the images seen so far."""
@@ -32,5 +44,5 @@ class ProgressHook(StepHook):
 def progress_hooks(*modules: nn.Module) -> list[StepHook]:
     """A :class:`ProgressHook` for the sub-modules of ``modules`` that have
     ``set_progress``; an empty list when none needs one."""
-    users = [m for module in modules for m in module.modules() if hasattr(m, "set_progress")]
+    users: list[Progressing] = [m for module in modules for m in module.modules() if isinstance(m, Progressing)]
     return [ProgressHook(users)] if users else []

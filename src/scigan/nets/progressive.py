@@ -10,7 +10,7 @@ The schedule is counted in images seen (``spec.grow_images`` per fade-in and per
 stage: stable at the start size, fade in ×2, stable, fade in ×2, ...), so it is a pure
 function of training progress and a resumed run continues exactly. The trainer passes
 images seen through ``set_progress`` (called by the trainer's step hook, see
-:class:`scigan.nets.registry.ProgressHook`); the level is a buffer, so checkpoints
+:class:`scigan.nets.progress.ProgressHook`); the level is a buffer, so checkpoints
 carry it. The generator always returns full-size images (the current resolution
 upsampled, nearest neighbour), and the discriminator average-pools its input to the
 current resolution, so nothing outside the networks changes while they grow.
@@ -22,6 +22,7 @@ no equalised learning rate, no minibatch-stddev layer.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import torch
 import torch.nn.functional as F
@@ -50,6 +51,8 @@ def _split(level: float) -> tuple[int, float]:
 class _Progress(nn.Module):
     """A level buffer set from images seen (a pure function of them)."""
 
+    level: torch.Tensor
+
     def __init__(self, spec: NetSpec, model: str):
         super().__init__()
         self.start, self.stages = upsampling_plan(spec.size, model)
@@ -76,7 +79,7 @@ class ProgressiveGenerator(_Progress):
         self.stem_norm = ConditionalBatchNorm(ch[0], k)
         self.convs = nn.ModuleList([nn.Conv2d(ch[0], ch[0], 3, padding=1)])
         self.norms = nn.ModuleList([ConditionalBatchNorm(ch[0], k)])
-        for a, b in zip(ch, ch[1:]):  # stage i: up ×2, conv a->b, conv b->b
+        for a, b in pairwise(ch):  # stage i: up ×2, conv a->b, conv b->b
             self.convs.extend([nn.Conv2d(a, b, 3, padding=1), nn.Conv2d(b, b, 3, padding=1)])
             self.norms.extend([ConditionalBatchNorm(b, k), ConditionalBatchNorm(b, k)])
         self.to_rgb = nn.ModuleList(nn.Conv2d(c, spec.channels, 1) for c in ch)
@@ -111,7 +114,7 @@ class ProgressiveDiscriminator(_Progress):
         ch, sn = channel_plan(spec, self.stages), spec.spectral_norm
         self.from_rgb = nn.ModuleList(spectral(nn.Conv2d(spec.channels, c, 1), sn) for c in ch)
         self.blocks = nn.ModuleList([nn.Identity()])  # stage i: conv b->b, conv b->a, pool ×½
-        for a, b in zip(ch, ch[1:]):
+        for a, b in pairwise(ch):
             self.blocks.append(nn.Sequential(
                 spectral(nn.Conv2d(b, b, 3, padding=1), sn), nn.LeakyReLU(0.2),
                 spectral(nn.Conv2d(b, a, 3, padding=1), sn), nn.LeakyReLU(0.2), nn.AvgPool2d(2),

@@ -72,7 +72,7 @@ class ResNetGenerator(nn.Module):
         for stage, block in enumerate([None, *self.blocks]):
             if block is not None:
                 h = block(h, y)
-            if stage == self.attention_stage:
+            if stage == self.attention_stage and self.attention is not None:
                 h = self.attention(h)
         return torch.tanh(self.out(torch.relu(self.out_norm(h, y))))
 

@@ -50,6 +50,7 @@ class SRResNet(nn.Module):
         self.up = nn.Sequential(*up)
         self.tail = nn.Conv2d(width, channels_out, 3, padding=1)
         nn.init.zeros_(self.tail.weight)
+        assert self.tail.bias is not None  # built with bias=True
         nn.init.zeros_(self.tail.bias)
 
     def base(self, x: torch.Tensor) -> torch.Tensor:

@@ -14,7 +14,7 @@
 
 Randomness: in training mode the noise inputs and mixing latents come from the
 network's own generator, reseeded from images seen before every step by the trainer's
-step hook (``set_progress``, see :class:`scigan.nets.registry.ProgressHook`), so resume
+step hook (``set_progress``, see :class:`scigan.nets.progress.ProgressHook`), so resume
 stays exact; in eval mode the noise is a fixed buffer per layer (sampling and editing are deterministic given z).
 
 The discriminator is the resnet architecture's (StyleGAN2 uses a residual D too).
@@ -23,6 +23,8 @@ network, the truncation trick.
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import torch
 import torch.nn.functional as F
@@ -84,6 +86,8 @@ class StyleLayer(nn.Module):
     """Modulated 3×3 convolution (after a ×2 bilinear upsampling when ``up``), noise
     input, bias, leaky ReLU. The eval-mode noise is the fixed buffer ``noise`` (1, 1, r, r)."""
 
+    noise: torch.Tensor
+
     def __init__(self, cin: int, cout: int, w_dim: int, resolution: int, up: bool):
         super().__init__()
         self.conv = ModulatedConv2d(cin, cout, 3, w_dim)
@@ -115,12 +119,12 @@ class StyleGenerator(nn.Module):
         w_dim = spec.z_dim
         self.embed = nn.Embedding(spec.num_classes, w_dim) if spec.num_classes else None
         dims = [w_dim * (2 if spec.num_classes else 1)] + [w_dim] * MAPPING_LAYERS
-        self.mapping_net = nn.Sequential(*(m for a, b in zip(dims, dims[1:])
+        self.mapping_net = nn.Sequential(*(m for a, b in pairwise(dims)
                                            for m in (MappingLinear(a, b, MAPPING_LR), nn.LeakyReLU(0.2))))
         self.const = nn.Parameter(torch.randn(1, ch[0], self.start, self.start))
         layers = [StyleLayer(ch[0], ch[0], w_dim, self.start, up=False)]
         rgb = [ModulatedConv2d(ch[0], spec.channels, 1, w_dim, demodulate=False)]
-        for i, (a, b) in enumerate(zip(ch, ch[1:]), start=1):
+        for i, (a, b) in enumerate(pairwise(ch), start=1):
             r = self.start * 2**i
             layers += [StyleLayer(a, b, w_dim, r, up=True), StyleLayer(b, b, w_dim, r, up=False)]
             rgb.append(ModulatedConv2d(b, spec.channels, 1, w_dim, demodulate=False))
@@ -146,7 +150,7 @@ class StyleGenerator(nn.Module):
         """Per-layer styles ws (N, num_ws, z_dim) -> images (N, C, size, size) in [-1, 1]."""
         rng = self._generator() if self.training else None
         h = self.const.expand(ws.shape[0], -1, -1, -1)
-        image = None
+        image: torch.Tensor | None = None
         for i, layer in enumerate(self.layers):
             h = layer(h, ws[:, i], rng)
             if i % 2 == 0:  # the last layer of a resolution: add its RGB to the upsampled sum
@@ -154,11 +158,13 @@ class StyleGenerator(nn.Module):
                     image = F.interpolate(image, scale_factor=2.0, mode="bilinear", align_corners=False)
                 rgb = self.to_rgb[i // 2](h, ws[:, i])
                 image = rgb if image is None else image + rgb
+        assert image is not None  # layer 0 always adds its RGB
         return torch.tanh(image)
 
     def _generator(self) -> torch.Generator:
         if self._rng is None:
             self.set_progress(0)
+        assert self._rng is not None  # set by set_progress
         return self._rng
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
