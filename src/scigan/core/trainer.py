@@ -14,9 +14,10 @@ import hashlib
 import json
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -29,10 +30,11 @@ from scigan.core.ema import EMA
 from scigan.core.objectives import make_objective
 from scigan.core.phases import DiscriminatorLoss, GeneratorLoss, Phase, StepContext, StepHook, Term
 from scigan.core.regularizers import GradientPenalty, R1Penalty
+from scigan.core.selection import Selection
 from scigan.errors import ScienceError
 
 Evaluator = Callable[[nn.Module], dict[str, float]]
-"""Scores a generator (in eval mode); must return at least ``fd`` (lower is better)."""
+"""Scores a generator (in eval mode); must return at least the trainer's ``selects`` key."""
 Previewer = Callable[[nn.Module, int], None]
 """Writes a preview of a generator's samples at a step."""
 
@@ -126,6 +128,7 @@ class TrainResult:
     best_step: int | None
     best_score: float | None
     stopped_early: bool
+    selects: str = "fd"  # the key of the quick score that best_score is a value of
 
 
 class Trainer:
@@ -146,6 +149,9 @@ class Trainer:
             :func:`build_phases` (e.g. a pixel-loss warm-up before the adversarial terms).
         hooks: step hooks besides those the config asks for (e.g. one that turns each
             real batch into an (input, target) pair for enhancement).
+        selects: the key of the quick score that picks the ``best`` checkpoint and drives
+            early stopping (the data kind's ``selects``); declared in
+            :mod:`scigan.metrics.registry`, which says which way is better.
     """
 
     def __init__(
@@ -163,12 +169,14 @@ class Trainer:
         log: Callable[[str], None] = print,
         phases: Callable[[nn.Module, nn.Module], list[Phase]] | None = None,
         hooks: Sequence[StepHook] = (),
+        selects: str = "fd",
     ):
+        self.selection = Selection(selects)
         self.config = config
         self.device = resolve_device(config.device)
         self.memory_format = torch.channels_last if config.channels_last and data.dim() == 4 else torch.preserve_format
-        self.G = G.to(self.device, memory_format=self.memory_format)
-        self.D = D.to(self.device, memory_format=self.memory_format)
+        self.G = G.to(self.device, memory_format=self.memory_format)  # type: ignore[call-overload]
+        self.D = D.to(self.device, memory_format=self.memory_format)  # type: ignore[call-overload]
         self.autocast = autocast_dtype(config.precision, self.device)
         self.data = data.to(self.device)
         self.labels = None if labels is None else labels.to(self.device)
@@ -186,9 +194,6 @@ class Trainer:
         self.policy = parse_policy(config.diffaugment)
         self.hooks = [*build_hooks(config, self.policy), *hooks]
         self.step, self.images, self.seconds = 0, 0, 0.0
-        self.best_step: int | None = None
-        self.best_score: float | None = None
-        self.evals_since_best = 0
         self._epoch, self._perm = -1, torch.empty(0)
 
     # ---- what is saved --------------------------------------------------------------
@@ -203,11 +208,13 @@ class Trainer:
     def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {p.name: p.optimizer for p in self.phases}
 
+    def _counters(self) -> dict[str, Any]:
+        """How far training got (steps, samples seen, seconds): restored on resume."""
+        return dict(step=self.step, images=self.images, seconds=self.seconds)
+
     def _state(self) -> dict[str, Any]:
         return {
-            "step": self.step, "images": self.images, "seconds": self.seconds,
-            "best_step": self.best_step, "best_score": self.best_score,
-            "evals_since_best": self.evals_since_best,
+            **self._counters(), **self.selection.state(),
             "hyperparameters": self.config.hyperparameters(),
             "hooks": {h.name: h.state_dict() for h in self.hooks},
         }
@@ -240,8 +247,9 @@ class Trainer:
                 f"({len(changed)} option(s) changed); resume with the run's config or start a new --out"
             )
         ckpt.load_checkpoint(found[-1], self._modules(), self._optimizers())
-        for key in ("step", "images", "seconds", "best_step", "best_score", "evals_since_best"):
+        for key in self._counters():
             setattr(self, key, state[key])
+        self.selection.restore(state, self.log)
         for hook in self.hooks:
             hook.load_state_dict(state["hooks"][hook.name])
         self._truncate_log()
@@ -300,7 +308,7 @@ class Trainer:
             for repeat in range(phase.repeats):
                 if ctx is None or not (self.reuse_fake and phase.trains_generator):
                     ctx = self._context(phase, rng, self.step * self.phases[0].repeats + repeat)
-                total = 0.0
+                total: float | torch.Tensor = 0.0
                 for term in phase.terms:
                     if self.step < term.start or (self.step * phase.repeats + repeat) % term.interval:
                         continue
@@ -325,20 +333,20 @@ class Trainer:
 
     # ---- the loop ----------------------------------------------------------------------
     def _write_metrics(self, record: dict[str, Any]) -> None:
+        """Append one line to metrics.jsonl: the step, samples seen, seconds and ``record``."""
+        line = {**dict(step=self.step, images=self.images, seconds=round(self.seconds, 2)), **record}
         with open(self.run / "metrics.jsonl", "a") as fh:
-            fh.write(json.dumps(record) + "\n")
+            fh.write(json.dumps(line) + "\n")
 
     def _run_eval(self) -> dict[str, float]:
+        """A quick evaluation, logged; saves ``best`` when the selection score improved."""
         model = self.sampling_generator
         model.eval()
+        assert self.evaluate is not None
         scores = self.evaluate(model)
-        self._write_metrics({"step": self.step, "images": self.images,
-                             "seconds": round(self.seconds, 2), "eval": scores})
-        if self.best_score is None or scores["fd"] < self.best_score:
-            self.best_score, self.best_step, self.evals_since_best = scores["fd"], self.step, 0
+        self._write_metrics({"eval": scores})
+        if self.selection.offer(scores, self.step):
             self.save("best")
-        else:
-            self.evals_since_best += 1
         return scores
 
     def train(self) -> TrainResult:
@@ -351,7 +359,8 @@ class Trainer:
         bar = tqdm(total=cfg.steps or None, initial=self.step, disable=not cfg.progress,
                    unit="step", dynamic_ncols=True)
         losses: dict[str, torch.Tensor] = {}
-        since_log, stopped_early, last_eval = 0, False, {}
+        since_log, stopped_early = 0, False
+        last_eval: dict[str, float] = {}
         started = time.perf_counter() - self.seconds
         while self.step < limit_steps and self.seconds < limit_seconds:
             self.train_step(losses)
@@ -362,21 +371,22 @@ class Trainer:
             if self.step % cfg.log_every == 0:
                 record = {k: round(float(v) / since_log, 5) for k, v in losses.items()}
                 record.update({f"{h.name}/{k}": v for h in self.hooks for k, v in h.values().items()})
-                self._write_metrics({"step": self.step, "images": self.images,
-                                     "seconds": round(self.seconds, 2), **record})
-                bar.set_postfix({**record, **{k: last_eval[k] for k in ("fd",) if k in last_eval}})
+                self._write_metrics(record)
+                bar.set_postfix({**record, **self.selection.shown(last_eval)})
                 losses, since_log = {}, 0
             if self.preview is not None and cfg.sample_every and self.step % cfg.sample_every == 0:
                 self.preview(self.sampling_generator.eval(), self.step)
             if self.evaluate is not None and cfg.eval_every and self.step % cfg.eval_every == 0:
                 last_eval = self._run_eval()
-                if cfg.patience and self.evals_since_best >= cfg.patience:
+                if cfg.patience and self.selection.evals_since_best >= cfg.patience:
                     stopped_early = True
             if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
                 self.save(f"{self.step:08d}")
                 ckpt.prune(self.run, cfg.keep_checkpoints)
             if stopped_early:
-                self.log(f"stopping early: the quick score (eval fd) did not improve in {cfg.patience} evaluations")
+                score = self.selection.score
+                self.log(f"stopping early: the quick score ({score.label}, {score.hint}) "
+                         f"did not improve in {cfg.patience} evaluations")
                 break
         bar.close()
         if not ckpt.step_checkpoints(self.run) or int(ckpt.step_checkpoints(self.run)[-1].name) != self.step:
@@ -384,5 +394,6 @@ class Trainer:
             ckpt.prune(self.run, cfg.keep_checkpoints)
         if self.preview is not None:
             self.preview(self.sampling_generator.eval(), self.step)
-        return TrainResult(self.step, self.images, self.seconds, self.best_step,
-                           self.best_score, stopped_early)
+        chosen = self.selection
+        return TrainResult(self.step, self.images, self.seconds, chosen.best_step, chosen.best_score,
+                           stopped_early, chosen.score.key)

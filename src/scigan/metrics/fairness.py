@@ -36,7 +36,7 @@ def worst_group(per_group: dict[str, dict[str, Any]], metric: str, *, higher_is_
              if is_trusted(per_group[name].get("n_real", min_rows), min_rows)}
     candidates = large or scored
     pick = min if higher_is_better else max
-    name = pick(candidates, key=candidates.get)
+    name = pick(candidates, key=lambda group: candidates[group])
     best = (max if higher_is_better else min)(candidates.values())
     return {"name": name, "metric": metric, "value": candidates[name], "gap": abs(best - candidates[name]),
             "n": per_group[name].get("n_real"), "trusted": bool(large),

@@ -109,7 +109,8 @@ class FeatureExtractor:
 
     def __init__(self, model: _Net, meta: dict[str, Any], device: torch.device) -> None:
         """Wrap a trained ``model`` described by ``meta`` (the cached metadata) on ``device``."""
-        self._model = model.to(device=device, memory_format=torch.channels_last).eval()
+        # Module.to accepts memory_format (documented), torch's overloads omit it
+        self._model = model.to(device=device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
         self._device = device
         self.hash: str = meta["hash"]
         self.feature_dim: int = int(meta["feature_dim"])
@@ -206,7 +207,7 @@ def _digest(*arrays: np.ndarray | None) -> str:
             continue
         a = np.ascontiguousarray(a)
         h.update(f"{a.dtype.str}{a.shape};".encode())
-        h.update(memoryview(a).cast("B"))
+        h.update(a.tobytes())
     return h.hexdigest()
 
 
@@ -346,6 +347,7 @@ def get_extractor(
     if task == "labels":
         if num_classes < 2:
             raise ScienceError(f"need at least 2 classes to train on labels, got num_classes={num_classes}")
+        assert train_y is not None  # the labels task
         train_y = _validate_labels("training labels", train_y, len(train_x), num_classes)
         if test_x is not None:
             if test_y is None:

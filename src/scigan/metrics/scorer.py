@@ -8,13 +8,21 @@ are computed once and reused. Its keys are declared in :mod:`scigan.metrics.regi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from scigan.metrics import fidelity
 from scigan.modalities.base import Dataset, proportional_labels
+
+
+def reference_name(reference: Dataset) -> str:
+    """What a reference split is called in a result: ``"test split"`` when it is the
+    source's official test split, else ``"holdout"``."""
+    mask = reference.test_mask
+    return "test split" if mask is not None and bool(mask.any()) else "holdout"
 
 
 class Scorer:
@@ -57,12 +65,11 @@ class Scorer:
             "extractor_hash": self.extractor.hash,
             "extractor_task": self.extractor.task,
             "extractor_test_accuracy": self.extractor.test_accuracy,
-            "reference": "test split" if self.holdout.test_mask is not None and self.holdout.test_mask.any()
-            else "holdout",
+            "reference": reference_name(self.holdout),
             "n_reference_available": len(self.holdout),
         }
 
-    def quick(self, fake_x: np.ndarray) -> dict[str, float]:
+    def quick(self, fake_x: np.ndarray) -> dict[str, Any]:
         """FD and KID of stored-form samples against the whole reference split (for training)."""
         fake = self.extractor.features(fake_x)
         real = self._reference()
@@ -128,7 +135,7 @@ class Scorer:
                 per_class[name] = fidelity.frechet_distance(mine, theirs)
         out["fd_per_class"] = per_class
         if per_class:
-            worst = max(per_class, key=per_class.get)
+            worst = max(per_class, key=lambda name: per_class[name])
             out["worst_class"] = {"name": worst, "fd": per_class[worst],
                                   "gap": per_class[worst] - min(per_class.values())}
         return out

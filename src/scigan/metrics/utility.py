@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -22,7 +24,7 @@ def tstr(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: n
 
 
 def utility_scores(synthetic: tuple[np.ndarray, np.ndarray], real_train: tuple[np.ndarray, np.ndarray],
-                   real_test: tuple[np.ndarray, np.ndarray], *, seed: int = 0) -> dict[str, float]:
+                   real_test: tuple[np.ndarray, np.ndarray], *, seed: int = 0) -> dict[str, Any]:
     """``utility_tstr`` (trained on synthetic), ``utility_trtr`` (trained on real) and their
     ratio ``utility_ratio`` (1.0: synthetic data is as useful as real), all tested on
     ``real_test``; each argument is (features (N, D), labels (N,))."""

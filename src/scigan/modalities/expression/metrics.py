@@ -10,12 +10,14 @@ utility, privacy, and the same per cell type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from scigan.metrics import detection, fairness, fidelity, privacy, utility
+from scigan.metrics.scorer import reference_name
 from scigan.modalities.base import Dataset, proportional_labels
 from scigan.modalities.expression.codec import ExpressionCodec
 
@@ -106,17 +108,18 @@ class ExpressionScorer:
         """Cells to generate: as many as the training split (utility trains on them)."""
         return max(len(self.train), min(n, len(self.holdout)))
 
-    def quick(self, fake: np.ndarray) -> dict[str, float]:
+    def quick(self, fake: np.ndarray) -> dict[str, Any]:
         """Scores against the training cells only (model selection never looks at the
         holdout): ``fd_train``, the FD in the PCA space; ``close_share``, the share of
         synthetic cells nearer a training cell than training cells lie to each other
-        (:func:`privacy.close_share`, 0.5 for fresh cells); ``fd``, the checkpoint choice,
-        ``fd_train`` times max(1, 2 ``close_share``), so a generator that copies its
-        training cells is not kept for an FD it gets by copying; gene mean agreement."""
+        (:func:`privacy.close_share`, 0.5 for fresh cells); ``fd_copy_penalised``, the
+        checkpoint choice (the kind's ``selects``), ``fd_train`` times max(1, 2
+        ``close_share``), so a generator that copies its training cells is not kept for an
+        FD it gets by copying; gene mean agreement."""
         lx = self.codec.log_expression(fake)
         f_fake = self.pca.transform(lx)
         fd, close = fidelity.frechet_distance(self.f_train, f_fake), privacy.close_share(f_fake, self.f_train)
-        return {"fd": fd * max(1.0, 2 * close), "fd_train": fd, "close_share": close,
+        return {"fd_copy_penalised": fd * max(1.0, 2 * close), "fd_train": fd, "close_share": close,
                 "gene_mean_r": gene_agreement(self.real_train, lx)["gene_mean_r"], "n": len(fake),
                 "reference": "train"}
 
@@ -136,22 +139,25 @@ class ExpressionScorer:
         self.log(f"scoring {len(fake)} synthetic cells against {m} held-out cells")
         fake_g, floor_g = gene_agreement(self.real_hold, lx), gene_agreement(self.real_hold, floor)
         out: dict[str, Any] = {
-            "n": len(fake), "n_reference": m, "reference": "holdout" if self.holdout.test_mask is None else "test split",
+            "n": len(fake), "n_reference": m, "reference": reference_name(self.holdout),
             "values": self.codec.values, "pca_components": int(self.pca.n_components_),
             "gene_mean_r": fake_g["gene_mean_r"], "gene_mean_r_real_floor": floor_g["gene_mean_r"],
             "gene_var_r": fake_g["gene_var_r"], "gene_var_r_real_floor": floor_g["gene_var_r"],
             "corr_of_corr": correlation_of_correlations(self.real_hold, lx, self.top),
             "corr_of_corr_real_floor": correlation_of_correlations(self.real_hold, floor, self.top),
-            "fd": fidelity.frechet_distance(f_hold, f_fake), "fd_real_floor": fidelity.frechet_distance(f_hold, f_floor),
-            "mmd": mmd_rbf(f_hold, f_fake[few], self.bandwidth), "mmd_real_floor": mmd_rbf(f_hold, f_same, self.bandwidth),
+            "fd": fidelity.frechet_distance(f_hold, f_fake),
+            "fd_real_floor": fidelity.frechet_distance(f_hold, f_floor),
+            "mmd": mmd_rbf(f_hold, f_fake[few], self.bandwidth),
+            "mmd_real_floor": mmd_rbf(f_hold, f_same, self.bandwidth),
             "detection_auc": mean_detection(f_hold, f_fake[rng.permutation(len(fake))], seed),
             "detection_auc_real": mean_detection(f_hold, self.pca.transform(self.real_train[rows]), seed),
             **privacy.dcr_scores(f_fake, f_same, f_hold),
             "mia_auc": privacy.membership_auc(f_fake, f_same, f_hold),
         }
         if untrained_x is not None:
-            out["fd_untrained"] = fidelity.frechet_distance(f_hold, self.pca.transform(self.codec.log_expression(untrained_x)))
-        if self.holdout.y is not None and fake_y is not None:
+            f_untrained = self.pca.transform(self.codec.log_expression(untrained_x))
+            out["fd_untrained"] = fidelity.frechet_distance(f_hold, f_untrained)
+        if self.holdout.y is not None and self.train.y is not None and fake_y is not None:
             out.update(utility.utility_scores((f_fake, fake_y), (self.f_train, self.train.y),
                                               (f_hold, self.holdout.y), seed=seed))
             out.update(self._per_group(lx, f_fake, fake_y, seed))
@@ -169,14 +175,15 @@ class ExpressionScorer:
     def _per_group(self, lx: np.ndarray, f_fake: np.ndarray, fake_y: np.ndarray, seed: int) -> dict[str, Any]:
         """Detection AUC and gene agreement per cell type; the worst type and the gap."""
         per_group: dict[str, dict[str, float]] = {}
+        assert self.holdout.y is not None  # scored per group only when labelled
         for c, name in enumerate(self.holdout.class_names):
-            real = self.holdout.y == c
+            real = np.asarray(self.holdout.y == c)
             mine = np.flatnonzero(fake_y == c)[:max(int(real.sum()), MIN_GROUP_CELLS)]
             if real.sum() < MIN_GROUP_CELLS or len(mine) < MIN_GROUP_CELLS:
                 continue
             g = gene_agreement(self.real_hold[real], lx[mine])
             per_group[name] = {"detection_auc": mean_detection(self.pca.transform(self.real_hold[real]),
                                                                f_fake[np.flatnonzero(fake_y == c)], seed),
-                               **g, "n_real": int(real.sum()), "n_synthetic": int(len(mine))}
+                               **g, "n_real": int(real.sum()), "n_synthetic": len(mine)}
         return {"per_group": per_group,
                 "worst_group": fairness.worst_group(per_group, "detection_auc", higher_is_better=False)}

@@ -11,13 +11,15 @@ training rows: standardised numbers with a missing indicator, one-hot categories
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from scigan.metrics import detection, fairness, fidelity, privacy, utility
+from scigan.metrics.scorer import reference_name
 from scigan.modalities.base import proportional_labels
 from scigan.modalities.tabular.codec import TableCodec
 from scigan.modalities.tabular.io import TableData
@@ -178,7 +180,7 @@ class TableScorer:
         """Rows to generate: as many as the training split (utility trains on them)."""
         return max(len(self.train), min(n, len(self.holdout)))
 
-    def quick(self, fake: pd.DataFrame) -> dict[str, float]:
+    def quick(self, fake: pd.DataFrame) -> dict[str, Any]:
         """FD of the features of ``fake`` against the training rows (so that choosing the
         best checkpoint never looks at the holdout) and the fidelity score."""
         scores = quality(self.train.x, fake, self.schema)
@@ -193,20 +195,22 @@ class TableScorer:
         rng = np.random.default_rng(seed)
         hold, m = self.holdout.x, len(self.holdout)
         train_rows = rng.permutation(len(self.train))
-        floor = self.train.x.iloc[train_rows[:len(fake)]].reset_index(drop=True)
-        same_n = self.train.x.iloc[train_rows[:m]].reset_index(drop=True)
+        rows: pd.DataFrame = cast("pd.DataFrame", self.train.x)  # a TableData holds a DataFrame
+        floor = rows.iloc[train_rows[:len(fake)]].reset_index(drop=True)
+        same_n = rows.iloc[train_rows[:m]].reset_index(drop=True)
         f_fake, f_hold = self.features(fake), self.features(hold)
         f_floor, f_same = self.features(floor), self.features(same_n)
         few = fake.iloc[rng.permutation(len(fake))[:m]].reset_index(drop=True)
         self.log(f"scoring {len(fake)} synthetic rows against {m} held-out rows")
         real_q, fake_q = quality(hold, floor, self.schema), quality(hold, fake, self.schema)
         out: dict[str, Any] = {
-            "n": len(fake), "n_reference": m, "reference": "holdout" if self.holdout.test_mask is None else "test split",
+            "n": len(fake), "n_reference": m, "reference": reference_name(self.holdout),
             "fidelity": fake_q["fidelity"], "fidelity_real_floor": real_q["fidelity"],
             "column_shapes": fake_q["column_shapes"], "column_shapes_real_floor": real_q["column_shapes"],
             "column_pairs": fake_q["column_pairs"], "column_pairs_real_floor": real_q["column_pairs"],
             "column_shape_per_column": fake_q["column_shape_per_column"],
-            "fd": fidelity.frechet_distance(f_hold, f_fake), "fd_real_floor": fidelity.frechet_distance(f_hold, f_floor),
+            "fd": fidelity.frechet_distance(f_hold, f_fake),
+            "fd_real_floor": fidelity.frechet_distance(f_hold, f_floor),
             "detection_auc": detection.detection_auc(f_hold, self.features(few), seed=seed),
             "detection_auc_real": detection.detection_auc(f_hold, f_same, seed=seed),
             **privacy.dcr_scores(f_fake, f_same, f_hold),
@@ -230,8 +234,10 @@ class TableScorer:
         if not self.label:
             return {"utility_ratio": None, "utility_note": "no label column: pass --label-column to measure utility"}
         features = TableFeatures(self.train.x, self.schema, exclude=(self.label,))
+        fake_y = self.codec.labels_of(fake)
+        assert fake_y is not None and self.train.y is not None and self.holdout.y is not None  # a label column
         return utility.utility_scores(
-            (features(fake), self.codec.labels_of(fake)), (features(self.train.x), self.train.y),
+            (features(fake), fake_y), (features(self.train.x), self.train.y),
             (features(self.holdout.x), self.holdout.y), seed=seed)
 
     def _per_group(self, fake: pd.DataFrame, seed: int) -> dict[str, Any]:
@@ -256,7 +262,7 @@ class TableScorer:
                 if len(train_rows):
                     floor = quality(real, train_rows, schema)["fidelity"]
                     group.update(fidelity_real_floor=floor, fidelity_gap=floor - q["fidelity"])
-            per_group[name] = {**group, "n_real": int(len(real)), "n_synthetic": int(len(mine)),
+            per_group[name] = {**group, "n_real": len(real), "n_synthetic": len(mine),
                                "trusted": fairness.is_trusted(len(real))}
         return {"per_group": per_group,
                 "worst_group": fairness.worst_group(per_group, "fidelity_gap", higher_is_better=False)}
