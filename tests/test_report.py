@@ -12,7 +12,8 @@ import tomli_w
 from PIL import Image
 
 from scigan.errors import ScienceError
-from scigan.report.html import read_metrics, write_report
+from scigan.report.data import read_metrics
+from scigan.report.html import write_report
 
 CLASSES = ["T-shirt", "<script>alert(1)</script>", "Sandal & boot"]
 
@@ -161,11 +162,13 @@ def test_report_of_unreadable_evaluation_and_empty_metrics(tmp_path: Path) -> No
 
 def test_read_metrics_skips_truncated_line(tmp_path: Path) -> None:
     run = _make_run(tmp_path)
-    losses, evals, skipped = read_metrics(run / "metrics.jsonl")
-    assert [r["step"] for r in losses] == [100, 200, 300, 400]
-    assert [r["eval"]["fd"] for r in evals] == [41.25, 17.5]
-    assert skipped == 1
-    assert read_metrics(tmp_path / "missing.jsonl") == ([], [], 0)
+    metrics = read_metrics(run / "metrics.jsonl")
+    assert [p.step for p in metrics.losses] == [100, 200, 300, 400]
+    assert metrics.losses[0].values == {"D/adv": 1.4, "G/adv": 0.55} and metrics.losses[0].images == 6400
+    assert [p.values["fd"] for p in metrics.evals] == [41.25, 17.5]
+    assert metrics.skipped == 1
+    missing = read_metrics(tmp_path / "missing.jsonl")
+    assert (missing.losses, missing.evals, missing.skipped) == ([], [], 0)
 
 
 def test_not_a_run_folder_raises(tmp_path: Path) -> None:
@@ -174,3 +177,38 @@ def test_not_a_run_folder_raises(tmp_path: Path) -> None:
     (tmp_path / "plain").mkdir()
     with pytest.raises(ScienceError, match="not a scigan run folder"):
         write_report(tmp_path / "plain")
+
+
+def test_report_reads_the_kinds_declared_scores(tmp_path: Path) -> None:
+    """An expression run: checkpoints were picked by its own score (FD × copying penalty,
+    not FD), and its evaluation's rows, floors and worst group come from the registry."""
+    run = tmp_path / "cells"
+    run.mkdir()
+    config = {"train": {"data": "cells.h5ad", "steps": 30, "seed": 0},
+              "data": {"modality": "expression", "source": "cells.h5ad", "num_classes": 2, "class_names": ["B", "T"],
+                       "n_train": 60, "n_holdout": 20, "holdout_from": "random split"}}
+    (run / "config.toml").write_bytes(tomli_w.dumps(config).encode())
+    evals = [(10, {"fd_copy_penalised": 9.0, "fd_train": 3.0, "close_share": 1.5}),
+             (20, {"fd_copy_penalised": 4.0, "fd_train": 4.0, "close_share": 0.4}),  # the best: it does not copy
+             (30, {"fd_copy_penalised": 5.0, "fd_train": 2.5, "close_share": 1.0})]
+    (run / "metrics.jsonl").write_text("".join(json.dumps({"step": s, "images": 16 * s, "seconds": s / 10.0,
+                                                           "eval": e}) + "\n" for s, e in evals))
+    (run / "evaluation.json").write_text(json.dumps({
+        "n": 60, "n_reference": 20, "reference": "holdout", "values": "counts",
+        "gene_mean_r": 0.91, "gene_mean_r_real_floor": 0.97, "detection_auc": 0.64, "detection_auc_real": 0.52,
+        "per_group": {"B": {"detection_auc": 0.6, "n_real": 12}, "T": {"detection_auc": 0.7, "n_real": 8}},
+        "worst_group": {"name": "T", "metric": "detection_auc", "value": 0.7, "gap": 0.1, "n": 8}}))
+    page = _parse(write_report(run))
+    text = (run / "report.html").read_text(encoding="utf-8")
+    assert "best step (by FD × copying penalty, lower is better)" in page.cells
+    assert page.cells[page.cells.index("best step (by FD × copying penalty, lower is better)") + 1] == "20"
+    row = page.cells.index("gene mean r")
+    assert page.cells[row + 1: row + 3] == ["0.91", "real-vs-real 0.97"]
+    assert page.cells[page.cells.index("detection AUC") + 2] == "real-vs-real 0.52"
+    assert "0.5 is ideal" in page.cells[page.cells.index("detection AUC") + 3]
+    assert "Worst group: <strong>T</strong> (detection AUC 0.7" in text and page.worst_rows == 1
+    assert "held-out rows" in text  # per-group sizes under their declared label
+    assert "expression values" in page.cells  # a fact the kind reports
+    assert "Other values" not in text  # every value is declared
+    with Image.open(run / "report" / "metrics.png") as img:
+        assert img.width > 3 * 400  # one curve per logged quick score: the selection score and two others
