@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parse, parser, table, write_json  # noqa: E402
-
-from scigan.config import TrainConfig  # noqa: E402
-from scigan.workflows.enhance import evaluate_enhancer, train_enhancer  # noqa: E402
+from common import parse, parser, table, write_json
+from scigan.config import TrainConfig
+from scigan.enhance.evaluate import evaluate_enhancer
+from scigan.enhance.train import train_enhancer
 
 #: (warm-up steps, GAN steps, denoising steps, batch, width, SR patch) per mode; denoising
 #: trains on 32-px patches (at scale 1 every layer runs at full resolution).
@@ -38,8 +38,9 @@ def noise_ceiling(config: TrainConfig) -> float:
 
     from scigan.enhance.pairs import read_pairs, split_pairs
 
-    pairs, _, _ = read_pairs(config.data, config.task, config.scale)
-    x = split_pairs(pairs, config.holdout, config.seed, config.patch, config.scale)[1][0].target
+    scale, patch = config.task_options.scale, config.task_options.patch
+    pairs, _, _ = read_pairs(config.data, config.task, scale)
+    x = split_pairs(pairs, config.holdout, config.seed, patch, scale)[1][0].target
     m = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]])
     h, w = x.shape[:2]
     sigma = np.mean([np.abs(convolve2d(x[..., c], m, mode="valid")).sum() * np.sqrt(np.pi / 2) / (6 * (h - 2) * (w - 2))
@@ -48,14 +49,15 @@ def noise_ceiling(config: TrainConfig) -> float:
 
 
 def run(data: str, task: str, out: Path, steps: int, warmup: int, batch: int, width: int, patch: int,
-        device: str, **extra) -> tuple[dict, float]:
-    """Train one run into ``out``; returns (its config, seconds)."""
-    config = TrainConfig(data=data, task=task, steps=steps, warmup=warmup, batch_size=batch, width=width,
-                         patch=patch, device=device, progress=False, checkpoint_every=warmup if warmup < steps else steps,
-                         keep_checkpoints=2, sample_every=steps, log_every=50, **extra)
+        device: str, **extra) -> tuple[TrainConfig, float]:
+    """Train one run into ``out``; returns (its resolved config, seconds)."""
+    config = TrainConfig.from_flat(
+        data=data, task=task, steps=steps, warmup=warmup, batch_size=batch, width=width, patch=patch,
+        device=device, progress=False, checkpoint_every=warmup if warmup < steps else steps, keep_checkpoints=2,
+        sample_every=steps, log_every=50, **extra)
     start = time.perf_counter()
-    train_enhancer(config, out, log=lambda s: print("  " + s, flush=True))
-    return config, time.perf_counter() - start
+    trained, _ = train_enhancer(config, out, log=lambda s: print("  " + s, flush=True))
+    return trained.config, time.perf_counter() - start
 
 
 def main() -> None:
@@ -66,7 +68,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for data in sources:
             out = Path(tmp) / f"sr-{data}"
-            config, seconds = run(data, "superres", out, warmup + gan, warmup, batch, width, patch, args.device, scale=4)
+            config, seconds = run(data, "superres", out, warmup + gan, warmup, batch, width, patch, args.device,
+                                  scale=4)
             pixel = evaluate_enhancer(out, checkpoint=str(warmup), device=args.device, log=print)
             srgan = evaluate_enhancer(out, checkpoint="latest", device=args.device, log=print)
             results[f"superres_x4_{data}"] = {"pixel": pixel, "srgan": srgan, "train_seconds": seconds,

@@ -13,6 +13,7 @@ from PIL import Image
 
 from helpers import assert_resume_is_exact, cli_error
 from scigan.cli import main
+from scigan.errors import ScienceError
 
 #: A tiny enhancement run: 16-px patches, narrow nets, a short warm-up then the GAN terms.
 TINY_SR = ["--patch", "16", "--width", "8", "--batch-size", "8", "--steps", "12", "--warmup", "6",
@@ -46,12 +47,12 @@ def folder(tmp_path: Path) -> Path:
 
 def test_builtin_pictures_read_and_tile():
     from scigan.modalities import get_entry
-    from scigan.modalities.images.read import load_images
     from scigan.modalities.images.pictures import read_pictures
+    from scigan.modalities.images.read import load_images
 
     (nuclei,) = read_pictures("nuclei")
     assert nuclei.pixels.shape == (512, 512, 1) and nuclei.dtype == "uint16"
-    assert nuclei.pixels.dtype == np.float32 and 0 <= nuclei.pixels.min() and nuclei.pixels.max() <= 1
+    assert nuclei.pixels.dtype == np.float32 and nuclei.pixels.min() >= 0 and nuclei.pixels.max() <= 1
     for name, channels in (("he-tile", 3), ("ihc", 3), ("cell", 1)):
         assert get_entry(name).available()
         (p,) = read_pictures(name)
@@ -60,12 +61,13 @@ def test_builtin_pictures_read_and_tile():
     assert tiles.x.shape == (64, 1, 64, 64) and tiles.x.dtype == np.uint8
 
 
-def test_missing_picture_package_names_the_install(monkeypatch: pytest.MonkeyPatch, capsys):
-    import scigan.datasets as registry
+def test_missing_picture_package_names_the_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys):
+    import scigan.modalities.images.catalogue as catalogue
 
-    monkeypatch.setattr(registry, "package_file", lambda package, relative: None)
-    err = cli_error(capsys, ["train", "he-tile", "--task", "superres", "--out", "/tmp/never"])
+    monkeypatch.setattr(catalogue, "package_file", lambda package, relative: None)  # what the probe asks
+    err = cli_error(capsys, ["train", "he-tile", "--task", "superres", "--out", str(tmp_path / "never")])
     assert "not installed" in err and "pip install" in err
+    assert not (tmp_path / "never").exists()
 
 
 # --------------------------------------------------------------------- pieces
@@ -125,13 +127,57 @@ def test_tiled_inference_equals_whole_image():
     assert float((tiled - whole).abs().max()) < 0.01
 
 
+def test_resolved_options_are_the_task_section():
+    from scigan.config import TrainConfig
+    from scigan.enhance.options import EnhanceOptions
+    from scigan.enhance.resolve import resolve_enhancement
+    from scigan.modalities.images import KIND
+    from scigan.options import NoOptions
+
+    denoise = resolve_enhancement(TrainConfig.from_flat(data="nuclei", task="denoise", scale=4))
+    assert isinstance(denoise.task_options, EnhanceOptions) and denoise.data_options == NoOptions()
+    o = denoise.task_options
+    assert (o.scale, o.noise, o.warmup, o.adv_weight, o.feature_weight) == (1, "gaussian", 1000, 1e-3, 1.0)
+    assert (denoise.model, denoise.modality, denoise.loss) == ("srresnet", KIND.name, "ns")
+    assert (denoise.beta1, denoise.g_lr, denoise.eval_every, denoise.conditional) == (0.9, 1e-3, 0, "no")
+    translate = resolve_enhancement(TrainConfig.from_flat(data="he-tile", task="translate", warmup=5))
+    o = translate.task_options
+    assert (o.warmup, o.adv_weight, o.feature_weight, translate.model, translate.beta1) == (5, 0.01, 0.0, "unet", 0.0)
+    assert resolve_enhancement(TrainConfig.from_flat(data="x", task="cyclegan")).task_options.adv_weight == 1.0
+    with pytest.raises(ScienceError, match="--size"):  # a data kind's option, refused in one place
+        TrainConfig.from_flat(data="nuclei", task="superres", size=32)
+    with pytest.raises(ScienceError, match="--noise is for superres and denoise"):
+        resolve_enhancement(TrainConfig.from_flat(data="he-tile", task="translate", noise="gaussian"))
+    with pytest.raises(ScienceError, match="--task superres trains the srresnet generator"):
+        resolve_enhancement(TrainConfig.from_flat(data="nuclei", task="superres", model="unet"))
+
+
+def test_old_flat_superres_run_evaluates(tmp_path: Path):
+    """A run folder written before config sections (one flat [train] table)."""
+    import shutil
+
+    from scigan.enhance.evaluate import evaluate_enhancer
+
+    run = tmp_path / "superres"
+    shutil.copytree(Path(__file__).parent / "data" / "runs_v0" / "superres", run)
+    scores = evaluate_enhancer(run, log=lambda s: None)
+    assert scores["step"] == 10 and scores["baseline"] == "bicubic x2" and scores["n_pictures"] == 1
+    assert np.isfinite(scores["psnr"]) and np.isfinite(scores["ssim_baseline"])
+    assert json.loads((run / "evaluation.json").read_text())["psnr"] == scores["psnr"]
+    assert (run / "report" / "enhance.png").is_file()
+
+
 # ----------------------------------------------------------------- end to end
 
 
 def test_superres_train_evaluate_enhance(folder: Path, tmp_path: Path, capsys):
     run = tmp_path / "sr"
     assert main(["train", str(folder), "--task", "superres", "--scale", "4", "--out", str(run), *TINY_SR]) == 0
-    assert 'task = "superres"' in (run / "config.toml").read_text()
+    from scigan.runs import open_run
+
+    doc = (run / "config.toml").read_text()
+    assert 'task = "superres"' in doc and "[enhance]" in doc and "[images]" not in doc
+    assert open_run(run).config.task_options.scale == 4
     metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert "G/l1" in metrics[0] and "D/adv" not in metrics[0]      # warm-up: pixel loss alone
     assert {"D/adv", "G/adv"} <= set(metrics[-1])                  # then the GAN terms
@@ -246,7 +292,8 @@ def test_enhance_refuses_wrong_channels_and_runs(folder: Path, tmp_path: Path, c
     assert "scigan enhance" in err
     err = cli_error(capsys, ["sample", str(run), "-n", "4", "--out", str(tmp_path / "s.png")])
     assert "does not sample" in err and "scigan enhance" in err
-    err = cli_error(capsys, ["train", str(folder), "--task", "denoise", "--noise", "none", "--out", str(tmp_path / "x")])
+    err = cli_error(capsys, ["train", str(folder), "--task", "denoise", "--noise", "none",
+                             "--out", str(tmp_path / "x")])
     assert "needs a noise" in err
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 
 from helpers import cli_error
 from scigan.cli import main
+from scigan.runs import open_run
 from test_enhance import blobs
 
 TINY_TR = ["--patch", "16", "--width", "8", "--batch-size", "8", "--steps", "8", "--checkpoint-every", "4",
@@ -22,6 +23,8 @@ def test_translate_grayscale_to_colour(tmp_path: Path, capsys):
     assert main(["train", "he-tile", "--task", "translate", "--out", str(run), *TINY_TR]) == 0
     doc = (run / "config.toml").read_text()
     assert 'model = "unet"' in doc and "grayscale (luma) -> colour" in doc
+    options = open_run(run).config.task_options  # pix2pix's automatic choices, in the [enhance] table
+    assert (options.scale, options.warmup, options.adv_weight, options.feature_weight) == (1, 0, 0.01, 0.0)
     metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert {"D/adv", "G/adv", "G/l1"} <= set(metrics[0])  # pix2pix: L1 + adversarial from the start
     capsys.readouterr()

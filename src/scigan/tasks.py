@@ -2,8 +2,9 @@
 
 ``generate`` trains a GAN that samples new data of any kind; the enhancement tasks
 (:mod:`scigan.enhance`) train image-to-image generators on patches of pictures. Each
-task names its options section and the functions that train and evaluate it, imported
-only when used. Standard library only.
+task names its options section, the scores its evaluation reports (declared in the
+metric registry) and the functions that train and evaluate it, imported only when
+used. Standard library only.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from scigan.enhance.options import EnhanceOptions
+from scigan.enhance.scores import SCORES as ENHANCE_SCORES
 from scigan.errors import ScienceError
+from scigan.metrics.registry import Score
 from scigan.options import NoOptions
 
 
@@ -30,6 +33,8 @@ class Task:
         evaluate: ``"module:function"`` that scores a run of it.
         command: the command that uses a trained run (``sample``, ``enhance``, ``translate``).
         uses_kind: whether its data is read by a data kind (and so has a kind's options).
+        scores: the scores only this task's evaluation reports (``generate``: none, its
+            kind's are used).
     """
 
     name: str
@@ -39,6 +44,7 @@ class Task:
     options: type = NoOptions
     section: str = ""
     uses_kind: bool = True
+    scores: tuple[Score, ...] = ()
 
     def function(self, which: str) -> Any:
         """The ``train`` or ``evaluate`` function, imported now."""
@@ -46,16 +52,19 @@ class Task:
         return getattr(importlib.import_module(module), attr)
 
 
-_ENHANCE = dict(options=EnhanceOptions, section="enhance", uses_kind=False,
-                train="scigan.workflows.enhance:train_enhancer", evaluate="scigan.workflows.enhance:evaluate_enhancer")
+def _enhancement(name: str, command: str) -> Task:
+    """An image-to-image task of :mod:`scigan.enhance` (its options: the [enhance] table)."""
+    return Task(name, train="scigan.enhance.train:train_enhancer", evaluate="scigan.enhance.evaluate:evaluate_enhancer",
+                command=command, options=EnhanceOptions, section="enhance", uses_kind=False, scores=ENHANCE_SCORES)
+
 
 TASKS: tuple[Task, ...] = (
     Task("generate", train="scigan.workflows.train:train_generator",
          evaluate="scigan.workflows.evaluate:evaluate_generator", command="sample"),
-    Task("superres", command="enhance", **_ENHANCE),  # type: ignore[arg-type]
-    Task("denoise", command="enhance", **_ENHANCE),  # type: ignore[arg-type]
-    Task("translate", command="translate", **_ENHANCE),  # type: ignore[arg-type]
-    Task("cyclegan", command="translate", **_ENHANCE),  # type: ignore[arg-type]
+    _enhancement("superres", "enhance"),
+    _enhancement("denoise", "enhance"),
+    _enhancement("translate", "translate"),
+    _enhancement("cyclegan", "translate"),
 )
 
 

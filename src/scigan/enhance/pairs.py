@@ -24,12 +24,13 @@ degradation, all from the step's seeded generator (see :class:`PairHook`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from scigan.config import TrainConfig
 from scigan.core.phases import StepHook
 from scigan.enhance.degrade import Degradation
 from scigan.errors import ScienceError
@@ -62,11 +63,11 @@ def read_pairs(source: str, task: str, scale: int) -> tuple[list[Pair], bool, li
     the target pictures as read)."""
     path = Path(source).expanduser()
     names = PAIR_FOLDERS[task]
-    folders = [_find(path, n) for n in names] if path.is_dir() else [None, None]
-    if folders[0] is not None and folders[1] is not None:
-        return _read_paired_folders(folders[0], folders[1], task, scale)
-    if folders[0] is not None or folders[1] is not None:
-        have = folders[0] or folders[1]
+    inputs, targets = (_find(path, n) for n in names) if path.is_dir() else (None, None)
+    if inputs is not None and targets is not None:
+        return _read_paired_folders(inputs, targets, task, scale)
+    have = inputs or targets
+    if have is not None:
         raise ScienceError(f"{path} has {have.name}/ but not its partner; paired data needs both "
                            f"{names[0]}/ and {names[1]}/ sub-folders")
     pictures = read_pictures(source)
@@ -113,12 +114,12 @@ def read_unpaired(source: str) -> tuple[list[Pair], list[Pair]]:
     ``A/`` and ``B/`` sub-folders of ``source``, any number and sizes of files, unpaired;
     each returned as Pairs whose target is the picture (no input)."""
     path = Path(source).expanduser()
-    folders = [_find(path, n) if path.is_dir() else None for n in ("A", "B")]
-    if folders[0] is None or folders[1] is None:
+    a, b = (_find(path, n) for n in ("A", "B")) if path.is_dir() else (None, None)
+    if a is None or b is None:
         raise ScienceError(f"{source}: unpaired translation (--task cyclegan) needs a folder with A/ and B/ "
                            "sub-folders of images (they need not pair up)")
     domains = []
-    for folder in folders:
+    for folder in (a, b):
         pictures = read_pictures(folder)
         channels = max(p.channels for p in pictures)
         domains.append([Pair(p.name, as_channels(p, channels), None) for p in pictures])
@@ -158,6 +159,41 @@ def split_pairs(pairs: list[Pair], holdout: float, seed: int, patch: int, scale:
 def _rows(p: Pair, start: int, stop: int, scale: int) -> Pair:
     inp = None if p.input is None else p.input[start // scale: stop // scale]
     return Pair(p.name, p.target[start:stop], inp)
+
+
+@dataclass(frozen=True)
+class PictureSplit:
+    """A run's pictures split for training and for ``evaluate`` (see the module docstring).
+
+    Attributes:
+        train: the training pairs (cyclegan: domain B's pictures).
+        test: the held-out pairs (cyclegan: domain A's pictures, each its own input).
+        description: how the holdout was chosen (recorded as ``holdout_from``).
+        real_inputs: whether the inputs are read (paired folders) rather than made.
+        pictures: the target pictures as read (cyclegan: none).
+        domain_a: cyclegan: domain A's training pictures; otherwise empty.
+    """
+
+    train: list[Pair]
+    test: list[Pair]
+    description: str
+    real_inputs: bool
+    pictures: list[Picture]
+    domain_a: list[Pair] = field(default_factory=list)
+
+
+def split_pictures(config: TrainConfig) -> PictureSplit:
+    """The pictures of an enhancement ``config`` (its data, task, holdout, seed and the
+    ``task_options`` scale and patch), split into training and held-out pairs."""
+    patch, scale = config.task_options.patch, config.task_options.scale
+    if config.task == "cyclegan":
+        (a_train, a_test, a_split), (b_train, _, b_split) = (
+            split_pairs(domain, config.holdout, config.seed, patch, 1) for domain in read_unpaired(config.data))
+        return PictureSplit(b_train, [Pair(p.name, p.target, p.target) for p in a_test],
+                            f"A: {a_split}; B: {b_split}", True, [], a_train)
+    pairs, real_inputs, pictures = read_pairs(config.data, config.task, scale)
+    train, test, split = split_pairs(pairs, config.holdout, config.seed, patch, scale)
+    return PictureSplit(train, test, split, real_inputs, pictures)
 
 
 def patch_pool(pairs: list[Pair], patch: int, scale: int, seed: int, minimum: int,
@@ -233,4 +269,5 @@ class PairHook(StepHook):
             ctx.labels = ctx.fake_labels = ctx.z
 
 
-__all__ = ["InputMaker", "Pair", "PairHook", "luma", "patch_pool", "read_pairs", "read_unpaired", "split_pairs"]
+__all__ = ["InputMaker", "Pair", "PairHook", "PictureSplit", "luma", "patch_pool", "read_pairs", "read_unpaired",
+           "split_pairs", "split_pictures"]

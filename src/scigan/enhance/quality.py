@@ -30,7 +30,7 @@ def psnr(estimate, reference) -> float:
 def ssim(estimate, reference, sigma: float = 1.5, size: int = 11) -> float:
     """Mean structural similarity in [-1, 1] (1 for identical images)."""
     x, y = _as4d(estimate), _as4d(reference)
-    n, c, h, w = x.shape
+    _, c, h, w = x.shape
     if min(h, w) < size:
         raise ValueError(f"SSIM needs images of at least {size}x{size} pixels, got {h}x{w}")
     t = torch.arange(size, dtype=torch.float64) - (size - 1) / 2

@@ -3,13 +3,19 @@ phases of the core :class:`~scigan.core.trainer.Trainer` (no second training loo
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import cast
 
 import torch
 from torch.nn import functional as F
 
-from scigan.core.phases import StepContext, Term
+from scigan.config import TrainConfig
+from scigan.core.phases import Phase, StepContext, Term
 from scigan.core.trainer import build_phases
+from scigan.nets.cycle import CycleDiscriminators, CycleGenerators
+
+#: What the Trainer's ``phases`` argument takes: (G, D) -> the phases of one step.
+PhaseBuilder = Callable[[torch.nn.Module, torch.nn.Module], list[Phase]]
 
 
 class PixelLoss(Term):
@@ -50,27 +56,34 @@ class Weighted(Term):
         return self.weight * self.term(ctx)
 
 
-def paired_phases(config, features: Callable[[torch.Tensor], torch.Tensor] | None):
+def paired_phases(config: TrainConfig, features: Callable[[torch.Tensor], torch.Tensor] | None) -> PhaseBuilder:
     """A phase builder for the Trainer: the config's D and G phases (objective and
     regularizers as for any GAN), with every D term and G's adversarial term starting
-    after ``config.warmup`` steps, G's adversarial term weighted by ``adv_weight``, and
-    G's L1 pixel loss (from step 0) and feature loss (after the warm-up) added."""
+    after the ``warmup`` steps of ``config.task_options``, G's adversarial term weighted
+    by its ``adv_weight``, and G's L1 pixel loss (from step 0) and feature loss (weight
+    ``feature_weight``, after the warm-up) added."""
+    options = config.task_options
 
-    def build(G: torch.nn.Module, D: torch.nn.Module):
+    def build(G: torch.nn.Module, D: torch.nn.Module) -> list[Phase]:
         d_phase, g_phase = build_phases(config, G, D)
         for term in d_phase.terms:
-            term.start = config.warmup
+            term.start = options.warmup
         g_terms: list[Term] = [PixelLoss()]
-        if config.adv_weight > 0:
-            g_terms += [Weighted(t, config.adv_weight, config.warmup) for t in g_phase.terms]
-        if features is not None and config.feature_weight > 0:
-            g_terms.append(FeatureLoss(features, config.feature_weight, config.warmup))
+        if options.adv_weight > 0:
+            g_terms += [Weighted(t, options.adv_weight, options.warmup) for t in g_phase.terms]
+        if features is not None and options.feature_weight > 0:
+            g_terms.append(FeatureLoss(features, options.feature_weight, options.warmup))
         g_phase.terms = g_terms
-        if config.adv_weight <= 0:
+        if options.adv_weight <= 0:
             return [g_phase]
         return [d_phase, g_phase]
 
     return build
+
+
+def _cycle_nets(ctx: StepContext) -> tuple[CycleGenerators, CycleDiscriminators]:
+    """The step's networks as CycleGAN's pairs of generators and discriminators."""
+    return cast(CycleGenerators, ctx.G), cast(CycleDiscriminators, ctx.D)
 
 
 #: CycleGAN's cycle-consistency weight λ (the paper's 10); the identity loss weighs λ/2.
@@ -86,9 +99,10 @@ class ReverseDiscriminatorLoss(Term):
         self.objective = objective
 
     def __call__(self, ctx: StepContext) -> torch.Tensor:
+        G, D = _cycle_nets(ctx)
         with torch.no_grad():
-            fake_a = ctx.G.reverse(ctx.real)
-        logits = ctx.D.judge_a(torch.cat([ctx.z, fake_a]))
+            fake_a = G.reverse(ctx.real)
+        logits = D.judge_a(torch.cat([ctx.z, fake_a]))
         n = ctx.z.shape[0]
         return self.objective.d_loss(logits[:n], logits[n:])
 
@@ -105,28 +119,31 @@ class CycleLosses(Term):
         self.objective, self.adv_weight, self.identity = objective, adv_weight, identity
 
     def __call__(self, ctx: StepContext) -> torch.Tensor:
+        G, D = _cycle_nets(ctx)
         a, b = ctx.z, ctx.real
-        fake_b, fake_a = ctx.fake(), ctx.G.reverse(b)
-        loss = self.adv_weight * self.objective.g_loss(ctx.D.judge_a(fake_a))
-        loss = loss + CYCLE_WEIGHT * ((ctx.G.reverse(fake_b) - a).abs().mean() + (ctx.G(fake_a) - b).abs().mean())
+        fake_b, fake_a = ctx.fake(), G.reverse(b)
+        loss = self.adv_weight * self.objective.g_loss(D.judge_a(fake_a))
+        loss = loss + CYCLE_WEIGHT * ((G.reverse(fake_b) - a).abs().mean() + (G(fake_a) - b).abs().mean())
         if self.identity:
-            loss = loss + CYCLE_WEIGHT / 2 * ((ctx.G(b) - b).abs().mean() + (ctx.G.reverse(a) - a).abs().mean())
+            loss = loss + CYCLE_WEIGHT / 2 * ((G(b) - b).abs().mean() + (G.reverse(a) - a).abs().mean())
         return loss
 
 
-def cycle_phases(config, identity: bool):
+def cycle_phases(config: TrainConfig, identity: bool) -> PhaseBuilder:
     """A phase builder for unpaired translation (CycleGAN): the config's D phase for
     domain B plus domain A's discriminator loss; the G phase's adversarial term for
-    domain B (times ``adv_weight``) plus :class:`CycleLosses`. No pixel loss: the
-    domains are not paired."""
+    domain B (times the ``adv_weight`` of ``config.task_options``) plus
+    :class:`CycleLosses`. No pixel loss: the domains are not paired."""
     from scigan.core.objectives import make_objective
 
-    def build(G: torch.nn.Module, D: torch.nn.Module):
+    adv_weight = config.task_options.adv_weight
+
+    def build(G: torch.nn.Module, D: torch.nn.Module) -> list[Phase]:
         d_phase, g_phase = build_phases(config, G, D)
         objective = make_objective(config.loss)
         d_phase.terms.append(ReverseDiscriminatorLoss(objective))
-        g_phase.terms = [*[Weighted(t, config.adv_weight, 0) for t in g_phase.terms],
-                         CycleLosses(objective, config.adv_weight, identity)]
+        g_phase.terms = [*[Weighted(t, adv_weight, 0) for t in g_phase.terms],
+                         CycleLosses(objective, adv_weight, identity)]
         return [d_phase, g_phase]
 
     return build

@@ -13,7 +13,7 @@ blend hides the remaining differences.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch.nn import functional as F
@@ -59,7 +59,8 @@ def tiled_apply(net: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *,
     _, _, h, w = x.shape
     tile = max(align, tile // align * align)
     stride = max(align, tile - 2 * margin - blend)
-    out = acc = None
+    out: torch.Tensor | None = None
+    acc = torch.zeros(h * scale, w * scale, device=x.device)
     for top in _starts(h, tile, stride, align):
         for left in _starts(w, tile, stride, align):
             window = x[:, :, top:top + tile, left:left + tile]
@@ -70,11 +71,12 @@ def tiled_apply(net: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *,
             weight = (wy[:, None] * wx[None, :]).to(y.device)
             if out is None:
                 out = torch.zeros(1, y.shape[1], h * scale, w * scale, device=y.device)
-                acc = torch.zeros(h * scale, w * scale, device=y.device)
+                acc = acc.to(y.device)
             rows = slice(top * scale, top * scale + th * scale)
             cols = slice(left * scale, left * scale + tw * scale)
             out[:, :, rows, cols] += y * weight
             acc[rows, cols] += weight
+    assert out is not None  # at least one window covers the image
     return out / acc.clamp_min(1e-8)
 
 
