@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from scigan.enhance.scores import SCORES as ENHANCE_SCORES
-from scigan.metrics.registry import DIRECTIONS, FACTS, SHARED, Score, find, merged, scores_for
+from scigan.metrics.declared import any_score, scores_for, scores_for_run
+from scigan.metrics.registry import DIRECTIONS, FACTS, SHARED, Score, find, merged
 from scigan.metrics.text import format_scores, others, used_keys
 from scigan.modalities import get_kind, get_modality, kinds
 from scigan.modalities.base import split_holdout
@@ -53,7 +54,9 @@ def test_each_kind_selects_a_declared_score() -> None:
         score = find(kind.selects, scores_for(kind.name))
         assert score is not None, kind.name
     assert get_kind("expression").selects == "fd_copy_penalised"
-    assert find("fd_copy_penalised").label == "FD × copying penalty"  # type: ignore[union-attr]
+    assert find("fd_copy_penalised") is None  # not a shared score: expression's own
+    assert any_score("fd_copy_penalised").label == "FD × copying penalty"  # type: ignore[union-attr]
+    assert any_score("psnr").label == "PSNR (dB)" and any_score("no_such_score") is None  # type: ignore[union-attr]
 
 
 def _digits() -> Any:
@@ -148,7 +151,9 @@ def test_format_scores_of_an_enhancement_run() -> None:
     scores = {"psnr": 27.314, "ssim": 0.81234, "psnr_baseline": 25.0, "ssim_baseline": 0.7, "task": "superres",
               "baseline": "bicubic x4", "n_pictures": 2, "held_out": "a.png", "per_picture": [{"name": "a"}],
               "step": 100, "checkpoint": "auto", "run": "r"}
-    text = format_scores(scores, merged(SHARED, ENHANCE_SCORES))
+    assert scores_for_run("images", "superres") == merged(scores_for("images"), ENHANCE_SCORES)
+    assert scores_for_run("images", "generate") == scores_for("images")
+    text = format_scores(scores, scores_for_run("images", "superres"))
     assert "task superres" in text and "baseline bicubic x4" in text and "held-out pictures 2" in text
     assert "PSNR (dB)" in text and "27.31   baseline 25.00" in text and "0.8123   baseline 0.7000" in text
     assert "also:" not in text and "per_picture" not in text

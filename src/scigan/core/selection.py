@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from scigan.errors import ScienceError
-from scigan.metrics.registry import Score, find
+from scigan.metrics.declared import any_score
+from scigan.metrics.registry import Score
 
 
 class Selection:
@@ -22,7 +23,7 @@ class Selection:
     """
 
     def __init__(self, key: str = "fd"):
-        score = find(key)
+        score = any_score(key)
         if score is None:
             raise ScienceError(f"the quick score {key!r} that is to pick checkpoints is not declared "
                                "in the metric registry; declare it in the data kind's scores")

@@ -8,9 +8,10 @@ tables and curves, the progress bar and checkpoint choice read these declaration
 of them sniffs result keys.
 
 The scores every kind may produce are declared here (:data:`SHARED`); a data kind
-declares its own in its package (``DataKind.scores``), a task its own (``Task.scores``).
-:class:`Fact` declares a value a score depends on (sample sizes, the extractor's hash).
-Standard library only: importable without torch or numpy.
+declares its own in its package (``DataKind.scores``), a task its own (``Task.scores``);
+:mod:`scigan.metrics.declared` gathers those of a kind, a task or a run. :class:`Fact`
+declares a value a score depends on (sample sizes, the extractor's hash). Standard
+library only, and nothing of scigan: the kinds and tasks import it.
 """
 
 from __future__ import annotations
@@ -174,41 +175,13 @@ def merged(*groups: Iterable[Score]) -> list[Score]:
     return list(out.values())
 
 
-def scores_for(kind: str) -> list[Score]:
-    """The scores of the data kind called ``kind``: its own first, then the shared ones
-    (ScienceError for an unknown kind)."""
-    from scigan.modalities import get_kind  # the kind registry (standard library only)
-
-    return merged(get_kind(kind).scores, SHARED)
-
-
-def scores_for_task(task: str) -> list[Score]:
-    """The scores of the training task called ``task`` (enhancement: PSNR, SSIM; none for
-    ``generate``, whose scores are its kind's)."""
-    from scigan.tasks import get_task
-
-    return list(get_task(task).scores)
-
-
-def scores_for_run(kind: str, task: str) -> list[Score]:
-    """Every score a run of ``task`` on data of ``kind`` may report."""
-    return merged(scores_for(kind), scores_for_task(task))
-
-
-def find(key: str, declared: Sequence[Score] | None = None) -> Score | None:
-    """The score declared under ``key`` in ``declared`` (default: the shared scores, then
-    every registered kind's), or None."""
-    if declared is None:
-        shared = next((s for s in SHARED if s.key == key), None)
-        if shared is not None:
-            return shared
-        from scigan.modalities import kinds
-
-        declared = merged(SHARED, *(k.scores for k in kinds()))
+def find(key: str, declared: Sequence[Score] = SHARED) -> Score | None:
+    """The score declared under ``key`` in ``declared`` (default: the shared scores), or None."""
     return next((s for s in declared if s.key == key), None)
 
 
-def label(key: str, declared: Sequence[Score] | None = None) -> str:
-    """The label of the score or fact ``key`` (the key itself when neither is declared)."""
+def label(key: str, declared: Sequence[Score] = SHARED) -> str:
+    """The label of the score in ``declared`` or the fact called ``key`` (the key itself
+    when neither is declared)."""
     found = find(key, declared) or next((f for f in FACTS if f.key == key), None)
     return key if found is None else found.label

@@ -81,7 +81,7 @@ def worst_lines(scores: dict[str, Any], declared: Sequence[Score]) -> list[str]:
     """The worst class (per-class FD) and the worst group (per-group score) as lines."""
     lines = []
     worst = scores.get("worst_class")
-    fd = find("fd", declared) or find("fd")
+    fd = find("fd", declared) or find("fd")  # per-class FD is the shared FD
     if isinstance(worst, dict) and fd is not None:
         lines.append(f"worst class {worst.get('name')!r}: {fd.label} {fd.format(worst.get('fd'))} "
                      f"(gap to best {fd.format(worst.get('gap'))})")

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from scigan.metrics.registry import Score, scores_for_run
+from scigan.metrics.declared import scores_for_run
+from scigan.metrics.registry import Score
 from scigan.runs import RunInfo
 
 
