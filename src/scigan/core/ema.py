@@ -33,8 +33,8 @@ class EMA:
     def update(self, source: nn.Module, batch: int, images_seen: int) -> None:
         """Move the average towards ``source`` after a step of ``batch`` images."""
         beta = self.decay(batch, images_seen)
-        ema_params = list(self.model.parameters())
-        src_params = list(source.parameters())
+        ema_params: list[torch.Tensor] = list(self.model.parameters())
+        src_params: list[torch.Tensor] = list(source.parameters())
         torch._foreach_lerp_(ema_params, src_params, 1.0 - beta)
         for b_ema, b_src in zip(self.model.buffers(), source.buffers()):
             b_ema.copy_(b_src)

@@ -77,7 +77,10 @@ class DiscriminatorLoss(Term):
     def __call__(self, ctx: StepContext) -> torch.Tensor:
         fake = ctx.fake().detach()
         x = ctx.augment(torch.cat([ctx.real, fake]))
-        y = None if ctx.labels is None else torch.cat([ctx.labels, ctx.fake_labels])
+        y = None
+        if ctx.labels is not None:
+            assert ctx.fake_labels is not None, "a labelled real batch needs labelled fakes"
+            y = torch.cat([ctx.labels, ctx.fake_labels])
         logits = ctx.D(x, y)
         # a packing critic (PacGAN) scores groups of rows: split its scores in proportion
         n = ctx.real.shape[0] * logits.shape[0] // x.shape[0]
@@ -110,7 +113,9 @@ class ConditionLoss(Term):
         self.positions, self.weight = positions, weight
 
     def __call__(self, ctx: StepContext) -> torch.Tensor:
-        asked = ctx.fake_labels[:, ctx.fake_labels.shape[1] - len(self.positions):].float()
+        labels = ctx.fake_labels
+        assert labels is not None, "the condition loss reads its mask from fake_labels"
+        asked = labels[:, labels.shape[1] - len(self.positions):].float()
         held = (ctx.fake().float()[:, self.positions] * asked).sum(1)
         return -self.weight * (torch.log(held.clamp_min(1e-8)) * asked.sum(1)).mean()
 
