@@ -191,7 +191,9 @@ class Discrete:
         keys = [json.dumps(_jsonable(v)) for v in series.tolist()]
         unknown = [k for k in keys if k not in lookup]
         if unknown:
-            raise ScienceError(f"column {self.name!r} holds {json.loads(unknown[0])!r}, unseen when the codec was fitted")
+            raise ScienceError(
+                f"column {self.name!r} holds {json.loads(unknown[0])!r}, unseen when the codec was fitted"
+            )
         return np.array([lookup[k] for k in keys], dtype=np.int64)
 
     def encode(self, series: pd.Series, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -340,7 +342,10 @@ class TableCodec:
         column's number of categories (k,), and the model-space column of every category
         (sum of the counts,) in that order. Constant columns and the label of a
         conditional codec (not generated) are left out."""
-        codes, sizes, positions, start = [], [], [], 0
+        codes: list[np.ndarray] = []
+        sizes: list[int] = []
+        positions: list[int] = []
+        start = 0
         for t in self.transforms:
             width = sum(size for _, size in t.blocks)
             if isinstance(t, Discrete) and width:
@@ -381,7 +386,8 @@ class TableCodec:
     def load(cls, folder: Path) -> TableCodec:
         """Read ``folder/codec.json`` written by :meth:`save`."""
         doc = read_codec_json(folder, "tabular")
-        label = doc["label"]
+        label = None if doc["label"] is None else _from_dict(doc["label"])
+        if label is not None and not isinstance(label, Discrete):
+            raise ScienceError(f"{folder / 'codec.json'}: the label column's transform must be discrete")
         return cls(doc["columns"], [_from_dict(d) for d in doc["transforms"]],
-                   None if label is None else _from_dict(label), doc["conditional"], doc["seed"],
-                   doc.get("condition_frequencies"))
+                   label, doc["conditional"], doc["seed"], doc.get("condition_frequencies"))

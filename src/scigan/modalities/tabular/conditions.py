@@ -57,7 +57,9 @@ class ConditionSampler(StepHook):
         self.mask_offset = torch.tensor([0, *np.cumsum([0, *sizes[:-1]]).tolist()])  # option 0 has no mask
         self.has_mask = torch.tensor([False] + [True] * len(sizes))
         probs = np.zeros((len(options), max(option_sizes)))
-        pool, start, count = [], [], []
+        pool: list[np.ndarray] = []  # per (option, category): the rows holding it
+        start: list[int] = []
+        count: list[int] = []
         for o, (values, size) in enumerate(zip(options, option_sizes)):
             counts = np.bincount(values, minlength=size)
             probs[o, :size] = log_frequency(counts)
@@ -93,6 +95,7 @@ class ConditionSampler(StepHook):
         index = self.pool[self.start[group] + torch.minimum(pick, self.count[group] - 1)]
         parts = []
         if self.num_classes:
+            assert self.labels is not None, "a labelled sampler is built with labels"
             parts.append(torch.nn.functional.one_hot(self.labels[index], self.num_classes).float())
         mask = torch.zeros(n, self.width, device=device)
         asked = self.has_mask[option]

@@ -38,6 +38,8 @@ class TableData(Dataset):
     ``y`` indexes ``class_names``, the label's values in sorted order.
     """
 
+    x: pd.DataFrame
+
     def subset(self, index: np.ndarray) -> TableData:
         """The rows at ``index`` (an integer array or boolean mask), as a new TableData."""
         return replace(
@@ -75,7 +77,7 @@ def builtin_frame(name: str) -> pd.DataFrame:
         spec = importlib.util.find_spec("lifelines")
         if spec is None or not spec.submodule_search_locations:
             raise ScienceError("built-in gbsg2 needs lifelines: pip install 'scigan[tabular]'")
-        return pd.read_csv(Path(list(spec.submodule_search_locations)[0]) / "datasets" / "gbsg2.csv")
+        return pd.read_csv(Path(next(iter(spec.submodule_search_locations))) / "datasets" / "gbsg2.csv")
     raise ScienceError(f"unknown built-in table {name!r}; choose one of: {', '.join(BUILTIN_LABELS)}")
 
 
@@ -159,9 +161,12 @@ def infer_kind(series: pd.Series) -> str:
         )
     if numeric == len(values):
         return infer_kind(pd.to_numeric(series))
-    if all(isinstance(v, str) for v in values) and values.str.contains(r"^\d{4}-\d{2}-\d{2}").all():
-        if pd.to_datetime(values, errors="coerce").notna().all():
-            return "datetime"
+    if (
+        all(isinstance(v, str) for v in values)
+        and values.str.contains(r"^\d{4}-\d{2}-\d{2}").all()
+        and pd.to_datetime(values, errors="coerce").notna().all()
+    ):
+        return "datetime"
     return "categorical"
 
 
@@ -227,7 +232,8 @@ def load_table(source: str | Path | pd.DataFrame, *, label_column: str = "",
         else:
             schema[column] = infer_kind(frame[column])
             frame[column] = _coerce(frame[column], schema[column])
-    y, class_names = None, []
+    y: np.ndarray | None = None
+    class_names: list[str] = []
     if label_column:
         y, class_names = _labels(frame[label_column])
     return TableData(x=frame, y=y, class_names=class_names, source=name, modality="tabular",

@@ -46,7 +46,11 @@ def condition_vector(y: torch.Tensor | None, num_classes: int, cond_width: int, 
         return None
     if y is not None and y.is_floating_point():
         return y.to(like.dtype)
-    parts = [F.one_hot(y, num_classes).to(like.dtype)] if num_classes else []
+    parts = []
+    if num_classes:
+        if y is None:
+            raise ValueError(f"the network is conditioned on {num_classes} classes: pass labels y")
+        parts.append(F.one_hot(y, num_classes).to(like.dtype))
     parts.append(like.new_zeros(n, cond_width) if mask is None else mask.to(like.dtype))
     return torch.cat(parts, dim=1)
 
@@ -70,6 +74,9 @@ class TableGenerator(nn.Module):
     Gumbel-softmax (τ = 0.2). Eval mode: discrete blocks are hard one-hots of the
     Gumbel-perturbed logits, i.e. categories are sampled from the softmax.
     """
+
+    cond_shares: torch.Tensor  # (classes or 1, cond_width) buffers, only with discrete conditions
+    cond_column: torch.Tensor  # (cond_width,)
 
     def __init__(self, z_dim: int, blocks: list[tuple[str, int]], num_classes: int, hidden: int,
                  cond_sizes: Sequence[int] = (), cond_shares: Sequence[Sequence[float]] = ()):
