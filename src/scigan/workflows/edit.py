@@ -129,7 +129,13 @@ def class_swap(run: RunInfo, G, *, rows: int = 4, classes: list[str] | None = No
     unknown = [c for c in classes or [] if c not in names and not (c.isdigit() and int(c) < len(names))]
     if unknown:
         raise ScienceError(f"--classes: {unknown[0]!r} is not a class of this run; classes: {', '.join(names)}")
-    picked = [resolve_label(run, c) for c in classes] if classes else list(range(run.num_classes))
+    picked = list(range(run.num_classes))
+    if classes:
+        picked = []
+        for c in classes:
+            index = resolve_label(run, c)
+            assert index is not None  # a name or an index resolves, or is refused
+            picked.append(index)
     z = _latents(rows, run.config.z_dim, seed, 0, device)
     y = torch.as_tensor(picked, device=device).repeat(rows)
     with torch.no_grad():

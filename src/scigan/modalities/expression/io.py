@@ -38,7 +38,7 @@ def pbmc68k_path() -> Path:
     spec = importlib.util.find_spec("scanpy")
     if spec is None or not spec.submodule_search_locations:
         raise ScienceError("built-in pbmc68k needs scanpy: pip install 'scigan[bio]'")
-    path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "10x_pbmc68k_reduced.h5ad"
+    path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "10x_pbmc68k_reduced.h5ad"
     if not path.is_file():
         raise ScienceError(f"scanpy is installed but {path.name} is missing; reinstall scanpy")
     return path

@@ -113,9 +113,10 @@ def read_image_file(path: Path, name: str, notes: Counter[str]) -> tuple[np.ndar
 
     try:
         with Image.open(path) as img:
-            if getattr(img, "n_frames", 1) > 1:
+            frames = getattr(img, "n_frames", 1)  # only multi-frame formats have it
+            if frames > 1:
                 raise ScienceError(
-                    f"{name} has {img.n_frames} frames; multi-frame files are not read: "
+                    f"{name} has {frames} frames; multi-frame files are not read: "
                     "save one image per file"
                 )
             img.load()

@@ -110,7 +110,8 @@ def save_images(
             arrays["class_names"] = np.asarray(names, dtype=str)
         if text:
             arrays["provenance"] = np.asarray(json.dumps(text))
-        atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
+        # numpy's stub lets ** reach allow_pickle: bool; the keys are array names (x, y, ...)
+        atomic_write(path, lambda f: np.savez_compressed(f, **arrays))  # type: ignore[arg-type]
 
 
 def _check_batch(x: np.ndarray) -> None:
