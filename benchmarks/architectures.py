@@ -30,7 +30,7 @@ from scigan.modalities import get_modality  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
 from scigan.runs import open_run  # noqa: E402
 from scigan.workflows.generator import load_generator  # noqa: E402
-from scigan.workflows.scoring import Scorer  # noqa: E402
+from scigan.metrics.scorer import Scorer  # noqa: E402
 from scigan.workflows.train import train  # noqa: E402
 
 #: (row name, train options); the first row is the baseline the others are compared with.

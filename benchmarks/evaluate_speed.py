@@ -26,7 +26,7 @@ from scigan.modalities.images.modality import ImageCodec  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
 from scigan.nets import NetSpec, build  # noqa: E402
 from scigan.workflows.generator import generate  # noqa: E402
-from scigan.workflows.scoring import Scorer  # noqa: E402
+from scigan.metrics.scorer import Scorer  # noqa: E402
 
 
 def peak_rss_mb() -> float:

@@ -24,7 +24,7 @@ from scigan.config import TrainConfig  # noqa: E402
 from scigan.modalities import get_modality  # noqa: E402
 from scigan.modalities.base import split_holdout  # noqa: E402
 from scigan.workflows.sample import sample  # noqa: E402
-from scigan.workflows.scoring import Scorer  # noqa: E402
+from scigan.metrics.scorer import Scorer  # noqa: E402
 from scigan.workflows.train import train  # noqa: E402
 
 FRACTIONS = (0.01, 0.1, 1.0)

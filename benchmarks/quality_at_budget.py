@@ -28,7 +28,7 @@ from scigan.modalities.base import split_holdout  # noqa: E402
 from scigan.nets import NetSpec, build  # noqa: E402
 from scigan.runs import open_run  # noqa: E402
 from scigan.workflows.generator import generate, load_generator  # noqa: E402
-from scigan.workflows.scoring import Scorer  # noqa: E402
+from scigan.metrics.scorer import Scorer  # noqa: E402
 from scigan.workflows.train import train  # noqa: E402
 
 

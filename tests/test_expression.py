@@ -155,8 +155,8 @@ def test_checkpoint_choice_penalises_copied_training_cells(tmp_path: Path) -> No
     fresh = scorer.quick(_counts(400, seed=1).X)
     assert copied["fd_train"] < fresh["fd_train"]  # copying wins on FD against the training cells...
     assert copied["close_share"] == 1.0 and fresh["close_share"] < 0.75
-    assert copied["fd"] == pytest.approx(2 * copied["fd_train"])  # ...and pays for it
-    assert fresh["fd"] == pytest.approx(fresh["fd_train"] * max(1, 2 * fresh["close_share"]))
+    assert copied["fd_copy_penalised"] == pytest.approx(2 * copied["fd_train"])  # ...and pays for it
+    assert fresh["fd_copy_penalised"] == pytest.approx(fresh["fd_train"] * max(1, 2 * fresh["close_share"]))
 
 
 def test_resume_keeps_the_checkpoint_choice(tmp_path: Path) -> None:

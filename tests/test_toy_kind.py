@@ -49,6 +49,9 @@ def test_toy_kind_trains_samples_and_evaluates(points: None, tmp_path: Path,
     scores = json.loads(capsys.readouterr().out)
     assert scores["fd"] < scores["fd_untrained"]  # 300 steps learn something
     assert 0 < scores["modes_covered"] <= 1
+    assert main(["evaluate", str(run)]) == 0  # the text output reads the kind's declared scores
+    text = capsys.readouterr().out
+    assert "modes covered" in text and "real-vs-real" in text
 
 
 def test_toy_kind_options_are_routed_and_refused(points: None, tmp_path: Path,

@@ -55,16 +55,16 @@ def evaluate(run: str, **options: Any) -> dict[str, Any]:
 
 def enhance(run: str, source: str, out: str, **options: Any) -> list:
     """Apply a super-resolution or denoising run to an image or folder of any size, writing
-    ``out``; see :func:`scigan.workflows.enhance.enhance`."""
-    from scigan.workflows.enhance import enhance as _enhance
+    ``out``; see :func:`scigan.enhance.apply.enhance`."""
+    from scigan.enhance.apply import enhance as _enhance
 
     return _enhance(run, source, out, **options)
 
 
 def translate(run: str, source: str, out: str, **options: Any) -> list:
     """Apply a translation (pix2pix) run to an image or folder, writing ``out``; see
-    :func:`scigan.workflows.translate.translate`."""
-    from scigan.workflows.translate import translate as _translate
+    :func:`scigan.enhance.apply.translate`."""
+    from scigan.enhance.apply import translate as _translate
 
     return _translate(run, source, out, **options)
 

@@ -11,13 +11,14 @@ import os
 import sys
 from pathlib import Path
 
-from scigan.cli.scores import format_scores
 from scigan.config import TrainConfig
 from scigan.errors import ScienceError
 
 
 def run_demo(minutes: float, out: Path) -> int:
     """Train, sample, evaluate and report; returns an exit code."""
+    from scigan.metrics.declared import scores_for_run
+    from scigan.metrics.text import format_scores
     from scigan.report.html import write_report
     from scigan.workflows.evaluate import evaluate
     from scigan.workflows.sample import sample
@@ -33,7 +34,7 @@ def run_demo(minutes: float, out: Path) -> int:
     sample(out, 100, out=grid, overwrite=True)
     scores = evaluate(out, log=say)
     report = write_report(out)
-    print(format_scores(scores))
+    print(format_scores(scores, scores_for_run(run.data["modality"], run.config.task)))
     print(f"\nFD {scores['fd']:.2f} against a real-vs-real floor of {scores['fd_real_floor']:.2f} "
           f"(an untrained generator scores {scores['fd_untrained']:.2f})")
     print(f"run folder: {out}\nsamples, one row per class: {grid}\nreport: {report}")

@@ -51,7 +51,9 @@ def sample_command(args: argparse.Namespace, say: Callable[[str], None]) -> None
 
 
 def evaluate_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
-    from scigan.cli.scores import format_scores
+    from scigan.metrics.declared import scores_for_run
+    from scigan.metrics.text import format_scores
+    from scigan.runs import open_run
     from scigan.workflows.evaluate import evaluate
 
     scores = evaluate(args.run, n=args.n, checkpoint=args.checkpoint, seed=args.seed,
@@ -59,7 +61,8 @@ def evaluate_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
     if args.json:
         print(json.dumps(scores))
         return
-    print(format_scores(scores))
+    run = open_run(args.run)
+    print(format_scores(scores, scores_for_run(run.data["modality"], run.config.task)))
 
 
 def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
@@ -86,7 +89,7 @@ def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> Non
 
 
 def enhance_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
-    from scigan.workflows.enhance import enhance
+    from scigan.enhance.apply import enhance
 
     written = enhance(args.run, args.input, args.out, checkpoint=args.checkpoint, device=args.device,
                       overwrite=args.overwrite, task=args.command, log=say)

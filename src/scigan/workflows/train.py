@@ -17,6 +17,8 @@ from scigan.core.diffaugment import parse_policy
 from scigan.core.objectives import make_objective
 from scigan.core.trainer import Trainer, TrainResult, build_phases, resolve_device, with_generator_terms
 from scigan.errors import ScienceError
+from scigan.metrics.declared import scores_for
+from scigan.metrics.registry import label
 from scigan.modalities import get_kind, modality_for
 from scigan.modalities.base import Codec, Dataset, Modality, Splits, split_run
 from scigan.nets.progress import progress_hooks
@@ -139,6 +141,7 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
         phases=None if conditions is None else lambda G_, D_: with_generator_terms(
             build_phases(config, G_, D_), conditions.terms()),
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
+        selects=get_kind(data.modality).selects,
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     if table is not None or dataset is not None:
@@ -163,6 +166,9 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
     if resume and not trainer.resume():
         log(f"{out} has no checkpoint yet; starting from step 0")
     result = trainer.train()
-    best = f"; best quick score (eval fd) {result.best_score:.2f} at step {result.best_step}" if result.best_score is not None else ""
+    best = ""
+    if result.best_score is not None:
+        name = label(result.selects, scores_for(data.modality))
+        best = f"; best quick score ({name}, validation) {result.best_score:.2f} at step {result.best_step}"
     log(f"trained {result.step} steps ({result.images} real images) in {result.seconds:.0f} s{best}")
     return run, result
