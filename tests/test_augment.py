@@ -159,8 +159,8 @@ def test_gan_config_follows_the_kind() -> None:
         assert gan.steps == steps and gan.eval_every == 0 and gan.validation == 0.0
         assert gan.conditional == "yes" and gan.batch_size == 34  # int(40 × 0.9) − 2 = 34, even
     assert gan_config(AugmentConfig(data="x.npz", gan_steps=50), ImageAugmenter(cfg, d), d, seed=0).steps == 50
-    # rows: 2000 steps, quick evaluations on a validation split of the subset, the
-    # label column in the kind's section, a batch PacGAN's pack of 4 divides
+    # rows: 2000 steps, quick evaluations (on the training rows: tables keep no validation
+    # split), the label column in the kind's section, a batch PacGAN's pack of 4 divides
     rows = Dataset(
         x=np.zeros((66, 2)),
         y=np.repeat([0, 1], [60, 6]),
@@ -170,8 +170,8 @@ def test_gan_config_follows_the_kind() -> None:
     )
     cfg = AugmentConfig(data="t.csv", label_column="kind")
     gan = gan_config(cfg, TableAugmenter(cfg, rows), rows, seed=3)
-    assert (gan.steps, gan.eval_every, gan.validation, gan.seed) == (2000, 500, 0.1, 3)
-    assert gan.data_options.label_column == "kind" and gan.batch_size == 48  # int(66 × .9 × .9) − 2 = 51
+    assert (gan.steps, gan.eval_every, gan.validation, gan.seed) == (2000, 500, 0.0, 3)
+    assert gan.data_options.label_column == "kind" and gan.batch_size == 56  # int(66 × .9) − 2 = 57
     off = gan_config(AugmentConfig(data="t.csv", gan_eval_every=0), TableAugmenter(cfg, rows), rows, seed=3)
     assert off.eval_every == 0 and off.validation == 0.0 and off.batch_size == 56
 
@@ -350,7 +350,7 @@ def test_table_with_a_rare_class(rare_table: Path, tmp_path: Path) -> None:
     assert again["conditions"]["real"]["per_seed"] == c["real"]["per_seed"]
 
 
-def test_table_gan_picks_its_checkpoint_on_a_validation_split(rare_table: Path, tmp_path: Path) -> None:
+def test_table_gan_picks_its_checkpoint_without_spending_rows(rare_table: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     results = augment(
         AugmentConfig(data=str(rare_table), label_column="kind", repeats=2, gan_steps=20, gan_eval_every=10),
@@ -358,8 +358,9 @@ def test_table_gan_picks_its_checkpoint_on_a_validation_split(rare_table: Path, 
         **QUIET,
     )
     info = (out / "gan" / "seed-0" / "config.toml").read_text()
-    # 90 training rows (60 + 30): 6 + 3 held out, 5 + 3 of the rest validate, 73 train the GAN
-    assert "n_train = 73" in info and "n_validation = 8" in info and "n_holdout = 9" in info
+    # 90 training rows (60 + 30): 6 + 3 held out; the quick score compares with the
+    # training rows (the kind's validation share is 0), so the other 81 train the GAN
+    assert "n_train = 81" in info and "n_validation = 0" in info and "n_holdout = 9" in info
     assert results["gans"][0]["best_step"] in (10, 20)
 
 

@@ -32,8 +32,6 @@ from scigan.modalities.base import Dataset
 CONDITIONS = ("real", "real+classic", "real+gan", "real+classic+gan", "gan")
 #: Share of a seed's subset each GAN run holds out (its own, never used by the experiment).
 GAN_HOLDOUT = 0.1
-#: Share of the rest that picks the GAN's best checkpoint, when quick evaluations are on.
-GAN_VALIDATION = 0.1
 
 
 def data_options(cfg: AugmentConfig) -> dict[str, Any]:
@@ -58,12 +56,12 @@ def load(cfg: AugmentConfig) -> tuple[Dataset, Augmenter]:
 
 def gan_config(cfg: AugmentConfig, augmenter: Augmenter, subset: Dataset, seed: int) -> TrainConfig:
     """The conditional GAN's training config for one seed's ``subset``: the kind's
-    defaults unless ``cfg`` sets them; a validation split only when quick evaluations
-    pick the checkpoint (else every row outside the GAN's holdout trains it)."""
+    defaults unless ``cfg`` sets them; the kind's validation share only when quick
+    evaluations pick the checkpoint (else every row outside the GAN's holdout trains it)."""
     defaults = augmenter.gan_defaults(subset)
     steps = cfg.gan_steps or defaults.steps
     eval_every = cfg.gan_eval_every if cfg.gan_eval_every >= 0 else defaults.eval_every
-    validation = GAN_VALIDATION if eval_every else 0.0
+    validation = get_kind(subset.modality).validation if eval_every else 0.0
     n_train = int(len(subset) * (1 - GAN_HOLDOUT) * (1 - validation)) - subset.num_classes
     m = defaults.batch_multiple
     batch = max(2, min(64, n_train // m * m))

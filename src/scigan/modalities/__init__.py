@@ -47,6 +47,9 @@ class DataKind:
             :mod:`scigan.metrics.registry`).
         selects: the key of the quick score (lower is better) that picks the best
             checkpoint and drives early stopping.
+        validation: the share of a run's rows (outside the holdout) its quick scores are
+            computed on when ``--validation`` is left at -1; 0 when the kind's quick
+            scores compare with the training rows.
         augmenter: ``"package.module:Class"`` of the kind's part of ``scigan augment``
             (its downstream features, classic augmentation and classifier); "" when the
             kind does not take part.
@@ -62,6 +65,7 @@ class DataKind:
     data_copy: str = ""
     scores: tuple[Score, ...] = ()
     selects: str = "fd"
+    validation: float = 0.1
     augmenter: str = ""
     summary: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -101,7 +101,10 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
 
     config.check()  # every section's declared constraints, before any data is read
     config, data = _read(config, out, table, dataset)
-    modality = get_kind(data.modality).create()
+    kind = get_kind(data.modality)
+    modality = kind.create()
+    if config.validation < 0:  # the kind's default share
+        config = replace(config, validation=kind.validation)
     splits = split_run(data, config.holdout, config.validation, config.seed)
     train_split = splits.train
     notes: list[str] = []  # what the kind's defaults switched on, said once the run starts
@@ -141,7 +144,7 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
         phases=None if conditions is None else lambda G_, D_: with_generator_terms(
             build_phases(config, G_, D_), conditions.terms()),
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
-        selects=get_kind(data.modality).selects,
+        selects=kind.selects,
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     if table is not None or dataset is not None:

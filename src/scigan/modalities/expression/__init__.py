@@ -13,6 +13,6 @@ KIND = DataKind(
     name="expression", modality="scigan.modalities.expression.modality:ExpressionModality",
     options=ExpressionOptions, suffixes=(".h5ad",), builtins=BUILTINS, data_copy="data.h5ad",
     augmenter="scigan.modalities.expression.augment:ExpressionAugmenter",
-    scores=SCORES, selects="fd_copy_penalised",
+    scores=SCORES, selects="fd_copy_penalised", validation=0.0,  # scored against the training cells
     summary="gene expression: .h5ad (or a cells × genes CSV with --modality expression)",
 )
