@@ -55,3 +55,23 @@ def test_old_superres_run_enhances(tmp_path: Path) -> None:
     Image.fromarray(np.arange(16 * 16, dtype=np.uint8).reshape(16, 16)).save(tmp_path / "in.png")
     assert main(["enhance", str(run), str(tmp_path / "in.png"), "--out", str(tmp_path / "out.png")]) == 0
     assert Image.open(tmp_path / "out.png").size == (32, 32)
+
+
+def test_a_run_checkpointed_before_sections_resumes(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    from helpers import TINY, cli_error
+
+    run = tmp_path / "r"
+    argv = ["train", "digits", "--out", str(run), "--validation", "0", *TINY]
+    assert main([*argv, "--steps", "10"]) == 0
+    state_file = run / "checkpoints" / "00000010" / "state.json"
+    state = json.loads(state_file.read_text())
+    flat = state["hyperparameters"]
+    del flat["validation"]  # as written before the option existed, with every kind's options
+    flat.update(label_column="", column_types="", values="auto", scale=4, patch=64)
+    state_file.write_text(json.dumps(state))
+    resume = ["train", "digits", "--out", str(run), *TINY, "--steps", "20", "--resume"]
+    assert "validation was 0.0 and is now 0.1" in cli_error(capsys, resume)
+    assert main([*resume, "--validation", "0"]) == 0
+    assert (run / "checkpoints" / "00000020").is_dir()

@@ -24,6 +24,10 @@ from scigan.options import Interval, NoOptions, OneOf, option
 
 _AUTO_YES_NO = OneOf(("auto", "yes", "no"))
 
+#: The values options added since had in runs written before them (so their splits and
+#: checkpoints are reproduced): read into old configs and assumed by ``--resume``.
+LEGACY_VALUES: dict[str, Any] = {"validation": 0.0}
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -246,7 +250,7 @@ def from_tables(doc: dict[str, Any]) -> TrainConfig:
     train = dict(doc.get("train", {}))
     core_names = opt.names(TrainConfig)
     if any(k not in core_names for k in train):
-        return TrainConfig.from_flat(legacy=True, **{"validation": 0.0, **train})
+        return TrainConfig.from_flat(legacy=True, **{**LEGACY_VALUES, **train})
     config = TrainConfig.from_flat(**train)
     from scigan.tasks import get_task
 

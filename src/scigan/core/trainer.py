@@ -22,7 +22,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from scigan.config import TrainConfig
+from scigan.config import LEGACY_VALUES, TrainConfig
 from scigan.core import checkpoint as ckpt
 from scigan.core.ada import AdaptiveAugment
 from scigan.core.diffaugment import DEFAULT_POLICY, diff_augment, parse_policy
@@ -235,11 +235,11 @@ class Trainer:
             self._truncate_log()
             return False
         state = ckpt.read_state(found[-1])
-        changed = {
-            k: (v, self.config.hyperparameters().get(k))
-            for k, v in state["hyperparameters"].items()
-            if self.config.hyperparameters().get(k) != v
-        }
+        now = self.config.hyperparameters()
+        # a run written before an option existed had its legacy value; options of other
+        # kinds that flat configs once stored are not this run's
+        before = {**LEGACY_VALUES, **state["hyperparameters"]}
+        changed = {k: (before[k], now[k]) for k in now if k in before and before[k] != now[k]}
         if changed:
             key, (old, new) = next(iter(changed.items()))
             raise ScienceError(
