@@ -22,16 +22,15 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parse, parser, table, write_json  # noqa: E402
-from quality_at_budget import score  # noqa: E402
-
-from scigan.config import TrainConfig  # noqa: E402
-from scigan.modalities import get_modality  # noqa: E402
-from scigan.modalities.base import split_holdout  # noqa: E402
-from scigan.runs import open_run  # noqa: E402
-from scigan.workflows.generator import load_generator  # noqa: E402
-from scigan.metrics.scorer import Scorer  # noqa: E402
-from scigan.workflows.train import train  # noqa: E402
+from common import parse, parser, table, write_json
+from quality_at_budget import score
+from scigan.config import TrainConfig
+from scigan.metrics.scorer import Scorer
+from scigan.modalities import get_modality
+from scigan.modalities.base import split_holdout
+from scigan.runs import open_run
+from scigan.workflows.generator import load_generator
+from scigan.workflows.train import train
 
 #: (row name, train options); the first row is the baseline the others are compared with.
 CONTENDERS = [
@@ -47,12 +46,24 @@ CONTENDERS = [
 
 def run(out: Path, minutes: float, device: str, **options) -> tuple[torch.nn.Module, dict]:
     """Train for ``minutes`` with ``options``; the sampling G and its training facts."""
-    config = TrainConfig.from_flat(data="fashion-mnist", steps=0, minutes=minutes, eval_every=0, sample_every=0,
-                         checkpoint_every=100_000, device=device, progress=False).with_overrides(**options)
+    config = TrainConfig.from_flat(
+        data="fashion-mnist",
+        steps=0,
+        minutes=minutes,
+        eval_every=0,
+        sample_every=0,
+        checkpoint_every=100_000,
+        device=device,
+        progress=False,
+    ).with_overrides(**options)
     _, result = train(config, out, overwrite=True, log=lambda s: None)
     G, _ = load_generator(open_run(out), "latest", device)
-    return G, {"steps": result.step, "images": result.images, "seconds": result.seconds,
-               "images_per_s": result.images / result.seconds}
+    return G, {
+        "steps": result.step,
+        "images": result.images,
+        "seconds": result.seconds,
+        "images_per_s": result.images / result.seconds,
+    }
 
 
 def main() -> None:
@@ -79,14 +90,30 @@ def main() -> None:
             row["fd_vs_dcgan"] = row["fd"] / base["fd"]
             row["speed_vs_dcgan"] = row["images_per_s"] / base["images_per_s"]
             rows.append(row)
-            print(f"{name}: FD {row['fd']:.2f} (floor {row['fd_real_floor']:.2f}), "
-                  f"{row['images_per_s']:.0f} images/s", flush=True)
-    columns = ["model", "steps", "images_per_s", "speed_vs_dcgan", "fd", "fd_vs_dcgan", "fd_real_floor",
-               "kid", "precision", "recall", "class_coverage"]
+            print(
+                f"{name}: FD {row['fd']:.2f} (floor {row['fd_real_floor']:.2f}), {row['images_per_s']:.0f} images/s",
+                flush=True,
+            )
+    columns = [
+        "model",
+        "steps",
+        "images_per_s",
+        "speed_vs_dcgan",
+        "fd",
+        "fd_vs_dcgan",
+        "fd_real_floor",
+        "kid",
+        "precision",
+        "recall",
+        "class_coverage",
+    ]
     print(table(rows, columns))
     best = min(rows, key=lambda r: r["fd"])
     summary = {
-        "minutes": minutes, "n": n, "fd_real_floor": rows[0]["fd_real_floor"], "best_model": best["model"],
+        "minutes": minutes,
+        "n": n,
+        "fd_real_floor": rows[0]["fd_real_floor"],
+        "best_model": best["model"],
         **{f"fd_{r['model']}": r["fd"] for r in rows},
         **{f"images_per_s_{r['model']}": r["images_per_s"] for r in rows},
     }

@@ -14,15 +14,26 @@ from torch.utils.data import DataLoader, TensorDataset
 class BaselineLoop:
     """Trains (G, D) on uint8 images ``data`` (N, C, H, W) with labels ``labels`` or None."""
 
-    def __init__(self, G: nn.Module, D: nn.Module, data: torch.Tensor, labels: torch.Tensor | None,
-                 batch_size: int, z_dim: int, lr: float = 2e-4, seed: int = 0, device: str = "cpu"):
+    def __init__(
+        self,
+        G: nn.Module,
+        D: nn.Module,
+        data: torch.Tensor,
+        labels: torch.Tensor | None,
+        batch_size: int,
+        z_dim: int,
+        lr: float = 2e-4,
+        seed: int = 0,
+        device: str = "cpu",
+    ):
         self.G, self.D, self.z_dim, self.device = G.to(device), D.to(device), z_dim, device
         images = data.float() / 127.5 - 1
         targets = labels if labels is not None else torch.zeros(len(data), dtype=torch.long)
         self.conditional = labels is not None
         g = torch.Generator().manual_seed(seed)
-        self.loader = DataLoader(TensorDataset(images, targets), batch_size=batch_size, shuffle=True,
-                                 drop_last=True, generator=g)
+        self.loader = DataLoader(
+            TensorDataset(images, targets), batch_size=batch_size, shuffle=True, drop_last=True, generator=g
+        )
         self.batches = iter(self.loader)
         self.opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
         self.opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.999))

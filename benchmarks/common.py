@@ -8,8 +8,9 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 
 def parser(description: str) -> argparse.ArgumentParser:
@@ -18,8 +19,9 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a reduced smoke run (under 3 minutes)")
     p.add_argument("--json", type=Path, help="write the results here as JSON")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    p.add_argument("--threads", type=int, default=0,
-                   help="torch CPU threads (default: torch's own choice, one per core)")
+    p.add_argument(
+        "--threads", type=int, default=0, help="torch CPU threads (default: torch's own choice, one per core)"
+    )
     return p
 
 
@@ -46,8 +48,11 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-        "torch": torch.__version__, "python": sys.version.split()[0],
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": sys.version.split()[0],
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "date": time.strftime("%Y-%m-%d"),
     }
@@ -55,6 +60,7 @@ def machine() -> dict[str, Any]:
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A plain-text table of ``rows`` with the given ``columns``."""
+
     def fmt(v: Any) -> str:
         if isinstance(v, float):
             return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"

@@ -33,7 +33,11 @@ class GaussianCopula:
             if schema[column] in CONTINUOUS and series.dropna().nunique() > 1:
                 values = series.to_numpy(dtype=np.float64, na_value=np.nan)
                 present = np.sort(values[~np.isnan(values)])
-                self.marginals[column] = {"kind": "continuous", "sorted": present, "missing": float(np.isnan(values).mean())}
+                self.marginals[column] = {
+                    "kind": "continuous",
+                    "sorted": present,
+                    "missing": float(np.isnan(values).mean()),
+                }
                 ranks = pd.Series(values).rank(method="average").to_numpy()
                 u = np.where(np.isnan(values), 0.5, (ranks - 0.5) / len(present))
             else:

@@ -18,15 +18,14 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parse, parser, table, write_json  # noqa: E402
-
-from scigan.metrics import fidelity  # noqa: E402
-from scigan.modalities import get_modality  # noqa: E402
-from scigan.modalities.images.modality import ImageCodec  # noqa: E402
-from scigan.modalities.base import split_holdout  # noqa: E402
-from scigan.nets import NetSpec, build  # noqa: E402
-from scigan.workflows.generator import generate  # noqa: E402
-from scigan.metrics.scorer import Scorer  # noqa: E402
+from common import parse, parser, table, write_json
+from scigan.metrics import fidelity
+from scigan.metrics.scorer import Scorer
+from scigan.modalities import get_modality
+from scigan.modalities.base import split_holdout
+from scigan.modalities.images.modality import ImageCodec
+from scigan.nets import NetSpec, build
+from scigan.workflows.generator import generate
 
 
 def peak_rss_mb() -> float:
@@ -76,20 +75,38 @@ def main() -> None:
     start = time.perf_counter()
     scores = scorer.full(fake_x, labels, seed=0)
     ours = time.perf_counter() - start
-    rows.append({"implementation": "scigan", "n": n, "seconds": ours, "peak_rss_mb": peak_rss_mb(),
-                 "fd": scores["fd"], "precision": scores["precision"], "coverage": scores["coverage"]})
+    rows.append(
+        {
+            "implementation": "scigan",
+            "n": n,
+            "seconds": ours,
+            "peak_rss_mb": peak_rss_mb(),
+            "fd": scores["fd"],
+            "precision": scores["precision"],
+            "coverage": scores["coverage"],
+        }
+    )
 
     real = scorer.extractor.features(holdout.x[:n])
     fake = scorer.extractor.features(fake_x)
     start = time.perf_counter()
     ref = textbook_metrics(real, fake)
-    rows.append({"implementation": "textbook", "n": n, "seconds": time.perf_counter() - start,
-                 "peak_rss_mb": peak_rss_mb(), **{k: ref[k] for k in ("fd", "precision", "coverage")}})
+    rows.append(
+        {
+            "implementation": "textbook",
+            "n": n,
+            "seconds": time.perf_counter() - start,
+            "peak_rss_mb": peak_rss_mb(),
+            **{k: ref[k] for k in ("fd", "precision", "coverage")},
+        }
+    )
     print(f"(extractor, generator and {n} samples prepared in {prepared:.1f} s, not counted)")
     print(table(rows, ["implementation", "n", "seconds", "peak_rss_mb", "fd", "precision", "coverage"]))
-    summary = {f"evaluate_seconds_{n // 1000}k": round(ours, 2),
-               f"textbook_seconds_{n // 1000}k": round(rows[1]["seconds"], 2),
-               "peak_rss_mb": round(rows[0]["peak_rss_mb"], 1)}
+    summary = {
+        f"evaluate_seconds_{n // 1000}k": round(ours, 2),
+        f"textbook_seconds_{n // 1000}k": round(rows[1]["seconds"], 2),
+        "peak_rss_mb": round(rows[0]["peak_rss_mb"], 1),
+    }
     if not args.quick:
         big = np.random.default_rng(0).standard_normal((50_000, 128)).astype(np.float32)
         start = time.perf_counter()

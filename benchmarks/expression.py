@@ -18,18 +18,25 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parser, table, write_json  # noqa: E402
-
-from scigan.config import TrainConfig  # noqa: E402
-from scigan.modalities import get_modality  # noqa: E402
-from scigan.modalities.base import split_holdout  # noqa: E402
-from scigan.workflows.generator import generate, load_generator  # noqa: E402
-from scigan.workflows.train import train  # noqa: E402
+from common import parser, table, write_json
+from scigan.config import TrainConfig
+from scigan.modalities import get_modality
+from scigan.modalities.base import split_holdout
+from scigan.workflows.generator import generate, load_generator
+from scigan.workflows.train import train
 
 #: CPU minutes of GAN training: the target's budget, then --quick.
 MINUTES, QUICK_MINUTES = 15.0, 1.5
-SCORES = ("detection_auc", "gene_mean_r", "gene_var_r", "corr_of_corr", "mmd", "utility_ratio", "mia_auc",
-          "dcr_closer_to_train_share")
+SCORES = (
+    "detection_auc",
+    "gene_mean_r",
+    "gene_var_r",
+    "corr_of_corr",
+    "mmd",
+    "utility_ratio",
+    "mia_auc",
+    "dcr_closer_to_train_share",
+)
 
 
 class PCAGaussian:
@@ -42,8 +49,13 @@ class PCAGaussian:
 
         self.pca = PCA(n_components=min(50, len(x) - 1), random_state=seed).fit(x)
         scores = self.pca.transform(x)
-        self.stats = {c: (scores[y == c].mean(0), np.cov(scores[y == c], rowvar=False) if (y == c).sum() > 1
-                          else np.zeros((scores.shape[1],) * 2)) for c in np.unique(y)}
+        self.stats = {
+            c: (
+                scores[y == c].mean(0),
+                np.cov(scores[y == c], rowvar=False) if (y == c).sum() > 1 else np.zeros((scores.shape[1],) * 2),
+            )
+            for c in np.unique(y)
+        }
         self.rng = np.random.default_rng(seed)
         return self
 
@@ -74,8 +86,16 @@ def main() -> None:
         # as the CLI does: the quick score against the training cells every 500 steps (FD
         # times the copying penalty; it never sees the held-out cells) keeps the best
         # checkpoint, which is sampled from
-        config = TrainConfig.from_flat(data="pbmc68k", conditional="yes", steps=0, minutes=minutes, seed=seed,
-                             sample_every=0, progress=False, device=args.device)
+        config = TrainConfig.from_flat(
+            data="pbmc68k",
+            conditional="yes",
+            steps=0,
+            minutes=minutes,
+            seed=seed,
+            sample_every=0,
+            progress=False,
+            device=args.device,
+        )
         start = time.perf_counter()
         run, result = train(config, Path(tmp) / "pbmc", log=_quiet)
         seconds = time.perf_counter() - start
@@ -99,23 +119,39 @@ def main() -> None:
         summary[f"{model.replace(' ', '_')}_worst_type_auc"] = scores["worst_group"]["value"]
         summary[f"{model.replace(' ', '_')}_mia_auc"] = scores["mia_auc"]
         summary[f"{model.replace(' ', '_')}_dcr_closer_to_train_share"] = scores["dcr_closer_to_train_share"]
-    rows.append({"model": "real (train cells)", "fit_seconds": 0.0, "steps": 0,
-                 "detection_auc": scores["detection_auc_real"], "gene_mean_r": scores["gene_mean_r_real_floor"],
-                 "gene_var_r": scores["gene_var_r_real_floor"], "corr_of_corr": scores["corr_of_corr_real_floor"],
-                 "mmd": scores["mmd_real_floor"], "utility_ratio": 1.0, "mia_auc": "—",
-                 "dcr_closer_to_train_share": "—"})
+    rows.append(
+        {
+            "model": "real (train cells)",
+            "fit_seconds": 0.0,
+            "steps": 0,
+            "detection_auc": scores["detection_auc_real"],
+            "gene_mean_r": scores["gene_mean_r_real_floor"],
+            "gene_var_r": scores["gene_var_r_real_floor"],
+            "corr_of_corr": scores["corr_of_corr_real_floor"],
+            "mmd": scores["mmd_real_floor"],
+            "utility_ratio": 1.0,
+            "mia_auc": "—",
+            "dcr_closer_to_train_share": "—",
+        }
+    )
     summary["real_detection_auc"] = scores["detection_auc_real"]
     summary["scigan_meets_target_auc_0.55"] = summary["scigan_detection_auc"] <= 0.55
     summary["scigan_sampled_step"] = sampled_step
-    print(f"pbmc68k (.raw, log-normalised), {len(train_split)} training and {len(holdout)} held-out cells; "
-          f"scigan trained {minutes:g} min, sampled from step {sampled_step} (best quick score on training cells: "
-          "FD times the copying penalty); "
-          "detection AUCs are means over disjoint slices as large as the held-out set")
+    print(
+        f"pbmc68k (.raw, log-normalised), {len(train_split)} training and {len(holdout)} held-out cells; "
+        f"scigan trained {minutes:g} min, sampled from step {sampled_step} (best quick score on training cells: "
+        "FD times the copying penalty); "
+        "detection AUCs are means over disjoint slices as large as the held-out set"
+    )
     print(table(rows, ["model", "fit_seconds", "steps", *SCORES]))
     types = sorted({t for v in per_type.values() for t in v})
     print("\ndetection AUC per cell type (types with >= 5 held-out cells):")
-    print(table([{"cell type": t, **{m: per_type[m].get(t, "—") for m in per_type}} for t in types],
-                ["cell type", *per_type]))
+    print(
+        table(
+            [{"cell type": t, **{m: per_type[m].get(t, "—") for m in per_type}} for t in types],
+            ["cell type", *per_type],
+        )
+    )
     write_json(args.json, summary, config={"minutes": minutes, "seed": seed}, rows=rows, per_type_auc=per_type)
 
 

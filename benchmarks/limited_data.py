@@ -18,14 +18,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parse, parser, table, write_json  # noqa: E402
-
-from scigan.config import TrainConfig  # noqa: E402
-from scigan.modalities import get_modality  # noqa: E402
-from scigan.modalities.base import split_holdout  # noqa: E402
-from scigan.workflows.sample import sample  # noqa: E402
-from scigan.metrics.scorer import Scorer  # noqa: E402
-from scigan.workflows.train import train  # noqa: E402
+from common import parse, parser, table, write_json
+from scigan.config import TrainConfig
+from scigan.metrics.scorer import Scorer
+from scigan.modalities import get_modality
+from scigan.modalities.base import split_holdout
+from scigan.workflows.sample import sample
+from scigan.workflows.train import train
 
 FRACTIONS = (0.01, 0.1, 1.0)
 
@@ -33,7 +32,7 @@ FRACTIONS = (0.01, 0.1, 1.0)
 def subset_rows(y: np.ndarray, fraction: float, seed: int = 0) -> np.ndarray:
     """A stratified ``fraction`` of the rows of labels ``y`` (N,), drawn with ``seed``."""
     rng = np.random.default_rng(seed)
-    rows = [rng.permutation(np.flatnonzero(y == c))[:int(round(fraction * (y == c).sum()))] for c in np.unique(y)]
+    rows = [rng.permutation(np.flatnonzero(y == c))[: round(fraction * (y == c).sum())] for c in np.unique(y)]
     return np.sort(np.concatenate(rows))
 
 
@@ -56,27 +55,51 @@ def main() -> None:
         subset = data.subset(np.sort(np.concatenate([keep, np.flatnonzero(data.test_mask)])))
         for limited in ("no", "yes"):
             out = work / f"{fraction}-{limited}"
-            config = TrainConfig.from_flat(data="fashion-mnist", steps=steps, limited_data=limited, eval_every=0,
-                                 sample_every=steps, checkpoint_every=steps, device=device, progress=False)
+            config = TrainConfig.from_flat(
+                data="fashion-mnist",
+                steps=steps,
+                limited_data=limited,
+                eval_every=0,
+                sample_every=steps,
+                checkpoint_every=steps,
+                device=device,
+                progress=False,
+            )
             started = time.perf_counter()
             train(config, out, dataset=subset if fraction < 1 else None, log=lambda s: None)
             seconds = time.perf_counter() - started
             fake = sample(out, n, seed=1)
             scores = scorer.full(fake.x, fake.y, seed=0)
             last = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])
-            rows.append({"train images": len(keep), "limited-data": limited, "steps": steps, "seconds": seconds,
-                         "fd": scores["fd"], "fd_real_floor": scores["fd_real_floor"], "kid": scores["kid"],
-                         "class_coverage": scores["class_coverage"], "label_accuracy": scores["label_accuracy"],
-                         "ada_p": last.get("ada/p", 0.0)})
+            rows.append(
+                {
+                    "train images": len(keep),
+                    "limited-data": limited,
+                    "steps": steps,
+                    "seconds": seconds,
+                    "fd": scores["fd"],
+                    "fd_real_floor": scores["fd_real_floor"],
+                    "kid": scores["kid"],
+                    "class_coverage": scores["class_coverage"],
+                    "label_accuracy": scores["label_accuracy"],
+                    "ada_p": last.get("ada/p", 0.0),
+                }
+            )
             print(table(rows[-1:], list(rows[-1])))
     print(table(rows, list(rows[0])))
     summary = {"steps": steps, "n": n}
     for fraction, i in zip(FRACTIONS, range(0, len(rows), 2)):
         tag = f"{fraction * 100:g}pct"
         off, on = rows[i], rows[i + 1]
-        summary.update({f"fd_{tag}_without": off["fd"], f"fd_{tag}_with": on["fd"],
-                        f"fd_{tag}_ratio": on["fd"] / off["fd"], f"fd_floor_{tag}": off["fd_real_floor"],
-                        f"ada_p_{tag}": on["ada_p"]})
+        summary.update(
+            {
+                f"fd_{tag}_without": off["fd"],
+                f"fd_{tag}_with": on["fd"],
+                f"fd_{tag}_ratio": on["fd"] / off["fd"],
+                f"fd_floor_{tag}": off["fd_real_floor"],
+                f"ada_p_{tag}": on["ada_p"],
+            }
+        )
     write_json(args.json, summary, rows=rows)
 
 

@@ -18,18 +18,17 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from baseline import BaselineLoop  # noqa: E402
-from common import parse, parser, table, write_json  # noqa: E402
-
-from scigan.config import TrainConfig  # noqa: E402
-from scigan.modalities import get_modality  # noqa: E402
-from scigan.modalities.images.modality import ImageCodec  # noqa: E402
-from scigan.modalities.base import split_holdout  # noqa: E402
-from scigan.nets import NetSpec, build  # noqa: E402
-from scigan.runs import open_run  # noqa: E402
-from scigan.workflows.generator import generate, load_generator  # noqa: E402
-from scigan.metrics.scorer import Scorer  # noqa: E402
-from scigan.workflows.train import train  # noqa: E402
+from baseline import BaselineLoop
+from common import parse, parser, table, write_json
+from scigan.config import TrainConfig
+from scigan.metrics.scorer import Scorer
+from scigan.modalities import get_modality
+from scigan.modalities.base import split_holdout
+from scigan.modalities.images.modality import ImageCodec
+from scigan.nets import NetSpec, build
+from scigan.runs import open_run
+from scigan.workflows.generator import generate, load_generator
+from scigan.workflows.train import train
 
 
 def score(scorer: Scorer, modality, G: torch.nn.Module, n: int, z_dim: int) -> dict:
@@ -45,8 +44,15 @@ def run_baseline(train_split, minutes: float, device: str) -> tuple[torch.nn.Mod
     torch.manual_seed(0)
     config = TrainConfig()
     G, D = build("dcgan", NetSpec(size=28, channels=1, num_classes=10, z_dim=config.z_dim, width=config.width))
-    loop = BaselineLoop(G, D, torch.from_numpy(train_split.x), torch.from_numpy(train_split.y),
-                        config.batch_size, config.z_dim, device=device)
+    loop = BaselineLoop(
+        G,
+        D,
+        torch.from_numpy(train_split.x),
+        torch.from_numpy(train_split.y),
+        config.batch_size,
+        config.z_dim,
+        device=device,
+    )
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < minutes * 60:
         loop.step()
@@ -82,33 +88,63 @@ def main() -> None:
     rows, summary = [], {"minutes": minutes, "n": n}
     if not args.skip_budget:
         G, steps = run_baseline(train_split, minutes, device)
-        rows.append({"contender": "baseline", "minutes": minutes, "steps": steps,
-                     **score(scorer, modality, G, n, z_dim)})
+        rows.append(
+            {"contender": "baseline", "minutes": minutes, "steps": steps, **score(scorer, modality, G, n, z_dim)}
+        )
         G, steps = run_scigan(work / "scigan", steps=0, minutes=minutes, device=device, eval_every=0)
-        rows.append({"contender": "scigan", "minutes": minutes, "steps": steps,
-                     **score(scorer, modality, G, n, z_dim)})
-        columns = ["contender", "minutes", "steps", "fd", "fd_real_floor", "kid", "precision", "recall",
-                   "coverage", "class_coverage", "label_accuracy"]
+        rows.append({"contender": "scigan", "minutes": minutes, "steps": steps, **score(scorer, modality, G, n, z_dim)})
+        columns = [
+            "contender",
+            "minutes",
+            "steps",
+            "fd",
+            "fd_real_floor",
+            "kid",
+            "precision",
+            "recall",
+            "coverage",
+            "class_coverage",
+            "label_accuracy",
+        ]
         print(table(rows, columns))
-        summary.update({
-            "fd_ratio_at_budget": rows[1]["fd"] / rows[0]["fd"],
-            "fd_baseline": rows[0]["fd"], "fd_scigan": rows[1]["fd"], "fd_real_floor": rows[0]["fd_real_floor"],
-            "class_coverage_baseline": rows[0]["class_coverage"],
-            "class_coverage_scigan": rows[1]["class_coverage"],
-        })
-        print(f"FD at {minutes:g} min: scigan {summary['fd_scigan']:.2f}, baseline {summary['fd_baseline']:.2f} "
-              f"(ratio {summary['fd_ratio_at_budget']:.2f}; floor {summary['fd_real_floor']:.2f})")
+        summary.update(
+            {
+                "fd_ratio_at_budget": rows[1]["fd"] / rows[0]["fd"],
+                "fd_baseline": rows[0]["fd"],
+                "fd_scigan": rows[1]["fd"],
+                "fd_real_floor": rows[0]["fd_real_floor"],
+                "class_coverage_baseline": rows[0]["class_coverage"],
+                "class_coverage_scigan": rows[1]["class_coverage"],
+            }
+        )
+        print(
+            f"FD at {minutes:g} min: scigan {summary['fd_scigan']:.2f}, baseline {summary['fd_baseline']:.2f} "
+            f"(ratio {summary['fd_ratio_at_budget']:.2f}; floor {summary['fd_real_floor']:.2f})"
+        )
     checks = []
     if args.precision_check or args.skip_budget:
         steps = 200 if args.quick else args.steps
         for precision in ("fp32", "bf16"):
             for seed in (0, 1):
                 started = time.perf_counter()
-                G, _ = run_scigan(work / f"{precision}-{seed}", steps=steps, precision=precision, seed=seed,
-                                  eval_every=0, device=device)
+                G, _ = run_scigan(
+                    work / f"{precision}-{seed}",
+                    steps=steps,
+                    precision=precision,
+                    seed=seed,
+                    eval_every=0,
+                    device=device,
+                )
                 seconds = time.perf_counter() - started
-                checks.append({**score(scorer, modality, G, n, z_dim), "arithmetic": precision,
-                               "seed": seed, "steps": steps, "seconds": seconds})
+                checks.append(
+                    {
+                        **score(scorer, modality, G, n, z_dim),
+                        "arithmetic": precision,
+                        "seed": seed,
+                        "steps": steps,
+                        "seconds": seconds,
+                    }
+                )
         print(table(checks, ["arithmetic", "seed", "steps", "seconds", "fd", "kid", "class_coverage"]))
         for precision in ("fp32", "bf16"):
             fds = [c["fd"] for c in checks if c["arithmetic"] == precision]

@@ -26,14 +26,13 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parse, parser, table, write_json  # noqa: E402
-from copula import GaussianCopula  # noqa: E402
-
-from scigan.config import TrainConfig  # noqa: E402
-from scigan.modalities import get_modality  # noqa: E402
-from scigan.modalities.base import split_holdout  # noqa: E402
-from scigan.workflows.generator import generate, load_generator  # noqa: E402
-from scigan.workflows.train import train  # noqa: E402
+from common import parse, parser, table, write_json
+from copula import GaussianCopula
+from scigan.config import TrainConfig
+from scigan.modalities import get_modality
+from scigan.modalities.base import split_holdout
+from scigan.workflows.generator import generate, load_generator
+from scigan.workflows.train import train
 
 DATASETS = ("breast-cancer", "gbsg2")
 #: Generator steps and seeds: full run, then --quick.
@@ -48,9 +47,14 @@ DISCRETE_SCORES = ("discrete_shape", "rare_category_ratio")
 
 
 #: Each model's name in the summary keys.
-SLUGS = {"scigan": "scigan", "scigan, label-only conditions": "scigan_label_only", "ctgan": "ctgan",
-         "scigan, 1/3 of ctgan's time": "scigan_third_of_ctgan_time", "gaussian copula": "copula",
-         "real (train rows)": "real"}
+SLUGS = {
+    "scigan": "scigan",
+    "scigan, label-only conditions": "scigan_label_only",
+    "ctgan": "ctgan",
+    "scigan, 1/3 of ctgan's time": "scigan_third_of_ctgan_time",
+    "gaussian copula": "copula",
+    "real (train rows)": "real",
+}
 
 
 def _quiet(_: str) -> None:
@@ -65,8 +69,9 @@ SET_UP: dict[str, float] = {}
 def fit_scigan(name: str, seed: int, folder: Path, device: str, **options: Any) -> tuple[Any, float]:
     """Train scigan on ``name`` with config ``options`` (steps or minutes, ...); the
     synthetic training-sized table and the fit seconds (reading and codec included)."""
-    config = TrainConfig.from_flat(data=name, seed=seed, eval_every=0, sample_every=0, progress=False,
-                         device=device).with_overrides(**options)
+    config = TrainConfig.from_flat(
+        data=name, seed=seed, eval_every=0, sample_every=0, progress=False, device=device
+    ).with_overrides(**options)
     start = time.perf_counter()
     run, result = train(config, folder / f"{name}-{seed}-{len(list(folder.iterdir()))}", log=_quiet)
     seconds = time.perf_counter() - start
@@ -100,7 +105,7 @@ def fit_ctgan(train_split: Any, epochs: int, seed: int) -> tuple[Any, float]:
     frame, schema = train_split.x, train_split.info["schema"]
     discrete = [c for c, kind in schema.items() if kind in ("categorical", "boolean")]
     torch.manual_seed(seed)
-    np.random.seed(seed)  # CTGAN draws its conditions and real rows with numpy's global state
+    np.random.seed(seed)  # noqa: NPY002 -- CTGAN draws its conditions and real rows with numpy's global state
     start = time.perf_counter()
     model = CTGAN(epochs=epochs, enable_gpu=False)
     model.fit(frame, discrete_columns=discrete)
@@ -138,9 +143,14 @@ def main() -> None:
     args = parse(p)
     steps, seeds = (QUICK_STEPS, QUICK_SEEDS) if args.quick else (STEPS, SEEDS)
     has_ctgan = importlib.util.find_spec("ctgan") is not None
-    print(f"scigan {steps} steps, seeds {list(seeds)}; "
-          + (f"CTGAN {CTGAN_EPOCHS[args.quick]} epochs included" if has_ctgan
-             else "the ctgan package is not installed: CTGAN is not compared"))
+    print(
+        f"scigan {steps} steps, seeds {list(seeds)}; "
+        + (
+            f"CTGAN {CTGAN_EPOCHS[args.quick]} epochs included"
+            if has_ctgan
+            else "the ctgan package is not installed: CTGAN is not compared"
+        )
+    )
     modality = get_modality("tabular")
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,27 +164,41 @@ def main() -> None:
                 fakes = {"scigan": fit_scigan(name, seed, Path(tmp), args.device, steps=steps)}
                 if codec.condition_codes(train_split.x.iloc[:0])[1]:  # discrete columns besides the label
                     fakes["scigan, label-only conditions"] = fit_scigan(
-                        name, seed, Path(tmp), args.device, steps=steps, condition_columns="label")
+                        name, seed, Path(tmp), args.device, steps=steps, condition_columns="label"
+                    )
                 if has_ctgan:
                     fakes["ctgan"] = fit_ctgan(train_split, CTGAN_EPOCHS[args.quick], seed)
                     # the goal's budget: a third of CTGAN's fit time, less scigan's set-up time
                     budget = max(fakes["ctgan"][1] / 3 - SET_UP[name], 1.0)
                     fakes["scigan, 1/3 of ctgan's time"] = fit_scigan(
-                        name, seed, Path(tmp), args.device, steps=0, minutes=budget / 60)
+                        name, seed, Path(tmp), args.device, steps=0, minutes=budget / 60
+                    )
                 fakes["gaussian copula"] = fit_copula(train_split, seed)
                 for model, (fake, seconds) in fakes.items():
                     scores = scorer.full(fake, None, seed=seed)
-                    results[name].setdefault(model, []).append({
-                        "fit_seconds": seconds, **{k: scores[k] for k in SCORES},
-                        **discrete_scores(train_split, fake)})
-                results[name].setdefault("real (train rows)", []).append({
-                    "fit_seconds": 0.0, "fidelity": scores["fidelity_real_floor"],
-                    "detection_auc": scores["detection_auc_real"], "utility_ratio": 1.0,
-                    "dcr_closer_to_train_share": None, "mia_auc": None,
-                    **{k: None for k in DISCRETE_SCORES}})
-                print(f"{name} seed {seed}: " + ", ".join(
-                    f"{m} fidelity {r[-1]['fidelity']:.3f} AUC {r[-1]['detection_auc']:.3f} "
-                    f"fit {r[-1]['fit_seconds']:.0f} s" for m, r in results[name].items()), flush=True)
+                    results[name].setdefault(model, []).append(
+                        {"fit_seconds": seconds, **{k: scores[k] for k in SCORES}, **discrete_scores(train_split, fake)}
+                    )
+                results[name].setdefault("real (train rows)", []).append(
+                    {
+                        "fit_seconds": 0.0,
+                        "fidelity": scores["fidelity_real_floor"],
+                        "detection_auc": scores["detection_auc_real"],
+                        "utility_ratio": 1.0,
+                        "dcr_closer_to_train_share": None,
+                        "mia_auc": None,
+                        **{k: None for k in DISCRETE_SCORES},
+                    }
+                )
+                print(
+                    f"{name} seed {seed}: "
+                    + ", ".join(
+                        f"{m} fidelity {r[-1]['fidelity']:.3f} AUC {r[-1]['detection_auc']:.3f} "
+                        f"fit {r[-1]['fit_seconds']:.0f} s"
+                        for m, r in results[name].items()
+                    ),
+                    flush=True,
+                )
 
     rows, summary = [], {}
     for name, models in results.items():
@@ -194,21 +218,30 @@ def main() -> None:
             for other in ("copula", "ctgan"):
                 if f"{name}_{mine}_fidelity" in summary and f"{name}_{other}_fidelity" in summary:
                     summary[f"{name}_{mine}_beats_{other}_fidelity"] = (
-                        summary[f"{name}_{mine}_fidelity"] > summary[f"{name}_{other}_fidelity"])
+                        summary[f"{name}_{mine}_fidelity"] > summary[f"{name}_{other}_fidelity"]
+                    )
                     summary[f"{name}_{mine}_beats_{other}_detection"] = (
-                        summary[f"{name}_{mine}_detection_auc"] < summary[f"{name}_{other}_detection_auc"])
+                        summary[f"{name}_{mine}_detection_auc"] < summary[f"{name}_{other}_detection_auc"]
+                    )
             if has_ctgan:  # the goal: at most a third of CTGAN's fit time
                 summary[f"{name}_{mine}_over_ctgan_fit_time"] = (
-                    summary[f"{name}_{mine}_fit_seconds"] / summary[f"{name}_ctgan_fit_seconds"])
+                    summary[f"{name}_{mine}_fit_seconds"] / summary[f"{name}_ctgan_fit_seconds"]
+                )
     print()
     print(table(rows, ["data", "model", "fit_seconds", *SCORES, *DISCRETE_SCORES]))
-    print("\nfidelity: 1 is identical to the held-out rows; detection AUC: 0.5 is indistinguishable; "
-          "utility ratio: TSTR / TRTR balanced accuracy; DCR share and membership AUC: 0.5 is ideal. "
-          "'real (train rows)' is the same score for real training rows: the floor. "
-          "discrete_shape: 1 - TV of the discrete columns besides the label against the training rows; "
-          "rare_category_ratio: synthetic over training share of each such column's rarest category.")
-    write_json(args.json, summary, config={"steps": steps, "seeds": list(seeds),
-                                                "ctgan_epochs": CTGAN_EPOCHS[args.quick] if has_ctgan else None}, rows=rows)
+    print(
+        "\nfidelity: 1 is identical to the held-out rows; detection AUC: 0.5 is indistinguishable; "
+        "utility ratio: TSTR / TRTR balanced accuracy; DCR share and membership AUC: 0.5 is ideal. "
+        "'real (train rows)' is the same score for real training rows: the floor. "
+        "discrete_shape: 1 - TV of the discrete columns besides the label against the training rows; "
+        "rare_category_ratio: synthetic over training share of each such column's rarest category."
+    )
+    write_json(
+        args.json,
+        summary,
+        config={"steps": steps, "seeds": list(seeds), "ctgan_epochs": CTGAN_EPOCHS[args.quick] if has_ctgan else None},
+        rows=rows,
+    )
 
 
 if __name__ == "__main__":

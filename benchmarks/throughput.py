@@ -16,15 +16,20 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from baseline import BaselineLoop  # noqa: E402
-from common import parse, parser, table, write_json  # noqa: E402
+from baseline import BaselineLoop
+from common import parse, parser, table, write_json
+from scigan.config import TrainConfig
+from scigan.core.trainer import Trainer, resolve_device
+from scigan.nets import NetSpec, build
 
-from scigan.config import TrainConfig  # noqa: E402
-from scigan.core.trainer import Trainer, resolve_device  # noqa: E402
-from scigan.nets import NetSpec, build  # noqa: E402
-
-CASES = [("dcgan", 28, 64), ("dcgan", 28, 128), ("dcgan", 32, 64), ("dcgan", 32, 128),
-         ("resnet", 32, 64), ("resnet", 32, 128)]
+CASES = [
+    ("dcgan", 28, 64),
+    ("dcgan", 28, 128),
+    ("dcgan", 32, 64),
+    ("dcgan", 32, 128),
+    ("resnet", 32, 64),
+    ("resnet", 32, 128),
+]
 QUICK_CASES = [("dcgan", 28, 128), ("dcgan", 32, 128)]
 
 
@@ -77,18 +82,29 @@ def main() -> None:
     peak16 = matmul_peak(torch.bfloat16, device)
     print(f"matmul peak on {device}: fp32 {peak32:.0f} GFLOP/s, bf16 {peak16:.0f} GFLOP/s")
     rows = []
-    for model, size, batch in (QUICK_CASES if args.quick else CASES):
+    for model, size, batch in QUICK_CASES if args.quick else CASES:
         channels, classes = (1, 10) if size == 28 else (3, 10)
         data = torch.randint(0, 256, (4096, channels, size, size), dtype=torch.uint8)
         labels = torch.randint(0, classes, (4096,))
         G, D = networks(model, size, channels, classes)
         base = BaselineLoop(G, D, data, labels, batch, 128, device=str(device))
         G2, D2 = networks(model, size, channels, classes)
-        config = TrainConfig.from_flat(data="bench", model=model, loss="hinge", batch_size=batch, device=str(device), progress=False)
-        trainer = Trainer(config, G2, D2, data, labels, lambda x: x.float() / 127.5 - 1, 128,
-                          Path(tempfile.mkdtemp()), log=lambda s: None)
+        config = TrainConfig.from_flat(
+            data="bench", model=model, loss="hinge", batch_size=batch, device=str(device), progress=False
+        )
+        trainer = Trainer(
+            config,
+            G2,
+            D2,
+            data,
+            labels,
+            lambda x: x.float() / 127.5 - 1,
+            128,
+            Path(tempfile.mkdtemp()),
+            log=lambda s: None,
+        )
 
-        def ours() -> None:
+        def ours(trainer: Trainer = trainer) -> None:
             trainer.train_step({})
             trainer.step += 1
 
@@ -100,13 +116,20 @@ def main() -> None:
             speeds["scigan"].append(images_per_second(ours, batch, seconds, sync))
         b, s = (statistics.median(speeds[k]) for k in ("baseline", "scigan"))
         peak = peak16 if trainer.autocast is torch.bfloat16 else peak32
-        rows.append({
-            "case": f"{model}{size}_b{batch}", "baseline_img_s": b, "scigan_img_s": s, "speedup": s / b,
-            "gflop_per_img": flops_ours / 1e9, "baseline_gflop_s": b * flops_base / 1e9,
-            "scigan_gflop_s": s * flops_ours / 1e9, "baseline_peak_frac": b * flops_base / 1e9 / peak32,
-            "scigan_peak_frac": s * flops_ours / 1e9 / peak,
-            "scigan_precision": "bf16" if trainer.autocast is torch.bfloat16 else "fp32",
-        })
+        rows.append(
+            {
+                "case": f"{model}{size}_b{batch}",
+                "baseline_img_s": b,
+                "scigan_img_s": s,
+                "speedup": s / b,
+                "gflop_per_img": flops_ours / 1e9,
+                "baseline_gflop_s": b * flops_base / 1e9,
+                "scigan_gflop_s": s * flops_ours / 1e9,
+                "baseline_peak_frac": b * flops_base / 1e9 / peak32,
+                "scigan_peak_frac": s * flops_ours / 1e9 / peak,
+                "scigan_precision": "bf16" if trainer.autocast is torch.bfloat16 else "fp32",
+            }
+        )
         print(table(rows[-1:], list(rows[-1])), flush=True)
     print()
     print(table(rows, list(rows[0])))

@@ -93,8 +93,7 @@ def test_limited_data_switches_on_below_the_threshold(tmp_path: Path, capsys: py
     assert state["hooks"]["ada"]["p"] == pytest.approx(ps[-1], abs=1e-5)
 
     big = tmp_path / "off"
-    assert main(["train", "digits", "--steps", "10", "--out", str(big), "--limited-data-threshold", "1000",
-                 *TINY]) == 0
+    assert main(["train", "digits", "--steps", "10", "--out", str(big), "--limited-data-threshold", "1000", *TINY]) == 0
     cfg = _train_config(big)
     assert cfg["limited_data"] == "no" and cfg["ada_target"] == 0 and cfg["diffaugment"] == ""
     assert not any("ada/p" in r for r in _records(big))
@@ -102,8 +101,26 @@ def test_limited_data_switches_on_below_the_threshold(tmp_path: Path, capsys: py
 
 def test_explicit_ada_and_limited_data_no(tmp_path: Path) -> None:
     run = tmp_path / "ada"
-    assert main(["train", "digits", "--steps", "10", "--out", str(run), "--limited-data", "no",
-                 "--ada-target", "0.9", "--diffaugment", "translation", *TINY]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "digits",
+                "--steps",
+                "10",
+                "--out",
+                str(run),
+                "--limited-data",
+                "no",
+                "--ada-target",
+                "0.9",
+                "--diffaugment",
+                "translation",
+                *TINY,
+            ]
+        )
+        == 0
+    )
     cfg = _train_config(run)
     assert cfg["limited_data"] == "no" and cfg["ada_target"] == 0.9 and cfg["diffaugment"] == "translation"
     assert all("ada/p" in r and "ada/rt" in r for r in _records(run))

@@ -155,12 +155,15 @@ def test_cli_trains_and_resumes_exactly(tmp_path: Path, model: str) -> None:
         assert newest_weights(resumed)["G_ema.safetensors/level"].item() == pytest.approx(1.8)
 
 
-@pytest.mark.parametrize("model,extra", [("lapgan", []), ("dcgan", ["--attention", "8"]),
-                                          ("resnet", ["--attention", "4"])])
+@pytest.mark.parametrize(
+    "model,extra", [("lapgan", []), ("dcgan", ["--attention", "8"]), ("resnet", ["--attention", "4"])]
+)
 def test_cli_trains_the_others(tmp_path: Path, model: str, extra: list[str]) -> None:
     run = tmp_path / "run"
-    assert main(["train", "digits", "--size", "16", "--model", model, *extra, "--steps", "10",
-                 "--out", str(run), *TINY]) == 0
+    assert (
+        main(["train", "digits", "--size", "16", "--model", model, *extra, "--steps", "10", "--out", str(run), *TINY])
+        == 0
+    )
     assert (run / "checkpoints" / "00000010" / "G_ema.safetensors").is_file()
     assert f'model = "{model}"' in (run / "config.toml").read_text()
 

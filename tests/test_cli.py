@@ -24,10 +24,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run
 
 
-
 def test_help_does_not_import_torch() -> None:
-    code = "import sys; from scigan.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass\n" \
-           "main(['datasets']); assert 'torch' not in sys.modules, 'torch imported'"
+    code = (
+        "import sys; from scigan.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"
+        "main(['datasets']); assert 'torch' not in sys.modules, 'torch imported'"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "digits" in done.stdout and "fashion-mnist" in done.stdout
@@ -76,8 +77,21 @@ def test_sample_one_label_is_seeded(trained: Path, tmp_path: Path) -> None:
 def test_evaluate_json_keys(trained: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["evaluate", str(trained), "--json", "--n", "200"]) == 0
     scores = json.loads(capsys.readouterr().out)
-    for key in ("fd", "kid", "precision", "recall", "density", "coverage", "fd_real_floor",
-                "class_coverage", "fd_per_class", "extractor_hash", "n", "reference", "fd_untrained"):
+    for key in (
+        "fd",
+        "kid",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "fd_real_floor",
+        "class_coverage",
+        "fd_per_class",
+        "extractor_hash",
+        "n",
+        "reference",
+        "fd_untrained",
+    ):
         assert key in scores, key
     assert scores["n"] == 200 and len(scores["fd_per_class"]) == 10
     assert 0 <= scores["fd_real_floor"] < scores["fd"]
@@ -101,19 +115,23 @@ def test_overwrite_refuses_a_folder_that_is_not_a_run(tmp_path: Path, capsys: py
     assert (folder / "chapter1.tex").read_text() == "precious"
 
 
-@pytest.mark.parametrize("argv,phrase", [
-    (["train", "no/such/folder"], "no such file or folder"),
-    (["train", "digits", "--model", "gan3000"], "mlp, dcgan, resnet"),
-    (["train", "digits", "--loss", "l7"], "ns, hinge, wgan or lsgan"),
-    (["train", "digits", "--size", "12"], "4·2^k or 7·2^k"),
-    (["train", "digits", "--diffaugment", "flip"], "color, translation, cutout"),
-    (["train", "digits", "--batch-size", "5000"], "smaller --batch-size"),
-    (["sample", "no/such/run", "-n", "3"], "does not exist"),
-    (["evaluate", "no/such/run"], "does not exist"),
-])
-def test_bad_input_exits_2_with_one_line(argv: list[str], phrase: str, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture) -> None:
-    line = cli_error(capsys, argv + ["--out", str(tmp_path / "r")] if argv[0] == "train" else argv)
+@pytest.mark.parametrize(
+    "argv,phrase",
+    [
+        (["train", "no/such/folder"], "no such file or folder"),
+        (["train", "digits", "--model", "gan3000"], "mlp, dcgan, resnet"),
+        (["train", "digits", "--loss", "l7"], "ns, hinge, wgan or lsgan"),
+        (["train", "digits", "--size", "12"], "4·2^k or 7·2^k"),
+        (["train", "digits", "--diffaugment", "flip"], "color, translation, cutout"),
+        (["train", "digits", "--batch-size", "5000"], "smaller --batch-size"),
+        (["sample", "no/such/run", "-n", "3"], "does not exist"),
+        (["evaluate", "no/such/run"], "does not exist"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    argv: list[str], phrase: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    line = cli_error(capsys, [*argv, "--out", str(tmp_path / "r")] if argv[0] == "train" else argv)
     assert phrase in line
 
 
@@ -145,8 +163,7 @@ def test_corrupt_image(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert "4.png" in line
 
 
-def test_checkpoint_from_another_architecture(trained: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture) -> None:
+def test_checkpoint_from_another_architecture(trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     other = tmp_path / "mlp"
     assert main(["train", "digits", "--model", "mlp", "--steps", "5", "--out", str(other), *TINY]) == 0
     for name in ("G_ema.safetensors",):

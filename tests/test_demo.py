@@ -20,8 +20,9 @@ def test_demo_prints_fd_beside_its_floor(tmp_path: Path) -> None:
     env = {**os.environ, "SCIGAN_DEMO_MINUTES": "1", "SCIGAN_DEMO_OUT": str(tmp_path / "demo")}
     done = subprocess.run([sys.executable, "-m", "scigan.demo"], capture_output=True, text=True, env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
-    match = re.search(r"FD ([\d.]+) against a real-vs-real floor of ([\d.]+) \(an untrained generator scores ([\d.]+)\)",
-                      done.stdout)
+    match = re.search(
+        r"FD ([\d.]+) against a real-vs-real floor of ([\d.]+) \(an untrained generator scores ([\d.]+)\)", done.stdout
+    )
     assert match, done.stdout
     fd, floor, untrained = map(float, match.groups())
     assert floor < fd < untrained / 4

@@ -23,8 +23,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     made = {}
     for name, extra in {"dcgan": [], "plain": ["--unconditional"], "stylegan": ["--model", "stylegan"]}.items():
         made[name] = root / name
-        assert main(["train", "digits", "--size", "16", "--steps", "10", "--out", str(made[name]),
-                     *extra, *TINY]) == 0
+        assert main(["train", "digits", "--size", "16", "--steps", "10", "--out", str(made[name]), *extra, *TINY]) == 0
     return made
 
 
@@ -35,9 +34,18 @@ def _png(path: Path) -> tuple[np.ndarray, dict[str, str]]:
 
 def _tiles(grid: np.ndarray, rows: int, cols: int, size: int = 16, pad: int = 2) -> np.ndarray:
     """(rows, cols, size, size) tiles cut back out of a make_grid picture."""
-    return np.stack([[grid[pad + r * (size + pad):pad + r * (size + pad) + size,
-                           pad + c * (size + pad):pad + c * (size + pad) + size] for c in range(cols)]
-                     for r in range(rows)])
+    return np.stack(
+        [
+            [
+                grid[
+                    pad + r * (size + pad) : pad + r * (size + pad) + size,
+                    pad + c * (size + pad) : pad + c * (size + pad) + size,
+                ]
+                for c in range(cols)
+            ]
+            for r in range(rows)
+        ]
+    )
 
 
 def test_interpolation_ends_at_its_latents_and_slerp_keeps_the_norm() -> None:
@@ -58,8 +66,24 @@ def test_interpolation_ends_at_its_latents_and_slerp_keeps_the_norm() -> None:
 
 def test_interpolate_strip_with_provenance(runs: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "walk.png"
-    assert main(["edit", str(runs["dcgan"]), "interpolate", "--rows", "3", "--frames", "6",
-                 "--label", "7", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "edit",
+                str(runs["dcgan"]),
+                "interpolate",
+                "--rows",
+                "3",
+                "--frames",
+                "6",
+                "--label",
+                "7",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     grid, text = _png(out)
     assert grid.shape[:2] == (3 * 18 + 2, 6 * 18 + 2)
     assert text["scigan:synthetic"] == "true" and text["scigan:model"] == "dcgan"
@@ -69,14 +93,15 @@ def test_interpolate_strip_with_provenance(runs: dict[str, Path], tmp_path: Path
     tiles = _tiles(grid, 3, 6).astype(int)
     step = np.abs(np.diff(tiles, axis=1)).mean(axis=(2, 3))  # neighbouring frames differ a little
     assert (step < np.abs(tiles[:, 0] - tiles[:, -1]).mean(axis=(1, 2))[:, None] + 1e-9).all()
-    assert main(["edit", str(runs["plain"]), "interpolate", "--method", "linear", "--out",
-                 str(tmp_path / "plain.png")]) == 0
+    assert (
+        main(["edit", str(runs["plain"]), "interpolate", "--method", "linear", "--out", str(tmp_path / "plain.png")])
+        == 0
+    )
 
 
 def test_class_swap_keeps_noise_and_changes_class(runs: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "swap.png"
-    assert main(["edit", str(runs["dcgan"]), "class-swap", "--rows", "2", "--classes", "0,3,8",
-                 "--out", str(out)]) == 0
+    assert main(["edit", str(runs["dcgan"]), "class-swap", "--rows", "2", "--classes", "0,3,8", "--out", str(out)]) == 0
     grid, text = _png(out)
     assert json.loads(text["scigan:columns"]) == ["0", "3", "8"]
     tiles = _tiles(grid, 2, 3)
@@ -96,8 +121,7 @@ def test_style_mix_goes_from_a_to_b(runs: dict[str, Path], tmp_path: Path) -> No
     tiles = _tiles(grid, 2, len(columns))
     assert not np.array_equal(tiles[0, 0], tiles[0, -1])
     walk = tmp_path / "walk.png"  # the A column is the generator's own sample of latent A
-    assert main(["edit", str(runs["stylegan"]), "interpolate", "--rows", "2", "--frames", "2",
-                 "--out", str(walk)]) == 0
+    assert main(["edit", str(runs["stylegan"]), "interpolate", "--rows", "2", "--frames", "2", "--out", str(walk)]) == 0
     ends = _tiles(_png(walk)[0], 2, 2)
     assert np.array_equal(ends[:, 0], tiles[:, 0]) and np.array_equal(ends[:, 1], tiles[:, -1])
 

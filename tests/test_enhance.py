@@ -16,8 +16,27 @@ from scigan.cli import main
 from scigan.errors import ScienceError
 
 #: A tiny enhancement run: 16-px patches, narrow nets, a short warm-up then the GAN terms.
-TINY_SR = ["--patch", "16", "--width", "8", "--batch-size", "8", "--steps", "12", "--warmup", "6",
-           "--checkpoint-every", "6", "--sample-every", "6", "--log-every", "3", "--feature-weight", "0", "--quiet"]
+TINY_SR = [
+    "--patch",
+    "16",
+    "--width",
+    "8",
+    "--batch-size",
+    "8",
+    "--steps",
+    "12",
+    "--warmup",
+    "6",
+    "--checkpoint-every",
+    "6",
+    "--sample-every",
+    "6",
+    "--log-every",
+    "3",
+    "--feature-weight",
+    "0",
+    "--quiet",
+]
 
 
 def blobs(seed: int, h: int, w: int, channels: int = 1) -> np.ndarray:
@@ -84,8 +103,9 @@ def test_psnr_and_ssim_known_values():
     rng = np.random.default_rng(0)
     x = rng.random((3, 32, 40))
     y = np.clip(x + 0.1 * rng.standard_normal(x.shape), 0, 1)
-    want = structural_similarity(y, x, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
-                                 data_range=1, channel_axis=0)
+    want = structural_similarity(
+        y, x, gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=1, channel_axis=0
+    )
     assert ssim(y, x) == pytest.approx(want, abs=1e-9)
 
 
@@ -179,8 +199,8 @@ def test_superres_train_evaluate_enhance(folder: Path, tmp_path: Path, capsys):
     assert 'task = "superres"' in doc and "[enhance]" in doc and "[images]" not in doc
     assert open_run(run).config.task_options.scale == 4
     metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    assert "G/l1" in metrics[0] and "D/adv" not in metrics[0]      # warm-up: pixel loss alone
-    assert {"D/adv", "G/adv"} <= set(metrics[-1])                  # then the GAN terms
+    assert "G/l1" in metrics[0] and "D/adv" not in metrics[0]  # warm-up: pixel loss alone
+    assert {"D/adv", "G/adv"} <= set(metrics[-1])  # then the GAN terms
     capsys.readouterr()
     assert main(["evaluate", str(run), "--json"]) == 0
     scores = json.loads(capsys.readouterr().out)
@@ -198,6 +218,7 @@ def test_superres_train_evaluate_enhance(folder: Path, tmp_path: Path, capsys):
     assert "--overwrite" in err
 
     import tifffile  # 16-bit in, 16-bit out, provenance in the description
+
     tifffile.imwrite(tmp_path / "deep.tif", blobs(3, 20, 24).astype(np.uint16) * 200)
     assert main(["enhance", str(run), str(tmp_path / "deep.tif"), "--out", str(tmp_path / "deep_x4.tif")]) == 0
     with tifffile.TiffFile(tmp_path / "deep_x4.tif") as tif:
@@ -223,8 +244,32 @@ def test_resume_is_bit_exact(folder: Path, tmp_path: Path):
 @pytest.mark.slow
 def test_denoising_beats_the_noisy_input(folder: Path, tmp_path: Path, capsys):
     run = tmp_path / "dn"
-    assert main(["train", str(folder), "--task", "denoise", "--sigma", "50", "--patch", "32", "--width", "16",
-                 "--batch-size", "8", "--steps", "150", "--warmup", "1000", "--quiet", "--out", str(run)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                str(folder),
+                "--task",
+                "denoise",
+                "--sigma",
+                "50",
+                "--patch",
+                "32",
+                "--width",
+                "16",
+                "--batch-size",
+                "8",
+                "--steps",
+                "150",
+                "--warmup",
+                "1000",
+                "--quiet",
+                "--out",
+                str(run),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["evaluate", str(run), "--json"]) == 0
     s = json.loads(capsys.readouterr().out)
@@ -239,8 +284,9 @@ def test_paired_folders(tmp_path: Path):
         hr = blobs(i, 32, 40)
         Image.fromarray(hr).save(root / "hr" / f"s{i}.png")
         Image.fromarray(hr[::2, ::2]).save(root / "lr" / f"s{i}.tif")  # suffixes may differ
-    assert main(["train", str(root), "--task", "superres", "--scale", "2", "--out", str(tmp_path / "run"),
-                 *TINY_SR]) == 0
+    assert (
+        main(["train", str(root), "--task", "superres", "--scale", "2", "--out", str(tmp_path / "run"), *TINY_SR]) == 0
+    )
     assert "read from paired folders" in (tmp_path / "run" / "config.toml").read_text()
 
 
@@ -292,8 +338,9 @@ def test_enhance_refuses_wrong_channels_and_runs(folder: Path, tmp_path: Path, c
     assert "scigan enhance" in err
     err = cli_error(capsys, ["sample", str(run), "-n", "4", "--out", str(tmp_path / "s.png")])
     assert "does not sample" in err and "scigan enhance" in err
-    err = cli_error(capsys, ["train", str(folder), "--task", "denoise", "--noise", "none",
-                             "--out", str(tmp_path / "x")])
+    err = cli_error(
+        capsys, ["train", str(folder), "--task", "denoise", "--noise", "none", "--out", str(tmp_path / "x")]
+    )
     assert "needs a noise" in err
 
 

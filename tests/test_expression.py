@@ -17,8 +17,25 @@ from scigan.cli import main  # noqa: E402
 from scigan.modalities.expression.codec import ExpressionCodec  # noqa: E402
 from scigan.modalities.expression.io import load_expression  # noqa: E402
 
-TINY = ["--width", "4", "--batch-size", "16", "--z-dim", "8", "--eval-every", "5", "--eval-n", "64",
-        "--checkpoint-every", "5", "--log-every", "5", "--n-critic", "1", "--quiet"]
+TINY = [
+    "--width",
+    "4",
+    "--batch-size",
+    "16",
+    "--z-dim",
+    "8",
+    "--eval-every",
+    "5",
+    "--eval-n",
+    "64",
+    "--checkpoint-every",
+    "5",
+    "--log-every",
+    "5",
+    "--n-critic",
+    "1",
+    "--quiet",
+]
 
 
 def _counts(cells: int = 80, genes: int = 30, seed: int = 0) -> ad.AnnData:
@@ -131,7 +148,7 @@ def test_detection_is_averaged_over_disjoint_slices() -> None:
     assert mean_detection(real, shifted, 0) > 0.9
     assert abs(mean_detection(real, same, 0) - 0.5) < 0.15
     # five slices of 40: the mean of the five AUCs, each slice balanced against the 40
-    slices = [detection_auc(real, same[i * 40:(i + 1) * 40], seed=i) for i in range(5)]
+    slices = [detection_auc(real, same[i * 40 : (i + 1) * 40], seed=i) for i in range(5)]
     assert mean_detection(real, same, 0) == pytest.approx(np.mean(slices))
     assert mean_detection(real, same[:50], 0) == detection_auc(real, same[:50], seed=0)
 
@@ -161,7 +178,8 @@ def test_checkpoint_choice_penalises_copied_training_cells(tmp_path: Path) -> No
 
 def test_resume_keeps_the_checkpoint_choice(tmp_path: Path) -> None:
     straight, resumed = assert_resume_is_exact(
-        tmp_path, [_h5ad(tmp_path, _counts()), "--label-column", "cell_type", *TINY], steps=20, stop=10)
+        tmp_path, [_h5ad(tmp_path, _counts()), "--label-column", "cell_type", *TINY], steps=20, stop=10
+    )
     state = [json.loads((run / "checkpoints" / "best" / "state.json").read_text()) for run in (straight, resumed)]
     assert state[0]["best_step"] == state[1]["best_step"] and state[0]["best_score"] == state[1]["best_score"]
 
@@ -181,8 +199,20 @@ def test_train_sample_evaluate_counts(tmp_path: Path, capsys: pytest.CaptureFixt
     capsys.readouterr()
     assert main(["evaluate", str(run), "--json"]) == 0
     scores = json.loads(capsys.readouterr().out)
-    for key in ("detection_auc", "detection_auc_real", "utility_ratio", "dcr_closer_to_train_share", "mia_auc",
-                "worst_group", "gene_mean_r", "gene_var_r", "corr_of_corr", "mmd", "fd", "fd_real_floor"):
+    for key in (
+        "detection_auc",
+        "detection_auc_real",
+        "utility_ratio",
+        "dcr_closer_to_train_share",
+        "mia_auc",
+        "worst_group",
+        "gene_mean_r",
+        "gene_var_r",
+        "corr_of_corr",
+        "mmd",
+        "fd",
+        "fd_real_floor",
+    ):
         assert key in scores, key
     assert (run / "report" / "embedding.png").is_file()
 
@@ -190,37 +220,46 @@ def test_train_sample_evaluate_counts(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_pbmc68k_end_to_end(tmp_path: Path) -> None:
     pytest.importorskip("scanpy")
     run = tmp_path / "pbmc"
-    assert main(["train", "pbmc68k", "--conditional", "--steps", "3", "--out", str(run), *TINY, "--eval-every", "0"]) == 0
+    assert (
+        main(["train", "pbmc68k", "--conditional", "--steps", "3", "--out", str(run), *TINY, "--eval-every", "0"]) == 0
+    )
     assert main(["sample", str(run), "-n", "20", "--out", str(tmp_path / "p.h5ad")]) == 0
     synthetic = ad.read_h5ad(tmp_path / "p.h5ad")
     assert synthetic.shape == (20, 765) and "bulk_labels" in synthetic.obs
-
 
 
 def test_non_numeric_values_in_a_matrix(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     frame = pd.DataFrame(_counts().X, columns=[f"G{i}" for i in range(30)]).astype(object)
     frame.iloc[4, 2] = "high"
     frame.to_csv(tmp_path / "m.csv")
-    line = cli_error(capsys, ["train", str(tmp_path / "m.csv"), "--modality", "expression", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(
+        capsys, ["train", str(tmp_path / "m.csv"), "--modality", "expression", "--out", str(tmp_path / "r"), *TINY]
+    )
     assert "'G2'" in line and "not a number" in line
 
 
 def test_negative_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     adata = _counts()
     adata.X[3, 3] = -2
-    line = cli_error(capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(
+        capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY]
+    )
     assert "negative" in line
 
 
 def test_fractions_declared_as_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     adata = _counts()
     adata.X = np.log1p(adata.X)
-    line = cli_error(capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(
+        capsys, ["train", _h5ad(tmp_path, adata), "--values", "counts", "--out", str(tmp_path / "r"), *TINY]
+    )
     assert "--values log" in line
 
 
 def test_missing_obs_key(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    line = cli_error(capsys, ["train", _h5ad(tmp_path, _counts()), "--label-column", "celltype", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(
+        capsys, ["train", _h5ad(tmp_path, _counts()), "--label-column", "celltype", "--out", str(tmp_path / "r"), *TINY]
+    )
     assert "'celltype' is not an obs key" in line and "cell_type" in line
 
 
@@ -234,10 +273,14 @@ def test_duplicated_gene_names(tmp_path: Path, capsys: pytest.CaptureFixture) ->
 def test_one_cell_type(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     adata = _counts()
     adata.obs["cell_type"] = "B"
-    line = cli_error(capsys, ["train", _h5ad(tmp_path, adata), "--label-column", "cell_type", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(
+        capsys, ["train", _h5ad(tmp_path, adata), "--label-column", "cell_type", "--out", str(tmp_path / "r"), *TINY]
+    )
     assert "one class" in line
 
 
 def test_fewer_cells_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    line = cli_error(capsys, ["train", _h5ad(tmp_path, _counts(cells=20)), "--out", str(tmp_path / "r"), *TINY, "--batch-size", "32"])
+    line = cli_error(
+        capsys, ["train", _h5ad(tmp_path, _counts(cells=20)), "--out", str(tmp_path / "r"), *TINY, "--batch-size", "32"]
+    )
     assert "fewer than --batch-size" in line

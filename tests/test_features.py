@@ -59,9 +59,7 @@ def test_features_shape_and_determinism(trained: Trained, digits: Digits) -> Non
     np.testing.assert_allclose(ext.features(test_x, batch_size=7), f, rtol=1e-4, atol=1e-5)
 
 
-def test_second_call_hits_cache(
-    trained: Trained, digits: Digits, cache_dir: Path
-) -> None:
+def test_second_call_hits_cache(trained: Trained, digits: Digits, cache_dir: Path) -> None:
     ext, _ = trained
     assert (cache_dir / f"{ext.hash}.safetensors").is_file()
     messages: list[str] = []
@@ -73,16 +71,15 @@ def test_second_call_hits_cache(
     assert not list(cache_dir.glob("*.tmp"))
 
 
-def test_test_images_do_not_name_the_extractor(
-    trained: Trained, digits: Digits, cache_dir: Path
-) -> None:
+def test_test_images_do_not_name_the_extractor(trained: Trained, digits: Digits, cache_dir: Path) -> None:
     """Training's quick scorer (validation split) and evaluate (holdout) share one
     extractor; each call measures the accuracy on the test images it was given."""
     ext, _ = trained
     train_x, train_y, test_x, test_y = digits
     messages: list[str] = []
-    half = get_extractor(train_x, train_y, test_x[:100], test_y[:100], num_classes=10,
-                         cache_dir=cache_dir, log=messages.append)
+    half = get_extractor(
+        train_x, train_y, test_x[:100], test_y[:100], num_classes=10, cache_dir=cache_dir, log=messages.append
+    )
     none = get_extractor(train_x, train_y, None, None, num_classes=10, cache_dir=cache_dir, log=messages.append)
     assert messages == []  # both loaded, nothing trained
     assert half.hash == none.hash == ext.hash
@@ -91,29 +88,27 @@ def test_test_images_do_not_name_the_extractor(
     assert half.test_accuracy == pytest.approx(np.mean(half.predict(test_x[:100]) == test_y[:100]))
     assert none.test_accuracy is None
     wrong = (test_y[:100] + 1) % 10  # the same images with other labels: the accuracy follows the call
-    assert get_extractor(train_x, train_y, test_x[:100], wrong, num_classes=10, cache_dir=cache_dir,
-                         log=messages.append).test_accuracy < half.test_accuracy
+    assert (
+        get_extractor(
+            train_x, train_y, test_x[:100], wrong, num_classes=10, cache_dir=cache_dir, log=messages.append
+        ).test_accuracy
+        < half.test_accuracy
+    )
 
 
-def test_changed_data_gives_new_hash(
-    trained: Trained, digits: Digits, tmp_path: Path
-) -> None:
+def test_changed_data_gives_new_hash(trained: Trained, digits: Digits, tmp_path: Path) -> None:
     ext, _ = trained
     train_x, train_y, test_x, test_y = digits
     changed = train_x.copy()
     changed[0, 0, 0, 0] ^= 1  # one pixel
-    other = get_extractor(
-        changed, train_y, test_x, test_y, num_classes=10, cache_dir=tmp_path, log=lambda m: None
-    )
+    other = get_extractor(changed, train_y, test_x, test_y, num_classes=10, cache_dir=tmp_path, log=lambda m: None)
     assert other.hash != ext.hash
     assert len(other.hash) == len(ext.hash) and int(other.hash, 16) >= 0
 
 
 def test_rotation_task_when_unlabelled(digits: Digits, tmp_path: Path) -> None:
     train_x, _, test_x, _ = digits
-    ext = get_extractor(
-        train_x, None, test_x, None, num_classes=0, cache_dir=tmp_path, log=lambda m: None
-    )
+    ext = get_extractor(train_x, None, test_x, None, num_classes=0, cache_dir=tmp_path, log=lambda m: None)
     assert ext.task == "rotation"
     assert ext.test_accuracy is not None and ext.test_accuracy > 0.6  # chance is 0.25
     assert ext.features(test_x).shape == (len(test_x), 128)

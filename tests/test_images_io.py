@@ -120,9 +120,7 @@ def test_fashion_mnist_corrupt_idx(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         load_images("fashion-mnist")
 
 
-def test_fashion_mnist_missing_says_what_to_install(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fashion_mnist_missing_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalogue, "FASHION_MNIST_DIR", tmp_path / "absent")
     monkeypatch.setenv("SCIGAN_DATA", str(tmp_path))
     with raises("sudo apt-get install dataset-fashion-mnist") as exc:
@@ -386,9 +384,7 @@ def test_png_grid_with_provenance(tmp_path: Path) -> None:
         assert img.size == (4 * 8 + 2, 3 * 8 + 2) and img.mode == "RGB"
         assert img.text["scigan:synthetic"] == "true" and img.text["Software"] == "scigan"
     labels = np.array([0, 0, 0, 2, 2, 0, 0, 2, 0, 0])
-    save_images(
-        x, tmp_path / "rows.png", labels=labels, class_names=["a", "b", "c"], provenance=prov
-    )
+    save_images(x, tmp_path / "rows.png", labels=labels, class_names=["a", "b", "c"], provenance=prov)
     with Image.open(tmp_path / "rows.png") as img:
         assert img.size == (7 * 8 + 2, 2 * 8 + 2)
         assert json.loads(img.text["scigan:rows"]) == ["a", "c"]

@@ -68,9 +68,15 @@ def _table() -> Any:
     import pandas as pd
 
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"dose": rng.normal(1, 0.2, 200), "age": rng.integers(18, 90, 200),
-                          "stage": rng.choice(["I", "II", "III"], 200), "site": "Berlin",
-                          "outcome": np.where(np.arange(200) % 2, "healthy", "sick")})
+    frame = pd.DataFrame(
+        {
+            "dose": rng.normal(1, 0.2, 200),
+            "age": rng.integers(18, 90, 200),
+            "stage": rng.choice(["I", "II", "III"], 200),
+            "site": "Berlin",
+            "outcome": np.where(np.arange(200) % 2, "healthy", "sick"),
+        }
+    )
     return get_modality("tabular").load(frame, label_column="outcome")
 
 
@@ -127,11 +133,30 @@ def test_every_score_a_kind_returns_is_declared(kind: str, tmp_path: Path) -> No
 
 
 def test_format_scores_puts_floors_beside_scores_and_names_the_worst() -> None:
-    scores = {"n": 100, "reference": "test split", "extractor_hash": "abc123", "fd": 12.3456, "fd_real_floor": 2.0625,
-              "fd_untrained": 310.5, "kid": 0.0123, "kid_std": 0.0021, "kid_real_floor": 0.0004,
-              "worst_class": {"name": "Sandal", "fd": 31.75, "gap": 23.5}, "run": "runs/x", "dcr_median": 3.5,
-              "worst_group": {"name": "sick", "metric": "fidelity_gap", "value": 0.1, "gap": 0.05, "n": 40,
-                              "trusted": False, "small": ["rare"], "min_rows": 20}}
+    scores = {
+        "n": 100,
+        "reference": "test split",
+        "extractor_hash": "abc123",
+        "fd": 12.3456,
+        "fd_real_floor": 2.0625,
+        "fd_untrained": 310.5,
+        "kid": 0.0123,
+        "kid_std": 0.0021,
+        "kid_real_floor": 0.0004,
+        "worst_class": {"name": "Sandal", "fd": 31.75, "gap": 23.5},
+        "run": "runs/x",
+        "dcr_median": 3.5,
+        "worst_group": {
+            "name": "sick",
+            "metric": "fidelity_gap",
+            "value": 0.1,
+            "gap": 0.05,
+            "n": 40,
+            "trusted": False,
+            "small": ["rare"],
+            "min_rows": 20,
+        },
+    }
     text = format_scores(scores, scores_for("tabular"))
     lines = text.splitlines()
     assert "samples (n) 100" in lines[0] and "reference split test split" in lines[0] and "abc123" in text
@@ -148,9 +173,20 @@ def test_format_scores_puts_floors_beside_scores_and_names_the_worst() -> None:
 
 
 def test_format_scores_of_an_enhancement_run() -> None:
-    scores = {"psnr": 27.314, "ssim": 0.81234, "psnr_baseline": 25.0, "ssim_baseline": 0.7, "task": "superres",
-              "baseline": "bicubic x4", "n_pictures": 2, "held_out": "a.png", "per_picture": [{"name": "a"}],
-              "step": 100, "checkpoint": "auto", "run": "r"}
+    scores = {
+        "psnr": 27.314,
+        "ssim": 0.81234,
+        "psnr_baseline": 25.0,
+        "ssim_baseline": 0.7,
+        "task": "superres",
+        "baseline": "bicubic x4",
+        "n_pictures": 2,
+        "held_out": "a.png",
+        "per_picture": [{"name": "a"}],
+        "step": 100,
+        "checkpoint": "auto",
+        "run": "r",
+    }
     assert scores_for_run("images", "superres") == merged(scores_for("images"), ENHANCE_SCORES)
     assert scores_for_run("images", "generate") == scores_for("images")
     text = format_scores(scores, scores_for_run("images", "superres"))

@@ -54,10 +54,17 @@ class Linear(nn.Module):
 
 
 def _ctx(D: nn.Module, n: int = 4) -> StepContext:
-    return StepContext(G=lambda z, y: z, D=D, real=torch.randn(n, 3), labels=None,
-                       z=torch.randn(n, 3), fake_labels=None,
-                       rng=torch.Generator().manual_seed(0), augment=lambda x: x,
-                       grad_to_generator=False)
+    return StepContext(
+        G=lambda z, y: z,
+        D=D,
+        real=torch.randn(n, 3),
+        labels=None,
+        z=torch.randn(n, 3),
+        fake_labels=None,
+        rng=torch.Generator().manual_seed(0),
+        augment=lambda x: x,
+        grad_to_generator=False,
+    )
 
 
 def test_gradient_penalty_of_a_linear_critic() -> None:

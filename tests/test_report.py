@@ -60,11 +60,27 @@ def _make_run(root: Path, *, metrics: bool = True, evaluation: bool = True) -> P
     run = root / "my run"
     (run / "samples").mkdir(parents=True)
     config = {
-        "train": {"data": "fashion-mnist", "model": "dcgan", "loss": "hinge", "conditional": "yes",
-                  "size": 28, "steps": 1000, "batch_size": 64, "seed": 0},
-        "data": {"modality": "images", "source": "fashion-mnist", "channels": 1, "size": 28,
-                 "num_classes": 3, "class_names": CLASSES, "n_train": 600, "n_holdout": 100,
-                 "holdout_from": "test split"},
+        "train": {
+            "data": "fashion-mnist",
+            "model": "dcgan",
+            "loss": "hinge",
+            "conditional": "yes",
+            "size": 28,
+            "steps": 1000,
+            "batch_size": 64,
+            "seed": 0,
+        },
+        "data": {
+            "modality": "images",
+            "source": "fashion-mnist",
+            "channels": 1,
+            "size": 28,
+            "num_classes": 3,
+            "class_names": CLASSES,
+            "n_train": 600,
+            "n_holdout": 100,
+            "holdout_from": "test split",
+        },
     }
     (run / "config.toml").write_bytes(tomli_w.dumps(config).encode())
     rng = np.random.default_rng(0)
@@ -72,28 +88,53 @@ def _make_run(root: Path, *, metrics: bool = True, evaluation: bool = True) -> P
         grid = rng.integers(0, 256, size=(3 * 30, 8 * 30), dtype=np.uint8)
         Image.fromarray(grid).save(run / "samples" / f"{step:08d}.png")
     if metrics:
-        lines = [json.dumps({"step": s, "images": s * 64, "seconds": s / 10,
-                             "D/adv": 1.5 - s / 1000, "G/adv": 0.5 + s / 2000}) for s in (100, 200, 300, 400)]
-        lines.insert(2, json.dumps({"step": 250, "images": 16000, "seconds": 25.0,
-                                    "eval": {"fd": 41.25, "kid": 0.031, "n": 200}}))
-        lines.append(json.dumps({"step": 500, "images": 32000, "seconds": 50.0,
-                                 "eval": {"fd": 17.5, "kid": 0.012, "n": 200}}))
+        lines = [
+            json.dumps(
+                {"step": s, "images": s * 64, "seconds": s / 10, "D/adv": 1.5 - s / 1000, "G/adv": 0.5 + s / 2000}
+            )
+            for s in (100, 200, 300, 400)
+        ]
+        lines.insert(
+            2,
+            json.dumps({"step": 250, "images": 16000, "seconds": 25.0, "eval": {"fd": 41.25, "kid": 0.031, "n": 200}}),
+        )
+        lines.append(
+            json.dumps({"step": 500, "images": 32000, "seconds": 50.0, "eval": {"fd": 17.5, "kid": 0.012, "n": 200}})
+        )
         lines.append('{"step": 550, "images": 35200, "D/a')  # killed mid-write
         (run / "metrics.jsonl").write_text("\n".join(lines))
     (run / "checkpoints" / "00000500").mkdir(parents=True)
-    (run / "checkpoints" / "00000500" / "state.json").write_text(json.dumps(
-        {"step": 500, "images": 32000, "seconds": 50.0, "best_step": 500, "best_score": 17.5}))
+    (run / "checkpoints" / "00000500" / "state.json").write_text(
+        json.dumps({"step": 500, "images": 32000, "seconds": 50.0, "best_step": 500, "best_score": 17.5})
+    )
     if evaluation:
-        (run / "evaluation.json").write_text(json.dumps({
-            "n": 100, "fd": 12.3456, "fd_real_floor": 2.0625, "fd_untrained": 310.5,
-            "kid": 0.0123, "kid_std": 0.0021, "kid_real_floor": 0.0004,
-            "precision": 0.71, "recall": 0.42, "density": 0.88, "coverage": 0.63,
-            "class_coverage": 1.0, "label_accuracy": 0.81,
-            "fd_per_class": {CLASSES[0]: 10.5, CLASSES[1]: 31.75, CLASSES[2]: 8.25},
-            "worst_class": {"name": CLASSES[1], "fd": 31.75, "gap": 23.5},
-            "extractor_hash": "abc123def456", "extractor_test_accuracy": 0.9125,
-            "reference": "test split", "step": 500, "checkpoint": "auto", "dcr_median": 3.5,
-        }))
+        (run / "evaluation.json").write_text(
+            json.dumps(
+                {
+                    "n": 100,
+                    "fd": 12.3456,
+                    "fd_real_floor": 2.0625,
+                    "fd_untrained": 310.5,
+                    "kid": 0.0123,
+                    "kid_std": 0.0021,
+                    "kid_real_floor": 0.0004,
+                    "precision": 0.71,
+                    "recall": 0.42,
+                    "density": 0.88,
+                    "coverage": 0.63,
+                    "class_coverage": 1.0,
+                    "label_accuracy": 0.81,
+                    "fd_per_class": {CLASSES[0]: 10.5, CLASSES[1]: 31.75, CLASSES[2]: 8.25},
+                    "worst_class": {"name": CLASSES[1], "fd": 31.75, "gap": 23.5},
+                    "extractor_hash": "abc123def456",
+                    "extractor_test_accuracy": 0.9125,
+                    "reference": "test split",
+                    "step": 500,
+                    "checkpoint": "auto",
+                    "dcr_median": 3.5,
+                }
+            )
+        )
     return run
 
 
@@ -184,26 +225,49 @@ def test_report_reads_the_kinds_declared_scores(tmp_path: Path) -> None:
     not FD), and its evaluation's rows, floors and worst group come from the registry."""
     run = tmp_path / "cells"
     run.mkdir()
-    config = {"train": {"data": "cells.h5ad", "steps": 30, "seed": 0},
-              "data": {"modality": "expression", "source": "cells.h5ad", "num_classes": 2, "class_names": ["B", "T"],
-                       "n_train": 60, "n_holdout": 20, "holdout_from": "random split"}}
+    config = {
+        "train": {"data": "cells.h5ad", "steps": 30, "seed": 0},
+        "data": {
+            "modality": "expression",
+            "source": "cells.h5ad",
+            "num_classes": 2,
+            "class_names": ["B", "T"],
+            "n_train": 60,
+            "n_holdout": 20,
+            "holdout_from": "random split",
+        },
+    }
     (run / "config.toml").write_bytes(tomli_w.dumps(config).encode())
-    evals = [(10, {"fd_copy_penalised": 9.0, "fd_train": 3.0, "close_share": 1.5}),
-             (20, {"fd_copy_penalised": 4.0, "fd_train": 4.0, "close_share": 0.4}),  # the best: it does not copy
-             (30, {"fd_copy_penalised": 5.0, "fd_train": 2.5, "close_share": 1.0})]
-    (run / "metrics.jsonl").write_text("".join(json.dumps({"step": s, "images": 16 * s, "seconds": s / 10.0,
-                                                           "eval": e}) + "\n" for s, e in evals))
-    (run / "evaluation.json").write_text(json.dumps({
-        "n": 60, "n_reference": 20, "reference": "holdout", "values": "counts",
-        "gene_mean_r": 0.91, "gene_mean_r_real_floor": 0.97, "detection_auc": 0.64, "detection_auc_real": 0.52,
-        "per_group": {"B": {"detection_auc": 0.6, "n_real": 12}, "T": {"detection_auc": 0.7, "n_real": 8}},
-        "worst_group": {"name": "T", "metric": "detection_auc", "value": 0.7, "gap": 0.1, "n": 8}}))
+    evals = [
+        (10, {"fd_copy_penalised": 9.0, "fd_train": 3.0, "close_share": 1.5}),
+        (20, {"fd_copy_penalised": 4.0, "fd_train": 4.0, "close_share": 0.4}),  # the best: it does not copy
+        (30, {"fd_copy_penalised": 5.0, "fd_train": 2.5, "close_share": 1.0}),
+    ]
+    (run / "metrics.jsonl").write_text(
+        "".join(json.dumps({"step": s, "images": 16 * s, "seconds": s / 10.0, "eval": e}) + "\n" for s, e in evals)
+    )
+    (run / "evaluation.json").write_text(
+        json.dumps(
+            {
+                "n": 60,
+                "n_reference": 20,
+                "reference": "holdout",
+                "values": "counts",
+                "gene_mean_r": 0.91,
+                "gene_mean_r_real_floor": 0.97,
+                "detection_auc": 0.64,
+                "detection_auc_real": 0.52,
+                "per_group": {"B": {"detection_auc": 0.6, "n_real": 12}, "T": {"detection_auc": 0.7, "n_real": 8}},
+                "worst_group": {"name": "T", "metric": "detection_auc", "value": 0.7, "gap": 0.1, "n": 8},
+            }
+        )
+    )
     page = _parse(write_report(run))
     text = (run / "report.html").read_text(encoding="utf-8")
     assert "best step (by FD × copying penalty, lower is better)" in page.cells
     assert page.cells[page.cells.index("best step (by FD × copying penalty, lower is better)") + 1] == "20"
     row = page.cells.index("gene mean r")
-    assert page.cells[row + 1: row + 3] == ["0.91", "real-vs-real 0.97"]
+    assert page.cells[row + 1 : row + 3] == ["0.91", "real-vs-real 0.97"]
     assert page.cells[page.cells.index("detection AUC") + 2] == "real-vs-real 0.52"
     assert "0.5 is ideal" in page.cells[page.cells.index("detection AUC") + 3]
     assert "Worst group: <strong>T</strong> (detection AUC 0.7" in text and page.worst_rows == 1

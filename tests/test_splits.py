@@ -5,11 +5,12 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
-import toy_points
 
+import toy_points
 from scigan.cli import main
 from scigan.errors import ScienceError
 from scigan.modalities import register, unregister
@@ -21,8 +22,13 @@ def _rows(data: Dataset) -> set[tuple[float, float]]:
 
 
 def _labelled(n: int) -> Dataset:
-    return Dataset(x=np.arange(2 * n, dtype=np.float32).reshape(n, 2), y=np.arange(n) % 3,
-                   class_names=["a", "b", "c"], source="t", modality="points")
+    return Dataset(
+        x=np.arange(2 * n, dtype=np.float32).reshape(n, 2),
+        y=np.arange(n) % 3,
+        class_names=["a", "b", "c"],
+        source="t",
+        modality="points",
+    )
 
 
 def test_three_splits_are_disjoint_stratified_and_reproducible() -> None:
@@ -57,7 +63,7 @@ def test_too_small_a_validation_share_is_refused() -> None:
 class _Recording(toy_points.PointModality):
     """The toy kind, recording every reference split a scorer is built on."""
 
-    references: list[set[tuple[float, float]]] = []
+    references: ClassVar[list[set[tuple[float, float]]]] = []
 
     def scorer(self, train: Dataset, reference: Dataset, codec, *, device: str, log=print):  # type: ignore[no-untyped-def]
         self.references.append(_rows(reference))
@@ -74,8 +80,30 @@ def recording() -> Iterator[type[_Recording]]:
 
 def test_no_holdout_row_reaches_checkpoint_choice(recording: type[_Recording], tmp_path: Path) -> None:
     run = tmp_path / "r"
-    assert main(["train", "ring8", "--out", str(run), "--steps", "40", "--eval-every", "20", "--eval-n", "100",
-                 "--width", "4", "--z-dim", "2", "--checkpoint-every", "20", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "ring8",
+                "--out",
+                str(run),
+                "--steps",
+                "40",
+                "--eval-every",
+                "20",
+                "--eval-n",
+                "100",
+                "--width",
+                "4",
+                "--z-dim",
+                "2",
+                "--checkpoint-every",
+                "20",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     data = toy_points.PointModality().load("ring8")
     splits = split_run(data, 0.1, 0.1, seed=0)
     doc = tomllib.loads((run / "config.toml").read_text())["data"]

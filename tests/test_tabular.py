@@ -18,23 +18,40 @@ from scigan.modalities.tabular.codec import TableCodec  # noqa: E402
 from scigan.modalities.tabular.io import load_table  # noqa: E402
 
 #: CLI flags of a tiny, quick table run.
-TINY = ["--width", "8", "--batch-size", "32", "--z-dim", "16", "--eval-every", "10", "--eval-n", "64",
-        "--checkpoint-every", "10", "--log-every", "5", "--quiet"]
+TINY = [
+    "--width",
+    "8",
+    "--batch-size",
+    "32",
+    "--z-dim",
+    "16",
+    "--eval-every",
+    "10",
+    "--eval-n",
+    "64",
+    "--checkpoint-every",
+    "10",
+    "--log-every",
+    "5",
+    "--quiet",
+]
 
 
 def _mixed_frame(n: int = 120, seed: int = 0) -> pd.DataFrame:
     """Every column kind, with missing values, a constant and a nullable integer."""
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({
-        "dose": np.round(np.r_[rng.normal(1, 0.1, n // 2), rng.normal(5, 0.5, n - n // 2)], 3),
-        "age": rng.integers(18, 90, n),
-        "stage": rng.choice(["I", "II", "III"], n),
-        "smoker": rng.random(n) > 0.7,
-        "visit": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D"),
-        "site": "Berlin",
-        "visits": pd.array(rng.integers(0, 40, n), dtype="Int64"),
-        "outcome": rng.choice(["healthy", "sick"], n, p=[0.8, 0.2]),
-    })
+    frame = pd.DataFrame(
+        {
+            "dose": np.round(np.r_[rng.normal(1, 0.1, n // 2), rng.normal(5, 0.5, n - n // 2)], 3),
+            "age": rng.integers(18, 90, n),
+            "stage": rng.choice(["I", "II", "III"], n),
+            "smoker": rng.random(n) > 0.7,
+            "visit": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D"),
+            "site": "Berlin",
+            "visits": pd.array(rng.integers(0, 40, n), dtype="Int64"),
+            "outcome": rng.choice(["healthy", "sick"], n, p=[0.8, 0.2]),
+        }
+    )
     frame.loc[[3, 9], "dose"] = np.nan
     frame.loc[5, "stage"] = np.nan
     frame.loc[7, "visits"] = pd.NA
@@ -54,9 +71,16 @@ def test_codec_inverts_builtins_exactly(source: str) -> None:
 def test_codec_inverts_every_kind_exactly_and_survives_saving(tmp_path: Path) -> None:
     frame = _mixed_frame()
     data = load_table(frame, label_column="outcome")
-    assert data.info["schema"] == {"dose": "numeric", "age": "integer", "stage": "categorical",
-                                   "smoker": "boolean", "visit": "datetime", "site": "categorical",
-                                   "visits": "integer", "outcome": "categorical"}
+    assert data.info["schema"] == {
+        "dose": "numeric",
+        "age": "integer",
+        "stage": "categorical",
+        "smoker": "boolean",
+        "visit": "datetime",
+        "site": "categorical",
+        "visits": "integer",
+        "outcome": "categorical",
+    }
     codec = TableCodec.fit(data, conditional=True, seed=0)
     assert codec.constant_columns() == ["site"]
     codec.save(tmp_path)
@@ -121,7 +145,9 @@ def test_train_sample_evaluate_breast_cancer(table_run: Path, tmp_path: Path, ca
     assert (written.dtypes == real.dtypes).all()
     assert set(written["target"]) == {"benign", "malignant"}
     pq = pytest.importorskip("pyarrow.parquet")
-    assert main(["sample", str(table_run), "-n", "20", "--label", "malignant", "--out", str(tmp_path / "m.parquet")]) == 0
+    assert (
+        main(["sample", str(table_run), "-n", "20", "--label", "malignant", "--out", str(tmp_path / "m.parquet")]) == 0
+    )
 
     table = pq.read_table(tmp_path / "m.parquet")
     assert table.schema.metadata[b"scigan:synthetic"] == b"true"
@@ -129,8 +155,18 @@ def test_train_sample_evaluate_breast_cancer(table_run: Path, tmp_path: Path, ca
     capsys.readouterr()
     assert main(["evaluate", str(table_run), "--json"]) == 0
     scores = json.loads(capsys.readouterr().out)
-    for key in ("detection_auc", "detection_auc_real", "utility_ratio", "dcr_closer_to_train_share",
-                "mia_auc", "worst_group", "fidelity", "fidelity_real_floor", "fd", "fd_real_floor"):
+    for key in (
+        "detection_auc",
+        "detection_auc_real",
+        "utility_ratio",
+        "dcr_closer_to_train_share",
+        "mia_auc",
+        "worst_group",
+        "fidelity",
+        "fidelity_real_floor",
+        "fd",
+        "fd_real_floor",
+    ):
         assert key in scores, key
     assert 0 <= scores["detection_auc"] <= 1 and 0 <= scores["mia_auc"] <= 1
     assert scores["worst_group"]["name"] in ("benign", "malignant")
@@ -142,7 +178,6 @@ def test_train_sample_evaluate_breast_cancer(table_run: Path, tmp_path: Path, ca
 
 def test_resume_reproduces_a_table_run(tmp_path: Path) -> None:
     assert_resume_is_exact(tmp_path, ["breast-cancer", *TINY, "--eval-every", "0"], steps=20, stop=10)
-
 
 
 def _csv(tmp_path: Path, frame: pd.DataFrame) -> str:
@@ -162,7 +197,9 @@ def test_column_types_as_json() -> None:
 
 def test_unknown_columns(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = ["--out", str(tmp_path / "r"), *TINY]
-    assert "unknown column 'diagnosis'" in cli_error(capsys, ["train", "breast-cancer", "--label-column", "diagnosis", *out])
+    assert "unknown column 'diagnosis'" in cli_error(
+        capsys, ["train", "breast-cancer", "--label-column", "diagnosis", *out]
+    )
     line = cli_error(capsys, ["train", "breast-cancer", "--column-types", "size=integer", *out])
     assert "--column-types" in line and "unknown column 'size'" in line
     assert "unknown type" in cli_error(capsys, ["train", "breast-cancer", "--column-types", "target=colour", *out])
@@ -170,7 +207,9 @@ def test_unknown_columns(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
 
 def test_label_with_one_class(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     frame = _mixed_frame().assign(outcome="sick")
-    line = cli_error(capsys, ["train", _csv(tmp_path, frame), "--label-column", "outcome", "--out", str(tmp_path / "r"), *TINY])
+    line = cli_error(
+        capsys, ["train", _csv(tmp_path, frame), "--label-column", "outcome", "--out", str(tmp_path / "r"), *TINY]
+    )
     assert "one class" in line
 
 
@@ -183,8 +222,22 @@ def test_all_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
 def test_constant_column_is_kept(tmp_path: Path) -> None:
     run = tmp_path / "r"
     with pytest.warns(UserWarning, match="'site'"):
-        assert main(["train", _csv(tmp_path, _mixed_frame()), "--label-column", "outcome", "--steps", "5",
-                     "--out", str(run), *TINY]) == 0
+        assert (
+            main(
+                [
+                    "train",
+                    _csv(tmp_path, _mixed_frame()),
+                    "--label-column",
+                    "outcome",
+                    "--steps",
+                    "5",
+                    "--out",
+                    str(run),
+                    *TINY,
+                ]
+            )
+            == 0
+        )
     assert main(["sample", str(run), "-n", "32", "--out", str(tmp_path / "s.csv")]) == 0
     assert (pd.read_csv(tmp_path / "s.csv")["site"] == "Berlin").all()
 
@@ -202,13 +255,16 @@ def test_mixed_types_in_a_column(tmp_path: Path, capsys: pytest.CaptureFixture) 
 
 
 def test_fewer_rows_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    line = cli_error(capsys, ["train", _csv(tmp_path, _mixed_frame(40)), "--out", str(tmp_path / "r"), *TINY,
-                           "--batch-size", "64"])
+    line = cli_error(
+        capsys, ["train", _csv(tmp_path, _mixed_frame(40)), "--out", str(tmp_path / "r"), *TINY, "--batch-size", "64"]
+    )
     assert "fewer than --batch-size" in line
 
 
 def test_table_options_refused_for_images(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert "not of images data" in cli_error(capsys, ["train", "digits", "--label-column", "y", "--out", str(tmp_path / "r")])
+    assert "not of images data" in cli_error(
+        capsys, ["train", "digits", "--label-column", "y", "--out", str(tmp_path / "r")]
+    )
 
 
 def test_train_on_a_dataframe_from_the_api(tmp_path: Path) -> None:
@@ -216,8 +272,17 @@ def test_train_on_a_dataframe_from_the_api(tmp_path: Path) -> None:
     import scigan
 
     frame = _mixed_frame().rename(columns={"dose": "dose, mg"})
-    config = scigan.TrainConfig.from_flat(modality="tabular", label_column="outcome", column_types="age=categorical", steps=5,
-                                width=8, batch_size=32, z_dim=16, eval_every=0, progress=False)
+    config = scigan.TrainConfig.from_flat(
+        modality="tabular",
+        label_column="outcome",
+        column_types="age=categorical",
+        steps=5,
+        width=8,
+        batch_size=32,
+        z_dim=16,
+        eval_every=0,
+        progress=False,
+    )
     with pytest.warns(UserWarning, match="'site'"):
         run, _ = scigan.train(config, str(tmp_path / "r"), table=frame, log=lambda s: None)
     assert (run.path / "data.parquet").is_file()
@@ -235,8 +300,15 @@ def test_umap_panel(tmp_path: Path) -> None:
 
     rng = np.random.default_rng(0)
     real, fake = rng.normal(size=(60, 5)), rng.normal(size=(60, 5))
-    path = plot_embedding(real, fake, tmp_path / "e.png", real_labels=np.arange(60) % 2,
-                          fake_labels=np.arange(60) % 2, class_names=["a", "b"], umap=True)
+    path = plot_embedding(
+        real,
+        fake,
+        tmp_path / "e.png",
+        real_labels=np.arange(60) % 2,
+        fake_labels=np.arange(60) % 2,
+        class_names=["a", "b"],
+        umap=True,
+    )
     from PIL import Image
 
     assert Image.open(path).size[0] > 1400  # two panels
@@ -252,8 +324,8 @@ def test_sampled_modes_still_invert_exactly() -> None:
 
 # ---- CTGAN's conditional vector ----------------------------------------------------------
 def _sampler(frame: pd.DataFrame, label: str = "outcome"):
-    from scigan.modalities.tabular.modality import TabularModality
     from scigan.modalities.tabular.conditions import ConditionSampler
+    from scigan.modalities.tabular.modality import TabularModality
 
     data = TabularModality().load(frame, label_column=label)
     codec = TableCodec.fit(data, conditional=True, seed=0)
@@ -265,7 +337,7 @@ def test_condition_sampler_draws_options_uniformly_and_categories_by_log_frequen
     import torch
 
     frame = _mixed_frame(400)
-    data, codec, codes, sampler = _sampler(frame)
+    data, _, codes, sampler = _sampler(frame)
     assert codes.shape == (400, 2)  # stage (I, II, III, missing) and smoker; the label and the constant are not
     n = 40_000
     index, cond = sampler.draw(torch.Generator().manual_seed(0), n)
@@ -313,7 +385,7 @@ def test_condition_loss_rewards_the_asked_category() -> None:
 def test_conditional_vector_run_trains_resumes_and_samples_by_label(tmp_path: Path) -> None:
     from safetensors.torch import load_file
 
-    straight, resumed = assert_resume_is_exact(tmp_path, ["gbsg2", *TINY, "--eval-every", "0"], steps=20, stop=10)
+    straight, _ = assert_resume_is_exact(tmp_path, ["gbsg2", *TINY, "--eval-every", "0"], steps=20, stop=10)
     a = load_file(straight / "checkpoints" / "00000020" / "G.safetensors")
     # z 16 + the label's 2 + horTh 2, menostat 2, tgrade 3
     assert a["body.0.fc.weight"].shape[1] == 16 + 2 + 7
@@ -340,8 +412,24 @@ def test_training_preview_is_written_with_provenance(tmp_path: Path) -> None:
 
     run = tmp_path / "r"
     with pytest.warns(UserWarning, match="'site'"):
-        assert main(["train", _csv(tmp_path, _mixed_frame()), "--label-column", "outcome", "--steps", "10",
-                     "--sample-every", "5", "--out", str(run), *TINY]) == 0
+        assert (
+            main(
+                [
+                    "train",
+                    _csv(tmp_path, _mixed_frame()),
+                    "--label-column",
+                    "outcome",
+                    "--steps",
+                    "10",
+                    "--sample-every",
+                    "5",
+                    "--out",
+                    str(run),
+                    *TINY,
+                ]
+            )
+            == 0
+        )
     written = sorted(p.name for p in (run / "samples").iterdir())
     assert written == ["00000005.png", "00000010.png"]
     image = Image.open(run / "samples" / "00000010.png")
@@ -353,20 +441,24 @@ def test_training_preview_is_written_with_provenance(tmp_path: Path) -> None:
 def test_worst_group_skips_groups_too_small_to_trust() -> None:
     from scigan.metrics.fairness import MIN_TRUSTED_ROWS, worst_group
 
-    groups = {"tiny": {"fidelity": 0.2, "n_real": 2}, "big": {"fidelity": 0.8, "n_real": 50},
-              "mid": {"fidelity": 0.7, "n_real": MIN_TRUSTED_ROWS}}
+    groups = {
+        "tiny": {"fidelity": 0.2, "n_real": 2},
+        "big": {"fidelity": 0.8, "n_real": 50},
+        "mid": {"fidelity": 0.7, "n_real": MIN_TRUSTED_ROWS},
+    }
     worst = worst_group(groups, "fidelity", higher_is_better=True)
     assert worst["name"] == "mid" and worst["trusted"] and worst["small"] == ["tiny"]
     assert worst["gap"] == pytest.approx(0.1) and worst["n"] == MIN_TRUSTED_ROWS
-    alone = worst_group({"tiny": groups["tiny"], "tinier": {"fidelity": 0.5, "n_real": 1}}, "fidelity",
-                        higher_is_better=True)
+    alone = worst_group(
+        {"tiny": groups["tiny"], "tinier": {"fidelity": 0.5, "n_real": 1}}, "fidelity", higher_is_better=True
+    )
     assert alone["name"] == "tiny" and not alone["trusted"]
 
 
 def test_small_groups_are_scored_and_marked(tmp_path: Path) -> None:
     from scigan.modalities.base import split_holdout
-    from scigan.modalities.tabular.modality import TabularModality
     from scigan.modalities.tabular.metrics import TableScorer
+    from scigan.modalities.tabular.modality import TabularModality
 
     frame = _mixed_frame(500).drop(columns="site")
     frame["outcome"] = np.where(np.arange(500) % 2, "healthy", "sick")  # about 24 held-out rows each

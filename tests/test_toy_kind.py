@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import cli_error
-from toy_points import KIND
 
+from helpers import cli_error
 from scigan.cli import main
 from scigan.modalities import kind_names, register, unregister
+from toy_points import KIND
 
 
 @pytest.fixture
@@ -22,13 +22,32 @@ def points() -> Iterator[None]:
     unregister(KIND.name)
 
 
-TOY = ["--steps", "300", "--batch-size", "64", "--width", "8", "--z-dim", "4", "--eval-every", "100",
-       "--eval-n", "300", "--sample-every", "100", "--checkpoint-every", "100", "--log-every", "50",
-       "--ema-half-life", "0", "--quiet"]
+TOY = [
+    "--steps",
+    "300",
+    "--batch-size",
+    "64",
+    "--width",
+    "8",
+    "--z-dim",
+    "4",
+    "--eval-every",
+    "100",
+    "--eval-n",
+    "300",
+    "--sample-every",
+    "100",
+    "--checkpoint-every",
+    "100",
+    "--log-every",
+    "50",
+    "--ema-half-life",
+    "0",
+    "--quiet",
+]
 
 
-def test_toy_kind_trains_samples_and_evaluates(points: None, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture) -> None:
+def test_toy_kind_trains_samples_and_evaluates(points: None, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert "points" in kind_names()
     run = tmp_path / "ring"
     assert main(["train", "ring8", "--radius", "3", "--out", str(run), *TOY]) == 0
@@ -54,8 +73,7 @@ def test_toy_kind_trains_samples_and_evaluates(points: None, tmp_path: Path,
     assert "modes covered" in text and "real-vs-real" in text
 
 
-def test_toy_kind_options_are_routed_and_refused(points: None, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture) -> None:
+def test_toy_kind_options_are_routed_and_refused(points: None, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     line = cli_error(capsys, ["train", "ring8", "--size", "8", "--out", str(tmp_path / "r")])
     assert line.endswith("--size is an option of images data, not of points data; drop it")
     line = cli_error(capsys, ["train", "digits", "--radius", "3", "--out", str(tmp_path / "r")])

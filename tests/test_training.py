@@ -87,12 +87,23 @@ def test_early_stopping_after_patience(tmp_path: Path) -> None:
     from scigan.nets import NetSpec, build
 
     scores = iter([5.0, 4.0, 4.5, 4.2, 3.0])  # best at the 2nd evaluation, then 2 worse ones
-    config = TrainConfig.from_flat(data="digits", steps=100, batch_size=8, eval_every=5, patience=2,
-                         checkpoint_every=0, progress=False, z_dim=4)
+    config = TrainConfig.from_flat(
+        data="digits", steps=100, batch_size=8, eval_every=5, patience=2, checkpoint_every=0, progress=False, z_dim=4
+    )
     G, D = build("mlp", NetSpec(size=4, channels=1, z_dim=4, width=2))
     data = torch.from_numpy(np.random.default_rng(0).integers(0, 255, (32, 1, 4, 4), dtype=np.uint8))
-    trainer = Trainer(config, G, D, data, None, lambda x: x.float() / 127.5 - 1, 4, tmp_path,
-                      evaluate=lambda G_: {"fd": next(scores)}, log=lambda s: None)
+    trainer = Trainer(
+        config,
+        G,
+        D,
+        data,
+        None,
+        lambda x: x.float() / 127.5 - 1,
+        4,
+        tmp_path,
+        evaluate=lambda G_: {"fd": next(scores)},
+        log=lambda s: None,
+    )
     result = trainer.train()
     assert result.stopped_early and result.step == 20
     assert (result.best_step, result.best_score) == (10, 4.0)
@@ -102,8 +113,19 @@ def test_early_stopping_after_patience(tmp_path: Path) -> None:
 def test_speed_options_train_and_bad_precision_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """fp32/NCHW/second fake batch is the plain path; each switch trains and is recorded."""
     run = tmp_path / "plain"
-    argv = ["train", "digits", "--steps", "10", "--out", str(run), *TINY,
-            "--precision", "fp32", "--no-channels-last", "--no-reuse-fake"]
+    argv = [
+        "train",
+        "digits",
+        "--steps",
+        "10",
+        "--out",
+        str(run),
+        *TINY,
+        "--precision",
+        "fp32",
+        "--no-channels-last",
+        "--no-reuse-fake",
+    ]
     assert main(argv) == 0
     text = (run / "config.toml").read_text()
     assert 'precision = "fp32"' in text and "channels_last = false" in text and "reuse_fake = false" in text

@@ -14,8 +14,23 @@ from scigan.cli import main
 from scigan.runs import open_run
 from test_enhance import blobs
 
-TINY_TR = ["--patch", "16", "--width", "8", "--batch-size", "8", "--steps", "8", "--checkpoint-every", "4",
-           "--sample-every", "4", "--log-every", "2", "--quiet"]
+TINY_TR = [
+    "--patch",
+    "16",
+    "--width",
+    "8",
+    "--batch-size",
+    "8",
+    "--steps",
+    "8",
+    "--checkpoint-every",
+    "4",
+    "--sample-every",
+    "4",
+    "--log-every",
+    "2",
+    "--quiet",
+]
 
 
 def test_translate_grayscale_to_colour(tmp_path: Path, capsys):

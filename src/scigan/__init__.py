@@ -19,8 +19,17 @@ from scigan.config import TrainConfig
 from scigan.errors import ScienceError
 
 __version__ = "0.1.0"
-__all__ = ["ScienceError", "TrainConfig", "enhance", "evaluate", "load_dataset", "sample", "train",
-           "translate", "write_report"]
+__all__ = [
+    "ScienceError",
+    "TrainConfig",
+    "enhance",
+    "evaluate",
+    "load_dataset",
+    "sample",
+    "train",
+    "translate",
+    "write_report",
+]
 
 
 def load_dataset(source: str, modality: str = "auto", **options: Any):

@@ -34,81 +34,134 @@ class TrainConfig:
     """How to train a GAN. "auto" values are resolved from the data by the task's train."""
 
     data: str = option("", "Built-in data set name or path to the user's data.")
-    modality: str = option("auto", "The data kind (see `scigan datasets`). auto takes a built-in's own, else "
-                                   "judges by the path's suffix (.h5ad: expression; .csv, .tsv, .parquet: "
-                                   "tabular; pass expression for a cells × genes CSV/TSV); folders and .npz "
-                                   "are images.")
-    task: str = option("generate", "generate (a GAN that samples new data of the kind), or, for pictures: "
-                                   "superres (SRGAN super-resolution), denoise, translate (pix2pix, paired), "
-                                   "cyclegan (unpaired translation between A/ and B/ folders).")
-    model: str = option("auto", "Architecture. Images: mlp, dcgan, resnet, progressive, stylegan or lapgan; "
-                                "tables: ctgan; expression: scgan. auto is the data kind's default.")
-    loss: str = option("auto", "Adversarial objective: ns (non-saturating), hinge, wgan (with gradient penalty), "
-                               "lsgan; auto is the kind's default (hinge for images, wgan for tables and "
-                               "expression).", OneOf(("auto", "ns", "hinge", "wgan", "lsgan")))
-    conditional: str = option("auto", "auto (conditional when the data has labels), yes or no.", _AUTO_YES_NO,
-                              flags={"--conditional": "yes", "--unconditional": "no"})
+    modality: str = option(
+        "auto",
+        "The data kind (see `scigan datasets`). auto takes a built-in's own, else "
+        "judges by the path's suffix (.h5ad: expression; .csv, .tsv, .parquet: "
+        "tabular; pass expression for a cells × genes CSV/TSV); folders and .npz "
+        "are images.",
+    )
+    task: str = option(
+        "generate",
+        "generate (a GAN that samples new data of the kind), or, for pictures: "
+        "superres (SRGAN super-resolution), denoise, translate (pix2pix, paired), "
+        "cyclegan (unpaired translation between A/ and B/ folders).",
+    )
+    model: str = option(
+        "auto",
+        "Architecture. Images: mlp, dcgan, resnet, progressive, stylegan or lapgan; "
+        "tables: ctgan; expression: scgan. auto is the data kind's default.",
+    )
+    loss: str = option(
+        "auto",
+        "Adversarial objective: ns (non-saturating), hinge, wgan (with gradient penalty), "
+        "lsgan; auto is the kind's default (hinge for images, wgan for tables and "
+        "expression).",
+        OneOf(("auto", "ns", "hinge", "wgan", "lsgan")),
+    )
+    conditional: str = option(
+        "auto",
+        "auto (conditional when the data has labels), yes or no.",
+        _AUTO_YES_NO,
+        flags={"--conditional": "yes", "--unconditional": "no"},
+    )
     z_dim: int = option(128, "Latent vector length.", Interval(1))
-    width: int = option(32, "Base channel count of both networks; compute grows with its square (dcgan at "
-                            "28×28: width 32 ≈ 0.1 GFLOP per generated image).", Interval(1))
-    spectral_norm: bool = option(True, "Spectral normalisation on every discriminator layer (tables and "
-                                       "expression: only with losses other than wgan, whose gradient penalty "
-                                       "constrains the critic).")
-    batch_size: int = option(64, "Real samples per discriminator step (and fakes per generator step).",
-                             Interval(1))
-    steps: int = option(3000, "Generator steps to train for; 0 means no step limit (use --minutes).",
-                        Interval(0), resumable=True)
-    minutes: float = option(0.0, "Wall-clock budget in minutes; 0 means no time limit.", Interval(0),
-                            resumable=True)
-    g_lr: float = option(2e-4, "Generator learning rate (Adam). Super-resolution and denoising runs left at "
-                               "2e-4 with beta1 0 use 1e-3 and beta1 0.9.", Interval(0, low_open=True))
-    d_lr: float = option(2e-4, "Discriminator learning rate (Adam); differing from g_lr is TTUR.",
-                         Interval(0, low_open=True))
+    width: int = option(
+        32,
+        "Base channel count of both networks; compute grows with its square (dcgan at "
+        "28×28: width 32 ≈ 0.1 GFLOP per generated image).",
+        Interval(1),
+    )
+    spectral_norm: bool = option(
+        True,
+        "Spectral normalisation on every discriminator layer (tables and "
+        "expression: only with losses other than wgan, whose gradient penalty "
+        "constrains the critic).",
+    )
+    batch_size: int = option(64, "Real samples per discriminator step (and fakes per generator step).", Interval(1))
+    steps: int = option(
+        3000, "Generator steps to train for; 0 means no step limit (use --minutes).", Interval(0), resumable=True
+    )
+    minutes: float = option(0.0, "Wall-clock budget in minutes; 0 means no time limit.", Interval(0), resumable=True)
+    g_lr: float = option(
+        2e-4,
+        "Generator learning rate (Adam). Super-resolution and denoising runs left at "
+        "2e-4 with beta1 0 use 1e-3 and beta1 0.9.",
+        Interval(0, low_open=True),
+    )
+    d_lr: float = option(
+        2e-4, "Discriminator learning rate (Adam); differing from g_lr is TTUR.", Interval(0, low_open=True)
+    )
     beta1: float = option(0.0, "Adam β1 for both networks.", Interval(0, 1, high_open=True))
     beta2: float = option(0.99, "Adam β2 for both networks.", Interval(0, 1, high_open=True))
-    n_critic: int = option(0, "Discriminator steps per generator step; 0 = auto (5 for wgan, else 1).",
-                           Interval(0))
+    n_critic: int = option(0, "Discriminator steps per generator step; 0 = auto (5 for wgan, else 1).", Interval(0))
     gp_weight: float = option(-1.0, "Gradient-penalty weight; -1 = auto (10 for wgan, else off).", Interval(-1))
     r1_gamma: float = option(0.0, "R1 penalty strength γ on real samples; 0 turns it off.", Interval(0))
-    r1_interval: int = option(4, "Apply R1 every this many discriminator steps (lazy regularisation).",
-                              Interval(1))
-    ema_half_life: float = option(10_000.0, "Half-life of the generator's weight average, in samples; 0 turns "
-                                            "EMA off.", Interval(0))
+    r1_interval: int = option(4, "Apply R1 every this many discriminator steps (lazy regularisation).", Interval(1))
+    ema_half_life: float = option(
+        10_000.0, "Half-life of the generator's weight average, in samples; 0 turns EMA off.", Interval(0)
+    )
     diffaugment: str = option("", "DiffAugment policy, e.g. color,translation,cutout; empty turns it off.")
-    ada_target: float = option(0.0, "Adaptive augmentation (ADA): the target of E[sign D(real)]; the "
-                                    "probability of applying the DiffAugment policy rises while it is exceeded "
-                                    "(logged as ada/p). 0 turns ADA off; 0.6 is the paper's value. Without "
-                                    "--diffaugment, ADA uses color,translation,cutout.", Interval(0, 1))
-    ada_speed: float = option(50_000.0, "ADA: real samples over which p may move from 0 to 1.",
-                              Interval(0, low_open=True))
-    holdout: float = option(0.1, "Share of the data held out for `scigan evaluate` when the source has no test "
-                                 "split; training never sees it.", Interval(0, 1, low_open=True, high_open=True))
-    validation: float = option(-1.0, "Share of the data (outside the holdout) whose quick scores pick the best "
-                                     "checkpoint and drive --patience; 0 scores them on the training rows; -1 = "
-                                     "the data kind's default (images 0.1; tables and expression 0: their quick "
-                                     "scores compare with the training rows, as a validation split of a small "
-                                     "table gives no stable FD).", Interval(-1, 1, high_open=True))
+    ada_target: float = option(
+        0.0,
+        "Adaptive augmentation (ADA): the target of E[sign D(real)]; the "
+        "probability of applying the DiffAugment policy rises while it is exceeded "
+        "(logged as ada/p). 0 turns ADA off; 0.6 is the paper's value. Without "
+        "--diffaugment, ADA uses color,translation,cutout.",
+        Interval(0, 1),
+    )
+    ada_speed: float = option(
+        50_000.0, "ADA: real samples over which p may move from 0 to 1.", Interval(0, low_open=True)
+    )
+    holdout: float = option(
+        0.1,
+        "Share of the data held out for `scigan evaluate` when the source has no test split; training never sees it.",
+        Interval(0, 1, low_open=True, high_open=True),
+    )
+    validation: float = option(
+        -1.0,
+        "Share of the data (outside the holdout) whose quick scores pick the best "
+        "checkpoint and drive --patience; 0 scores them on the training rows; -1 = "
+        "the data kind's default (images 0.1; tables and expression 0: their quick "
+        "scores compare with the training rows, as a validation split of a small "
+        "table gives no stable FD).",
+        Interval(-1, 1, high_open=True),
+    )
     seed: int = option(0, "Seed of every random draw: data order, latents, augmentation, initial weights.")
     device: str = option("auto", "auto (CUDA when available), cpu or cuda.", resumable=True)
-    precision: str = option("auto", "Arithmetic of the forward passes: fp32, bf16 (autocast; weights and "
-                                    "optimizer stay fp32), or auto (bf16 where the processor computes it "
-                                    "natively, else fp32).", OneOf(("auto", "fp32", "bf16")))
+    precision: str = option(
+        "auto",
+        "Arithmetic of the forward passes: fp32, bf16 (autocast; weights and "
+        "optimizer stay fp32), or auto (bf16 where the processor computes it "
+        "natively, else fp32).",
+        OneOf(("auto", "fp32", "bf16")),
+    )
     channels_last: bool = option(True, "Lay out image tensors channels-last (NHWC), which convolutions prefer.")
-    reuse_fake: bool = option(True, "With one D step per G step, train G on the fake batch the D step "
-                                    "generated instead of generating a second one.")
+    reuse_fake: bool = option(
+        True,
+        "With one D step per G step, train G on the fake batch the D step "
+        "generated instead of generating a second one.",
+    )
     log_every: int = option(50, "Steps between entries in metrics.jsonl.", Interval(1), resumable=True)
-    sample_every: int = option(500, "Steps between previews in samples/; 0 = none.", Interval(0),
-                               resumable=True)
-    eval_every: int = option(500, "Steps between quick evaluations on the validation split that pick the "
-                                  "best checkpoint; 0 = off.", Interval(0), resumable=True)
+    sample_every: int = option(500, "Steps between previews in samples/; 0 = none.", Interval(0), resumable=True)
+    eval_every: int = option(
+        500,
+        "Steps between quick evaluations on the validation split that pick the best checkpoint; 0 = off.",
+        Interval(0),
+        resumable=True,
+    )
     eval_n: int = option(2000, "Samples per quick evaluation.", Interval(1), resumable=True)
-    patience: int = option(0, "Stop after this many quick evaluations without improvement; 0 = never stop "
-                              "early.", Interval(0), resumable=True)
+    patience: int = option(
+        0,
+        "Stop after this many quick evaluations without improvement; 0 = never stop early.",
+        Interval(0),
+        resumable=True,
+    )
     checkpoint_every: int = option(500, "Steps between checkpoints.", Interval(1), resumable=True)
-    keep_checkpoints: int = option(2, "Step checkpoints kept on disk (the best one is kept besides).",
-                                   Interval(1), resumable=True)
-    progress: bool = option(True, "Show a progress bar (--quiet turns it and the log lines off).",
-                            resumable=True)
+    keep_checkpoints: int = option(
+        2, "Step checkpoints kept on disk (the best one is kept besides).", Interval(1), resumable=True
+    )
+    progress: bool = option(True, "Show a progress bar (--quiet turns it and the log lines off).", resumable=True)
     data_options: Any = field(default_factory=NoOptions, metadata={"section": "kind"})
     """The data kind's options (the dataclass its :class:`~scigan.modalities.DataKind` declares)."""
     task_options: Any = field(default_factory=NoOptions, metadata={"section": "task"})
@@ -163,8 +216,10 @@ class TrainConfig:
                 owners = option_owner(key)
                 if len(owners) == 1:
                     return get_kind(owners[0]).options, owners[0]
-                raise ScienceError(f"{opt.flag_name(key)} is an option of a data kind; name the kind with "
-                                   f"modality= (one of {', '.join(owners) or 'none'})")
+                raise ScienceError(
+                    f"{opt.flag_name(key)} is an option of a data kind; name the kind with "
+                    f"modality= (one of {', '.join(owners) or 'none'})"
+                )
             return type(self.data_options), ""
         name = modality_for(self.data, self.modality)
         return get_kind(name).options, name
@@ -189,7 +244,8 @@ class TrainConfig:
     def for_kind(self, name: str) -> TrainConfig:
         """A copy for data of kind ``name`` (data handed over as an object, not a path)."""
         return replace(self, modality=name)._with_sections(
-            {} if type(self.data_options) is NoOptions else asdict(self.data_options))
+            {} if type(self.data_options) is NoOptions else asdict(self.data_options)
+        )
 
     def flat(self) -> dict[str, Any]:
         """Every option of every section as one flat ``name -> value`` dict."""

@@ -35,8 +35,10 @@ def run_demo(minutes: float, out: Path) -> int:
     scores = evaluate(out, log=say)
     report = write_report(out)
     print(format_scores(scores, scores_for_run(run.data["modality"], run.config.task)))
-    print(f"\nFD {scores['fd']:.2f} against a real-vs-real floor of {scores['fd_real_floor']:.2f} "
-          f"(an untrained generator scores {scores['fd_untrained']:.2f})")
+    print(
+        f"\nFD {scores['fd']:.2f} against a real-vs-real floor of {scores['fd_real_floor']:.2f} "
+        f"(an untrained generator scores {scores['fd_untrained']:.2f})"
+    )
     print(f"run folder: {out}\nsamples, one row per class: {grid}\nreport: {report}")
     return 0
 

@@ -51,14 +51,19 @@ class OneOf:
         return f"must be {listed}, got {value!r}"
 
 
-def option(default: Any, doc: str, check: Interval | OneOf | None = None, *,
-           resumable: bool = False, flags: dict[str, Any] | None = None) -> Any:
+def option(
+    default: Any,
+    doc: str,
+    check: Interval | OneOf | None = None,
+    *,
+    resumable: bool = False,
+    flags: dict[str, Any] | None = None,
+) -> Any:
     """A section field with its ``doc`` (the ``--help`` text), a ``check`` validated by
     :func:`validate`, whether it may change on ``--resume`` (``resumable``: it does not
     change the weights' path), and ``flags`` that set it to a constant (e.g.
     ``{"--unconditional": "no"}``) instead of a ``--name VALUE`` flag."""
-    return field(default=default, metadata={"doc": doc, "check": check, "resumable": resumable,
-                                            "flags": flags or {}})
+    return field(default=default, metadata={"doc": doc, "check": check, "resumable": resumable, "flags": flags or {}})
 
 
 def doc_of(f: Field[Any]) -> str:
@@ -91,10 +96,9 @@ def coerce(section_type: type, key: str, value: Any) -> Any:
     """``value`` for field ``key`` of ``section_type``, checked against the field's type
     (an int is accepted for a float); ScienceError when it is of another type."""
     f = next(f for f in fields(section_type) if f.name == key)
-    default = f.default if f.default is not MISSING else None
-    expected = type(default)
-    if default is None:
+    if f.default is MISSING or f.default is None:  # a section field: no scalar type to check
         return value
+    expected: type = type(f.default)
     numeric = expected is float and isinstance(value, int) and not isinstance(value, bool)
     if isinstance(value, bool) != (expected is bool) or not (isinstance(value, expected) or numeric):
         raise ScienceError(f"config option {key} must be a {expected.__name__}, got {value!r}")

@@ -95,7 +95,9 @@ def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
     if not any(out.iterdir()):
         return
     if not overwrite:
-        raise ScienceError(f"run folder {out} already exists; pass --overwrite to replace it or --resume to continue it")
+        raise ScienceError(
+            f"run folder {out} already exists; pass --overwrite to replace it or --resume to continue it"
+        )
     if not is_run:
         raise ScienceError(f"--overwrite: {out} is not a scigan run folder, so it is not deleted; choose another --out")
     shutil.rmtree(out)
@@ -106,6 +108,11 @@ def provenance(run: RunInfo, step: int, **extra: str) -> dict[str, str]:
     """The PNG text chunks (and file metadata) of every synthetic file written from a
     run: marked synthetic, naming the software, model, run and checkpoint step, plus
     ``extra`` chunks (keys are prefixed ``scigan:``)."""
-    return {"Software": "scigan", "scigan:synthetic": "true", "scigan:model": run.config.model,
-            "scigan:run": str(run.path), "scigan:step": str(step),
-            **{f"scigan:{k}": v for k, v in extra.items()}}
+    return {
+        "Software": "scigan",
+        "scigan:synthetic": "true",
+        "scigan:model": run.config.model,
+        "scigan:run": str(run.path),
+        "scigan:step": str(step),
+        **{f"scigan:{k}": v for k, v in extra.items()},
+    }

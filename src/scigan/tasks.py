@@ -54,13 +54,25 @@ class Task:
 
 def _enhancement(name: str, command: str) -> Task:
     """An image-to-image task of :mod:`scigan.enhance` (its options: the [enhance] table)."""
-    return Task(name, train="scigan.enhance.train:train_enhancer", evaluate="scigan.enhance.evaluate:evaluate_enhancer",
-                command=command, options=EnhanceOptions, section="enhance", uses_kind=False, scores=ENHANCE_SCORES)
+    return Task(
+        name,
+        train="scigan.enhance.train:train_enhancer",
+        evaluate="scigan.enhance.evaluate:evaluate_enhancer",
+        command=command,
+        options=EnhanceOptions,
+        section="enhance",
+        uses_kind=False,
+        scores=ENHANCE_SCORES,
+    )
 
 
 TASKS: tuple[Task, ...] = (
-    Task("generate", train="scigan.workflows.train:train_generator",
-         evaluate="scigan.workflows.evaluate:evaluate_generator", command="sample"),
+    Task(
+        "generate",
+        train="scigan.workflows.train:train_generator",
+        evaluate="scigan.workflows.evaluate:evaluate_generator",
+        command="sample",
+    ),
     _enhancement("superres", "enhance"),
     _enhancement("denoise", "enhance"),
     _enhancement("translate", "translate"),

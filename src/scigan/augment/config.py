@@ -20,39 +20,71 @@ class AugmentConfig:
     from these declarations."""
 
     data: str = option("", "Built-in name or path of labelled data (images, a table, an expression matrix).")
-    per_class: int = option(0, "K: labelled training examples drawn per class and seed; 0 keeps every class "
-                               "whole.", Interval(0))
-    imbalance: str = option("", "CLASS=FRACTION: keep only that share (in (0, 1)) of one class's training "
-                                "examples, e.g. malignant=0.1.")
-    repeats: int = option(5, "Seeds (subsets, GANs, classifiers) per condition; at least 2 for a confidence "
-                             "interval.", Interval(2))
+    per_class: int = option(
+        0, "K: labelled training examples drawn per class and seed; 0 keeps every class whole.", Interval(0)
+    )
+    imbalance: str = option(
+        "", "CLASS=FRACTION: keep only that share (in (0, 1)) of one class's training examples, e.g. malignant=0.1."
+    )
+    repeats: int = option(
+        5, "Seeds (subsets, GANs, classifiers) per condition; at least 2 for a confidence interval.", Interval(2)
+    )
     seed: int = option(0, "First seed; the repeats use seed, seed + 1, ...; also draws the test split.")
-    test_fraction: float = option(0.25, "Share of the data set aside for testing when the source has no test "
-                                        "split.", Interval(0, 1, low_open=True, high_open=True))
-    synthetic_per_class: int = option(0, "GAN samples drawn per class; 0 = auto: images as many as the largest "
-                                         "class of the subset (half the training set synthetic at K per class), "
-                                         "tables and expression enough to bring every class to twice the "
-                                         "largest.", Interval(0))
-    mix: float = option(0.0, "Share of synthetic samples in each CNN batch (tables: in the total sample weight); "
-                             "0 treats synthetic samples like real ones.", Interval(0, 1, high_open=True))
-    filter: float = option(0.0, "Keep only synthetic samples that the classifier trained on the real subset "
-                                "assigns to their label with at least this probability; 0 keeps all.",
-                           Interval(0, 1, high_open=True))
-    gan_steps: int = option(0, "GAN training steps per seed; 0 = auto: 600 for images, 3000 for images of 16 px "
-                               "or less (at 600 a conditional digits GAN on 10 per class was at chance), 2000 "
-                               "for tables and expression.", Interval(0))
-    gan_eval_every: int = option(-1, "Quick evaluations on a validation split of the subset that pick the GAN's "
-                                     "best checkpoint; -1 = auto: off for images (their feature extractor costs "
-                                     "a minute per seed), every 500 steps otherwise.", Interval(-1))
-    classifier: str = option("auto", "Downstream model: cnn (images), logreg or gboost (tables, expression); "
-                                     "auto is the kind's first.")
-    classic: str = option("auto", "Classic augmentation: images affine (crops and a small affine); tables and "
-                                  "expression smote or reweight (balanced class weights); auto is the kind's "
-                                  "first.")
-    flips: bool = option(False, "Images: horizontal flips in the classic augmentation (off: digits and clothing "
-                                "change meaning or never appear mirrored).", flags={"--flips": True})
-    cnn_steps: int = option(400, "Optimizer steps of the downstream CNN (the same for every condition).",
-                            Interval(1))
+    test_fraction: float = option(
+        0.25,
+        "Share of the data set aside for testing when the source has no test split.",
+        Interval(0, 1, low_open=True, high_open=True),
+    )
+    synthetic_per_class: int = option(
+        0,
+        "GAN samples drawn per class; 0 = auto: images as many as the largest "
+        "class of the subset (half the training set synthetic at K per class), "
+        "tables and expression enough to bring every class to twice the "
+        "largest.",
+        Interval(0),
+    )
+    mix: float = option(
+        0.0,
+        "Share of synthetic samples in each CNN batch (tables: in the total sample weight); "
+        "0 treats synthetic samples like real ones.",
+        Interval(0, 1, high_open=True),
+    )
+    filter: float = option(
+        0.0,
+        "Keep only synthetic samples that the classifier trained on the real subset "
+        "assigns to their label with at least this probability; 0 keeps all.",
+        Interval(0, 1, high_open=True),
+    )
+    gan_steps: int = option(
+        0,
+        "GAN training steps per seed; 0 = auto: 600 for images, 3000 for images of 16 px "
+        "or less (at 600 a conditional digits GAN on 10 per class was at chance), 2000 "
+        "for tables and expression.",
+        Interval(0),
+    )
+    gan_eval_every: int = option(
+        -1,
+        "Quick evaluations on a validation split of the subset that pick the GAN's "
+        "best checkpoint; -1 = auto: off for images (their feature extractor costs "
+        "a minute per seed), every 500 steps otherwise.",
+        Interval(-1),
+    )
+    classifier: str = option(
+        "auto", "Downstream model: cnn (images), logreg or gboost (tables, expression); auto is the kind's first."
+    )
+    classic: str = option(
+        "auto",
+        "Classic augmentation: images affine (crops and a small affine); tables and "
+        "expression smote or reweight (balanced class weights); auto is the kind's "
+        "first.",
+    )
+    flips: bool = option(
+        False,
+        "Images: horizontal flips in the classic augmentation (off: digits and clothing "
+        "change meaning or never appear mirrored).",
+        flags={"--flips": True},
+    )
+    cnn_steps: int = option(400, "Optimizer steps of the downstream CNN (the same for every condition).", Interval(1))
     label_column: str = option("", "Tables and expression: the label column (empty takes the built-in's own).")
     size: int = option(0, "Images: resize to this many pixels; 0 keeps the data's own size.", Interval(0))
     device: str = option("cpu", "Where the GANs train: cpu, cuda or auto.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from scigan.cli.commands import COMMANDS
 from scigan.cli.parser import build_parser
@@ -36,7 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # an internal error: one line, the traceback on request
         if os.environ.get("SCIGAN_DEBUG"):
             raise
-        print(f"scigan {args.command}: internal error: {type(err).__name__}: {err} "
-              "(set SCIGAN_DEBUG=1 for the traceback and please report it)", file=sys.stderr)
+        print(
+            f"scigan {args.command}: internal error: {type(err).__name__}: {err} "
+            "(set SCIGAN_DEBUG=1 for the traceback and please report it)",
+            file=sys.stderr,
+        )
         return 1
     return 0

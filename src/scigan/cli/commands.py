@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from scigan.cli.flags import train_config
 from scigan.errors import ScienceError
@@ -24,8 +24,10 @@ def datasets_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
         return
     print(f"{'name':<15}{'modality':<12}{'shape':<18}{'classes':<9}{'available':<11}source")
     for r in rows:
-        print(f"{r['name']:<15}{r['modality']:<12}{r['shape']:<18}{r['classes']:<9}"
-              f"{'yes' if r['available'] else 'no':<11}{r['source']}")
+        print(
+            f"{r['name']:<15}{r['modality']:<12}{r['shape']:<18}{r['classes']:<9}"
+            f"{'yes' if r['available'] else 'no':<11}{r['source']}"
+        )
         if not r["available"]:
             print(f"{'':<15}install: {r['install']}")
 
@@ -36,16 +38,25 @@ def train_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     config = train_config(args, args.option_names)
     model = "" if config.model == "auto" else f"-{config.model}"
     out = args.out or Path("runs") / f"{Path(config.data).name or 'data'}{model}"
-    run, result = train(config, out, resume=args.resume, overwrite=args.overwrite,
-                        log=(lambda s: None) if args.quiet else say)
+    run, _ = train(
+        config, out, resume=args.resume, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say
+    )
     say(f"run folder: {run.path}")
 
 
 def sample_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     from scigan.workflows.sample import sample
 
-    samples = sample(args.run, args.n, label=args.label, out=args.out, seed=args.seed,
-                     checkpoint=args.checkpoint, device=args.device, overwrite=args.overwrite)
+    samples = sample(
+        args.run,
+        args.n,
+        label=args.label,
+        out=args.out,
+        seed=args.seed,
+        checkpoint=args.checkpoint,
+        device=args.device,
+        overwrite=args.overwrite,
+    )
     where = f" to {args.out}" if args.out else " (pass --out to write them)"
     say(f"drew {len(samples)} samples from {args.run} at step {samples.info['step']}{where}")
 
@@ -56,8 +67,9 @@ def evaluate_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
     from scigan.runs import open_run
     from scigan.workflows.evaluate import evaluate
 
-    scores = evaluate(args.run, n=args.n, checkpoint=args.checkpoint, seed=args.seed,
-                      device=args.device, umap=args.umap, log=say)
+    scores = evaluate(
+        args.run, n=args.n, checkpoint=args.checkpoint, seed=args.seed, device=args.device, umap=args.umap, log=say
+    )
     if args.json:
         print(json.dumps(scores))
         return
@@ -82,8 +94,9 @@ def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> Non
         raise ScienceError(f"{args.config}: unknown augment option {unknown[0]!r}")
     cfg = AugmentConfig(**options)
     out = args.out or Path("runs") / f"augment-{Path(cfg.data).name}"
-    results = augment(cfg, out, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say,
-                      reuse_gans=args.reuse_gans)
+    results = augment(
+        cfg, out, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say, reuse_gans=args.reuse_gans
+    )
     print((out / "table.md").read_text(), end="")
     say(f"results: {out}/results.json ({len(results['seeds'])} seeds)")
 
@@ -91,8 +104,16 @@ def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> Non
 def enhance_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     from scigan.enhance.apply import enhance
 
-    written = enhance(args.run, args.input, args.out, checkpoint=args.checkpoint, device=args.device,
-                      overwrite=args.overwrite, task=args.command, log=say)
+    written = enhance(
+        args.run,
+        args.input,
+        args.out,
+        checkpoint=args.checkpoint,
+        device=args.device,
+        overwrite=args.overwrite,
+        task=args.command,
+        log=say,
+    )
     say(f"wrote {len(written)} image(s) to {args.out}")
 
 
@@ -105,16 +126,33 @@ def report_command(args: argparse.Namespace, say: Callable[[str], None]) -> None
 def edit_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     from scigan.workflows.edit import edit
 
-    strip = edit(args.run, args.kind, args.out, rows=args.rows, frames=args.frames, method=args.method,
-                 label=args.label, classes=args.classes.split(",") if args.classes else None, seed=args.seed,
-                 checkpoint=args.checkpoint, device=args.device, overwrite=args.overwrite)
+    strip = edit(
+        args.run,
+        args.kind,
+        args.out,
+        rows=args.rows,
+        frames=args.frames,
+        method=args.method,
+        label=args.label,
+        classes=args.classes.split(",") if args.classes else None,
+        seed=args.seed,
+        checkpoint=args.checkpoint,
+        device=args.device,
+        overwrite=args.overwrite,
+    )
     rows, cols = strip.images.shape[:2]
     say(f"wrote {args.out}: {strip.description}, {rows} rows × {cols} columns")
 
 
 #: The handler of each command.
 COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], None]] = {
-    "datasets": datasets_command, "train": train_command, "sample": sample_command,
-    "augment": augment_command, "evaluate": evaluate_command, "report": report_command,
-    "edit": edit_command, "enhance": enhance_command, "translate": enhance_command,
+    "datasets": datasets_command,
+    "train": train_command,
+    "sample": sample_command,
+    "augment": augment_command,
+    "evaluate": evaluate_command,
+    "report": report_command,
+    "edit": edit_command,
+    "enhance": enhance_command,
+    "translate": enhance_command,
 }

@@ -29,8 +29,10 @@ EXAMPLES = {
         "  scigan sample runs/bc -n 1000 --label malignant --out synthetic.parquet\n"
         "  scigan sample runs/pbmc -n 700 --out synthetic.h5ad"
     ),
-    "evaluate": ("examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json\n"
-                 "  scigan evaluate runs/bc --json    # a table: detection_auc, utility_ratio, mia_auc, ..."),
+    "evaluate": (
+        "examples:\n  scigan evaluate runs/digits\n  scigan evaluate runs/fmnist --n 5000 --json\n"
+        "  scigan evaluate runs/bc --json    # a table: detection_auc, utility_ratio, mia_auc, ..."
+    ),
     "report": "examples:\n  scigan report runs/digits    # writes runs/digits/report.html",
     "enhance": (
         "examples:\n"
@@ -48,7 +50,7 @@ EXAMPLES = {
         "  scigan edit runs/fmnist interpolate --out walk.png                  # slerp, 4 rows of 8 frames\n"
         "  scigan edit runs/fmnist interpolate --method linear --label Sneaker --frames 12 --out walk.png\n"
         "  scigan edit runs/fmnist class-swap --rows 6 --out swap.png            # a column per class\n"
-        "  scigan edit runs/fmnist class-swap --classes \"Sneaker,Sandal,Ankle boot\" --out shoes.png\n"
+        '  scigan edit runs/fmnist class-swap --classes "Sneaker,Sandal,Ankle boot" --out shoes.png\n'
         "  scigan edit runs/fmnist-stylegan style-mix --rows 5 --out mix.png     # --model stylegan runs only"
     ),
     "augment": (

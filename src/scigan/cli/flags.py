@@ -57,8 +57,7 @@ def _help(declared: list[tuple[str, Field[Any]]]) -> str:
     for owner, f in declared:
         default = _default(f)
         text = f"{opt.doc_of(f)} (default: {'empty' if default == '' else default})"
-        parts.append(f"{owner}: {text}" if owner and len(declared) > 1 else
-                     (f"[{owner}] {text}" if owner else text))
+        parts.append(f"{owner}: {text}" if owner and len(declared) > 1 else (f"[{owner}] {text}" if owner else text))
     return " | ".join(parts).replace("%", "%%")
 
 
@@ -77,18 +76,26 @@ def add_option_flags(parser: argparse.ArgumentParser, sections: list[tuple[str, 
             exclusive = group.add_mutually_exclusive_group()
             for flag, value in flags.items():
                 prefix = f"{opt.flag_name(name)[2:]} {value}: " if len(flags) > 1 else ""
-                exclusive.add_argument(flag, dest=name, action="store_const", const=value,
-                                       help=prefix + _help(declared))
+                exclusive.add_argument(
+                    flag, dest=name, action="store_const", const=value, help=prefix + _help(declared)
+                )
         elif isinstance(_default(f), bool):
-            group.add_argument(opt.flag_name(name), dest=name, action=argparse.BooleanOptionalAction,
-                               default=None, help=_help(declared))
+            group.add_argument(
+                opt.flag_name(name),
+                dest=name,
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=_help(declared),
+            )
         else:
             kind = type(_default(f))
             check = f.metadata.get("check")
-            metavar = ("{" + ",".join(map(str, check.choices)) + "}" if isinstance(check, opt.OneOf)
-                       else {int: "N", float: "X"}.get(kind, "TEXT"))
-            group.add_argument(opt.flag_name(name), dest=name, type=kind, metavar=metavar,
-                               help=_help(declared))
+            metavar = (
+                "{" + ",".join(map(str, check.choices)) + "}"
+                if isinstance(check, opt.OneOf)
+                else {int: "N", float: "X"}.get(kind, "TEXT")
+            )
+            group.add_argument(opt.flag_name(name), dest=name, type=kind, metavar=metavar, help=_help(declared))
         added.append(name)
     return added
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scigan.cli.examples import EXAMPLES
 from scigan.augment.config import AugmentConfig
+from scigan.cli.examples import EXAMPLES
 from scigan.cli.flags import add_option_flags, train_sections
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every ``scigan`` command."""
@@ -26,8 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+        return sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
     p = command("datasets", "list the built-in data sets")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -45,63 +51,94 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", type=Path, help="run folder")
     p.add_argument("-n", type=int, required=True, help="number of samples")
     p.add_argument("--label", help="class name or index (default: balanced over classes)")
-    p.add_argument("--out", type=Path, help="output: images .png grid, .npz or a folder of PNGs; "
-                   "tables .csv, .tsv or .parquet; expression .h5ad or .csv")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output: images .png grid, .npz or a folder of PNGs; "
+        "tables .csv, .tsv or .parquet; expression .h5ad or .csv",
+    )
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
-    p = command("evaluate", "score a run beside its real-vs-real floors: images FD, KID, PRDC, coverage; "
-                "tables and expression fidelity, detection AUC, utility, privacy, per group")
+    p = command(
+        "evaluate",
+        "score a run beside its real-vs-real floors: images FD, KID, PRDC, coverage; "
+        "tables and expression fidelity, detection AUC, utility, privacy, per group",
+    )
     p.add_argument("run", type=Path, help="run folder")
-    p.add_argument("--n", type=int, default=10_000, help="samples (images: capped at the holdout size, default 10000; "
-                   "tables and expression: as many as the training split)")
+    p.add_argument(
+        "--n",
+        type=int,
+        default=10_000,
+        help="samples (images: capped at the holdout size, default 10000; "
+        "tables and expression: as many as the training split)",
+    )
     p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--umap", action="store_true",
-                   help="draw a UMAP beside the PCA picture (needs umap-learn; adds about 20 s)")
+    p.add_argument(
+        "--umap", action="store_true", help="draw a UMAP beside the PCA picture (needs umap-learn; adds about 20 s)"
+    )
 
-    p = command("augment", "does synthetic data help a classifier? real, real+classic, real+gan, "
-                "real+classic+gan and gan-only over several seeds; writes results.json, table.md, a plot")
+    p = command(
+        "augment",
+        "does synthetic data help a classifier? real, real+classic, real+gan, "
+        "real+classic+gan and gan-only over several seeds; writes results.json, table.md, a plot",
+    )
     p.add_argument("data", nargs="?", help="labelled built-in data set or path (optional with --config)")
     p.add_argument("--config", type=Path, help="an augment output folder's config.toml (flags override it)")
     p.add_argument("--out", type=Path, help="output folder (default runs/augment-<data>)")
     p.set_defaults(option_names=add_option_flags(p, [("", AugmentConfig)], "experiment options"))
-    p.add_argument("--reuse-gans", type=Path, metavar="FOLDER",
-                   help="an earlier augment output folder whose GANs (same subsets and GAN options) are reused")
+    p.add_argument(
+        "--reuse-gans",
+        type=Path,
+        metavar="FOLDER",
+        help="an earlier augment output folder whose GANs (same subsets and GAN options) are reused",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing augment output folder")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
     p = command("report", "write RUN/report.html: samples, curves, scores, config")
     p.add_argument("run", type=Path, help="run folder")
 
-    for name, what in (("enhance", "apply a super-resolution or denoising run to an image or a folder "
-                                   "of images of any size"),
-                       ("translate", "apply a translation run (pix2pix or CycleGAN, A -> B) to an image or a "
-                                     "folder of images")):
+    for name, what in (
+        ("enhance", "apply a super-resolution or denoising run to an image or a folder of images of any size"),
+        ("translate", "apply a translation run (pix2pix or CycleGAN, A -> B) to an image or a folder of images"),
+    ):
         p = command(name, what)
-        p.add_argument("run", type=Path, help="run folder (trained with --task "
-                       + ("superres or denoise)" if name == "enhance" else "translate or cyclegan)"))
+        p.add_argument(
+            "run",
+            type=Path,
+            help="run folder (trained with --task "
+            + ("superres or denoise)" if name == "enhance" else "translate or cyclegan)"),
+        )
         p.add_argument("input", type=Path, help="an image file (PNG, JPEG, TIFF) or a folder of them")
-        p.add_argument("--out", type=Path, required=True,
-                       help="output image (.png or .tif) for one input, a folder for a folder")
+        p.add_argument(
+            "--out", type=Path, required=True, help="output image (.png or .tif) for one input, a folder for a folder"
+        )
         p.add_argument("--checkpoint", default="auto", help="auto (latest), latest or a step")
         p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
         p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
 
-    p = command("edit", "explore an image run's generator as a PNG strip: latent interpolation, "
-                "class swap with fixed noise, or style mixing (stylegan runs)")
+    p = command(
+        "edit",
+        "explore an image run's generator as a PNG strip: latent interpolation, "
+        "class swap with fixed noise, or style mixing (stylegan runs)",
+    )
     p.add_argument("run", type=Path, help="run folder of an image run")
     p.add_argument("kind", choices=["interpolate", "class-swap", "style-mix"], help="the edit")
     p.add_argument("--out", type=Path, required=True, help="the strip to write (.png)")
     p.add_argument("--rows", type=int, default=4, help="rows: pairs of latents or fixed latents (default 4)")
     p.add_argument("--frames", type=int, default=8, help="interpolate: frames per row, ends included (default 8)")
     p.add_argument("--method", default="slerp", help="interpolate: slerp (spherical, default) or linear")
-    p.add_argument("--label", help="interpolate, style-mix: class name or index of every row "
-                   "(default: row i shows class i mod C; conditional runs only)")
+    p.add_argument(
+        "--label",
+        help="interpolate, style-mix: class name or index of every row "
+        "(default: row i shows class i mod C; conditional runs only)",
+    )
     p.add_argument("--classes", help="class-swap: comma-separated class names or indices (default: all)")
     p.add_argument("--seed", type=int, default=0, help="seed of the latents (default 0)")
     p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")

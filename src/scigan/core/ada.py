@@ -77,8 +77,13 @@ class AdaptiveAugment(StepHook):
     def state_dict(self) -> dict[str, Any]:
         """JSON-serialisable state for a checkpoint's state.json."""
         pending = float(torch.stack(self._pending).sum()) if self._pending else 0.0
-        return {"p": self.p, "rt": self.rt, "sign_sum": self._sign_sum + pending,
-                "count": self._count, "steps": self._steps}
+        return {
+            "p": self.p,
+            "rt": self.rt,
+            "sign_sum": self._sign_sum + pending,
+            "count": self._count,
+            "steps": self._steps,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore what :meth:`state_dict` wrote."""

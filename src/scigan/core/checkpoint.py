@@ -126,8 +126,7 @@ def load_checkpoint(
     for name, module in modules.items():
         load_module(module, directory / f"{name}.safetensors")
     for name, optimizer in (optimizers or {}).items():
-        _load_optimizer(optimizer, directory / f"optim_{name}.safetensors",
-                        state["optimizer_groups"][name])
+        _load_optimizer(optimizer, directory / f"optim_{name}.safetensors", state["optimizer_groups"][name])
     return state
 
 

@@ -60,14 +60,11 @@ def parse_policy(policy: str) -> tuple[str, ...]:
     parts = tuple(p.strip() for p in policy.split(",") if p.strip())
     unknown = [p for p in parts if p not in AUGMENTS]
     if unknown:
-        raise ScienceError(
-            f"unknown DiffAugment part {unknown[0]!r}; choose from: {', '.join(AUGMENTS)}"
-        )
+        raise ScienceError(f"unknown DiffAugment part {unknown[0]!r}; choose from: {', '.join(AUGMENTS)}")
     return parts
 
 
-def diff_augment(x: torch.Tensor, policy: tuple[str, ...], g: torch.Generator,
-                 p: float = 1.0) -> torch.Tensor:
+def diff_augment(x: torch.Tensor, policy: tuple[str, ...], g: torch.Generator, p: float = 1.0) -> torch.Tensor:
     """Apply each augmentation of ``policy`` to the batch ``x`` (N, C, H, W), in order.
 
     With ``p`` < 1 each part is applied to each image with probability ``p`` (as the ADA

@@ -75,9 +75,7 @@ class LeastSquares(Objective):
         return 0.5 * ((fake - 1) ** 2).mean()
 
 
-OBJECTIVES: dict[str, type[Objective]] = {
-    cls.name: cls for cls in (NonSaturating, Hinge, Wasserstein, LeastSquares)
-}
+OBJECTIVES: dict[str, type[Objective]] = {cls.name: cls for cls in (NonSaturating, Hinge, Wasserstein, LeastSquares)}
 
 
 #: What ``loss = "auto"`` means when a config reaches the core unresolved (the workflows

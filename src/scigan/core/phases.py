@@ -115,7 +115,7 @@ class ConditionLoss(Term):
     def __call__(self, ctx: StepContext) -> torch.Tensor:
         labels = ctx.fake_labels
         assert labels is not None, "the condition loss reads its mask from fake_labels"
-        asked = labels[:, labels.shape[1] - len(self.positions):].float()
+        asked = labels[:, labels.shape[1] - len(self.positions) :].float()
         held = (ctx.fake().float()[:, self.positions] * asked).sum(1)
         return -self.weight * (torch.log(held.clamp_min(1e-8)) * asked.sum(1)).mean()
 

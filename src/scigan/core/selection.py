@@ -25,8 +25,10 @@ class Selection:
     def __init__(self, key: str = "fd"):
         score = any_score(key)
         if score is None:
-            raise ScienceError(f"the quick score {key!r} that is to pick checkpoints is not declared "
-                               "in the metric registry; declare it in the data kind's scores")
+            raise ScienceError(
+                f"the quick score {key!r} that is to pick checkpoints is not declared "
+                "in the metric registry; declare it in the data kind's scores"
+            )
         self.score: Score = score
         self.best_step: int | None = None
         self.best_score: float | None = None
@@ -36,8 +38,10 @@ class Selection:
         """Take a quick evaluation's ``scores`` at ``step``; True when it is the best so far."""
         key = self.score.key
         if key not in scores:
-            raise ScienceError(f"the quick evaluation returned no {key!r} ({self.score.label}), the score that "
-                               f"picks checkpoints; it returned: {', '.join(scores)}")
+            raise ScienceError(
+                f"the quick evaluation returned no {key!r} ({self.score.label}), the score that "
+                f"picks checkpoints; it returned: {', '.join(scores)}"
+            )
         if self.score.better(scores[key], self.best_score):
             self.best_score, self.best_step, self.evals_since_best = scores[key], step, 0
             return True
@@ -46,8 +50,12 @@ class Selection:
 
     def state(self) -> dict[str, Any]:
         """What a checkpoint records of the choice (``selects``: the score's key)."""
-        return dict(best_step=self.best_step, best_score=self.best_score,
-                    evals_since_best=self.evals_since_best, selects=self.score.key)
+        return dict(
+            best_step=self.best_step,
+            best_score=self.best_score,
+            evals_since_best=self.evals_since_best,
+            selects=self.score.key,
+        )
 
     def restore(self, state: dict[str, Any], log: Callable[[str], None]) -> None:
         """Continue the choice recorded in a checkpoint's ``state``.
@@ -60,8 +68,10 @@ class Selection:
         self.evals_since_best = state["evals_since_best"]
         chosen_by = state.get("selects", self.score.key)
         if chosen_by != self.score.key:
-            log(f"the best checkpoint so far was chosen by {chosen_by!r}, now by {self.score.key!r}: "
-                "the next quick evaluation starts the choice afresh")
+            log(
+                f"the best checkpoint so far was chosen by {chosen_by!r}, now by {self.score.key!r}: "
+                "the next quick evaluation starts the choice afresh"
+            )
             self.best_score, self.evals_since_best = None, 0
 
     def shown(self, scores: dict[str, Any]) -> dict[str, str]:

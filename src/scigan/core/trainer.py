@@ -94,8 +94,7 @@ def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]
     device = next(G.parameters()).device
     return [
         Phase("D", D, _adam(D, config.d_lr, betas, device), d_terms, n_critic),
-        Phase("G", G, _adam(G, config.g_lr, betas, device), [GeneratorLoss(objective)], 1,
-              trains_generator=True),
+        Phase("G", G, _adam(G, config.g_lr, betas, device), [GeneratorLoss(objective)], 1, trains_generator=True),
     ]
 
 
@@ -113,8 +112,7 @@ def build_hooks(config: TrainConfig, policy: tuple[str, ...]) -> list[StepHook]:
     (on ``policy``, or the default DiffAugment policy when it is empty)."""
     hooks: list[StepHook] = []
     if config.ada_target > 0:
-        hooks.append(AdaptiveAugment(policy or DEFAULT_POLICY, config.ada_target, config.ada_speed,
-                                     config.batch_size))
+        hooks.append(AdaptiveAugment(policy or DEFAULT_POLICY, config.ada_target, config.ada_speed, config.batch_size))
     return hooks
 
 
@@ -214,16 +212,15 @@ class Trainer:
 
     def _state(self) -> dict[str, Any]:
         return {
-            **self._counters(), **self.selection.state(),
+            **self._counters(),
+            **self.selection.state(),
             "hyperparameters": self.config.hyperparameters(),
             "hooks": {h.name: h.state_dict() for h in self.hooks},
         }
 
     def save(self, name: str) -> Path:
         """Write a checkpoint named ``name`` (a step or ``best``) into the run."""
-        return ckpt.save_checkpoint(
-            self.run / "checkpoints" / name, self._modules(), self._optimizers(), self._state()
-        )
+        return ckpt.save_checkpoint(self.run / "checkpoints" / name, self._modules(), self._optimizers(), self._state())
 
     def resume(self) -> bool:
         """Continue from the newest step checkpoint; False when there is none.
@@ -274,7 +271,7 @@ class Trainer:
             g = seeded_generator(torch.device("cpu"), self.config.seed, 1, epoch)
             self._perm = torch.randperm(n, generator=g).to(self.device)
             self._epoch = epoch
-        return self._perm[i * b:(i + 1) * b]
+        return self._perm[i * b : (i + 1) * b]
 
     def _context(self, phase: Phase, rng: torch.Generator, draw: int) -> StepContext:
         b = self.config.batch_size
@@ -287,8 +284,17 @@ class Trainer:
             fake_labels = self.labels[pick]
         z = torch.randn(b, self.z_dim, generator=rng, device=self.device)
         augment = (lambda x: diff_augment(x, self.policy, rng)) if self.policy else (lambda x: x)
-        ctx = StepContext(self.G, self.D, real, labels, z, fake_labels, rng, augment,
-                          grad_to_generator=phase.trains_generator or self.reuse_fake)
+        ctx = StepContext(
+            self.G,
+            self.D,
+            real,
+            labels,
+            z,
+            fake_labels,
+            rng,
+            augment,
+            grad_to_generator=phase.trains_generator or self.reuse_fake,
+        )
         for hook in self.hooks:
             hook.prepare(phase, ctx)
         return ctx
@@ -312,8 +318,9 @@ class Trainer:
                 for term in phase.terms:
                     if self.step < term.start or (self.step * phase.repeats + repeat) % term.interval:
                         continue
-                    with torch.autocast(self.device.type, self.autocast or torch.float32,
-                                        enabled=self.autocast is not None):
+                    with torch.autocast(
+                        self.device.type, self.autocast or torch.float32, enabled=self.autocast is not None
+                    ):
                         value = term(ctx)
                     total = total + value.float()
                     key = f"{phase.name}/{term.name}"
@@ -356,8 +363,9 @@ class Trainer:
         cfg = self.config
         limit_steps = cfg.steps or math.inf
         limit_seconds = cfg.minutes * 60 if cfg.minutes > 0 else math.inf
-        bar = tqdm(total=cfg.steps or None, initial=self.step, disable=not cfg.progress,
-                   unit="step", dynamic_ncols=True)
+        bar = tqdm(
+            total=cfg.steps or None, initial=self.step, disable=not cfg.progress, unit="step", dynamic_ncols=True
+        )
         losses: dict[str, torch.Tensor] = {}
         since_log, stopped_early = 0, False
         last_eval: dict[str, float] = {}
@@ -385,8 +393,10 @@ class Trainer:
                 ckpt.prune(self.run, cfg.keep_checkpoints)
             if stopped_early:
                 score = self.selection.score
-                self.log(f"stopping early: the quick score ({score.label}, {score.hint}) "
-                         f"did not improve in {cfg.patience} evaluations")
+                self.log(
+                    f"stopping early: the quick score ({score.label}, {score.hint}) "
+                    f"did not improve in {cfg.patience} evaluations"
+                )
                 break
         bar.close()
         if not ckpt.step_checkpoints(self.run) or int(ckpt.step_checkpoints(self.run)[-1].name) != self.step:
@@ -395,5 +405,6 @@ class Trainer:
         if self.preview is not None:
             self.preview(self.sampling_generator.eval(), self.step)
         chosen = self.selection
-        return TrainResult(self.step, self.images, self.seconds, chosen.best_step, chosen.best_score,
-                           stopped_early, chosen.score.key)
+        return TrainResult(
+            self.step, self.images, self.seconds, chosen.best_step, chosen.best_score, stopped_early, chosen.score.key
+        )

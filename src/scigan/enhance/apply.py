@@ -26,8 +26,12 @@ from scigan.tasks import get_task
 #: Tiled inference: window side, discarded context margin and blend band, in input pixels.
 TILE, MARGIN, BLEND = 128, 16, 8
 #: What each task's outputs are marked as (the ``scigan:processed`` provenance entry).
-PROCESSED = {"superres": "super-resolution x{scale}", "denoise": "denoising", "translate": "image translation",
-             "cyclegan": "image translation (CycleGAN)"}
+PROCESSED = {
+    "superres": "super-resolution x{scale}",
+    "denoise": "denoising",
+    "translate": "image translation",
+    "cyclegan": "image translation (CycleGAN)",
+}
 
 
 def apply(G: torch.nn.Module, config: TrainConfig, x: np.ndarray, reverse: bool = False) -> np.ndarray:
@@ -58,7 +62,8 @@ def _check_channels(run: RunInfo, name: str, channels: int) -> None:
         kinds = {1: "grayscale", 3: "colour"}
         raise ScienceError(
             f"{name} is {kinds[channels]} ({channels} channel{'s' * (channels > 1)}) but {run.path} was trained "
-            f"on {kinds[want]} inputs ({want}); convert the image or use a run trained on {kinds[channels]} images")
+            f"on {kinds[want]} inputs ({want}); convert the image or use a run trained on {kinds[channels]} images"
+        )
 
 
 def _output_path(src: str, out: Path, single: bool) -> Path:
@@ -93,9 +98,17 @@ def write_picture(y: np.ndarray, path: Path, unit: float, dtype: str, text: dict
         raise ScienceError(f"cannot write '{path.suffix}' images; give a .png or .tif(f) path, or a folder")
 
 
-def enhance(run_path: str | Path, source: str | Path, out: str | Path, *, checkpoint: str = "auto",
-            device: str = "cpu", overwrite: bool = False, task: str | None = None,
-            log: Callable[[str], None] = print) -> list[Path]:
+def enhance(
+    run_path: str | Path,
+    source: str | Path,
+    out: str | Path,
+    *,
+    checkpoint: str = "auto",
+    device: str = "cpu",
+    overwrite: bool = False,
+    task: str | None = None,
+    log: Callable[[str], None] = print,
+) -> list[Path]:
     """Apply an enhancement run (or, with ``task="translate"``, a translation run) to an
     image file or a folder of images, of any size, writing ``out`` (an image path, or a
     folder mirroring the input folder). A run that another command uses, or inputs with

@@ -53,8 +53,9 @@ def baseline(config: TrainConfig, inp: np.ndarray, channels_out: int) -> np.ndar
     return np.repeat(y, channels_out, axis=2) if y.shape[2] != channels_out else y
 
 
-def preview_pairs(config: TrainConfig, test: Sequence[Pair], real_inputs: bool,
-                  side: int = 96) -> list[tuple[np.ndarray, np.ndarray]]:
+def preview_pairs(
+    config: TrainConfig, test: Sequence[Pair], real_inputs: bool, side: int = 96
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(input, target) crops, at most ``side`` target pixels square, of up to 4 held-out
     pictures for previews."""
     crops = []
@@ -74,8 +75,13 @@ def _columns(G: torch.nn.Module, config: TrainConfig, inp: np.ndarray, target: n
     return baseline(config, inp, target.shape[2]), y, target
 
 
-def write_crops(G: torch.nn.Module, config: TrainConfig, crops: list[tuple[np.ndarray, np.ndarray]], path: Path,
-                text: dict[str, str]) -> None:
+def write_crops(
+    G: torch.nn.Module,
+    config: TrainConfig,
+    crops: list[tuple[np.ndarray, np.ndarray]],
+    path: Path,
+    text: dict[str, str],
+) -> None:
     """A PNG at ``path`` with one row per (input, target) crop: baseline | network |
     target side by side, with ``text`` as its provenance chunks."""
     from scigan.modalities.images.writers import write_png

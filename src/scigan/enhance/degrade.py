@@ -46,8 +46,7 @@ class Degradation:
         """(N, C, H, W) in [0, 1] -> (N, C, H/scale, W/scale) in [0, 1]."""
         x = gaussian_blur(clean, self.blur) if self.blur > 0 else clean
         if self.scale > 1:
-            x = F.interpolate(x, scale_factor=1 / self.scale, mode="bicubic", antialias=True,
-                              align_corners=False)
+            x = F.interpolate(x, scale_factor=1 / self.scale, mode="bicubic", antialias=True, align_corners=False)
         if self.noise == "gaussian" and self.sigma > 0:
             x = x + torch.randn(x.shape, generator=rng, device=x.device, dtype=x.dtype) * (self.sigma / 255)
         elif self.noise == "poisson":
@@ -59,8 +58,7 @@ class Degradation:
         degraded input itself otherwise; (N, C, h, w) -> (N, C, h·scale, w·scale) in [0, 1]."""
         if self.scale == 1:
             return degraded
-        return F.interpolate(degraded, scale_factor=self.scale, mode="bicubic",
-                             align_corners=False).clamp(0, 1)
+        return F.interpolate(degraded, scale_factor=self.scale, mode="bicubic", align_corners=False).clamp(0, 1)
 
     def describe(self) -> str:
         """One line for logs and reports."""

@@ -68,18 +68,21 @@ def read_pairs(source: str, task: str, scale: int) -> tuple[list[Pair], bool, li
         return _read_paired_folders(inputs, targets, task, scale)
     have = inputs or targets
     if have is not None:
-        raise ScienceError(f"{path} has {have.name}/ but not its partner; paired data needs both "
-                           f"{names[0]}/ and {names[1]}/ sub-folders")
+        raise ScienceError(
+            f"{path} has {have.name}/ but not its partner; paired data needs both "
+            f"{names[0]}/ and {names[1]}/ sub-folders"
+        )
     pictures = read_pictures(source)
     if task == "translate" and not any(p.channels == 3 for p in pictures):
-        raise ScienceError(f"{source}: translate needs A/ and B/ sub-folders of paired images, or colour "
-                           "pictures (it then learns grayscale -> colour); these are grayscale")
+        raise ScienceError(
+            f"{source}: translate needs A/ and B/ sub-folders of paired images, or colour "
+            "pictures (it then learns grayscale -> colour); these are grayscale"
+        )
     channels = max(p.channels for p in pictures)
     return [Pair(p.name, as_channels(p, channels), None) for p in pictures], False, pictures
 
 
-def _read_paired_folders(inputs: Path, targets: Path, task: str, scale: int
-                         ) -> tuple[list[Pair], bool, list[Picture]]:
+def _read_paired_folders(inputs: Path, targets: Path, task: str, scale: int) -> tuple[list[Pair], bool, list[Picture]]:
     def index(folder: Path) -> dict[str, Picture]:
         return {str(Path(p.name).with_suffix("")): p for p in read_pictures(folder)}
 
@@ -89,7 +92,8 @@ def _read_paired_folders(inputs: Path, targets: Path, task: str, scale: int
         where = inputs.name if lonely[0] in a else targets.name
         raise ScienceError(
             f"{len(lonely)} file(s) do not pair up between {inputs.name}/ and {targets.name}/ "
-            f"(e.g. {where}/{lonely[0]} has no partner); files pair by name without the suffix")
+            f"(e.g. {where}/{lonely[0]} has no partner); files pair by name without the suffix"
+        )
     factor = scale if task == "superres" else 1
     pairs = []
     for key in sorted(b):
@@ -99,13 +103,15 @@ def _read_paired_folders(inputs: Path, targets: Path, task: str, scale: int
             raise ScienceError(
                 f"{targets.name}/{y.name} is {y.pixels.shape[0]}x{y.pixels.shape[1]} but its input "
                 f"{inputs.name}/{x.name} is {x.pixels.shape[0]}x{x.pixels.shape[1]}; the target must be "
-                f"exactly {factor}x the input's size" + (" (check --scale)" if factor > 1 else ""))
+                f"exactly {factor}x the input's size" + (" (check --scale)" if factor > 1 else "")
+            )
         pairs.append(Pair(key, y.pixels, x.pixels))
     for side, pics in ((0, a), (1, b)):
         counts = {p.channels for p in pics.values()}
         if len(counts) > 1:
-            raise ScienceError(f"{(inputs, targets)[side].name}/ mixes grayscale and colour images; "
-                               "convert them to one kind")
+            raise ScienceError(
+                f"{(inputs, targets)[side].name}/ mixes grayscale and colour images; convert them to one kind"
+            )
     return pairs, True, list(b.values())
 
 
@@ -116,8 +122,10 @@ def read_unpaired(source: str) -> tuple[list[Pair], list[Pair]]:
     path = Path(source).expanduser()
     a, b = (_find(path, n) for n in ("A", "B")) if path.is_dir() else (None, None)
     if a is None or b is None:
-        raise ScienceError(f"{source}: unpaired translation (--task cyclegan) needs a folder with A/ and B/ "
-                           "sub-folders of images (they need not pair up)")
+        raise ScienceError(
+            f"{source}: unpaired translation (--task cyclegan) needs a folder with A/ and B/ "
+            "sub-folders of images (they need not pair up)"
+        )
     domains = []
     for folder in (a, b):
         pictures = read_pictures(folder)
@@ -126,38 +134,46 @@ def read_unpaired(source: str) -> tuple[list[Pair], list[Pair]]:
     return domains[0], domains[1]
 
 
-def split_pairs(pairs: list[Pair], holdout: float, seed: int, patch: int, scale: int
-                ) -> tuple[list[Pair], list[Pair], str]:
+def split_pairs(
+    pairs: list[Pair], holdout: float, seed: int, patch: int, scale: int
+) -> tuple[list[Pair], list[Pair], str]:
     """(train, held out, a description of the split); see the module docstring."""
     if not 0.0 < holdout < 1.0:
         raise ScienceError(f"holdout fraction must be in (0, 1), got {holdout}")
     for p in pairs:
         h, w = p.target.shape[:2]
         if min(h, w) < patch:
-            raise ScienceError(f"{p.name} is {h}x{w} pixels, smaller than the {patch}-px training patch; "
-                               "pass a smaller --patch or use larger images")
+            raise ScienceError(
+                f"{p.name} is {h}x{w} pixels, smaller than the {patch}-px training patch; "
+                "pass a smaller --patch or use larger images"
+            )
     if len(pairs) >= 4:
         rng = np.random.default_rng(seed)
         k = max(1, round(holdout * len(pairs)))
         held = set(rng.permutation(len(pairs))[:k].tolist())
         test = [p for i, p in enumerate(pairs) if i in held]
-        return ([p for i, p in enumerate(pairs) if i not in held], test,
-                f"{k} whole picture(s): {', '.join(p.name for p in test)}")
+        return (
+            [p for i, p in enumerate(pairs) if i not in held],
+            test,
+            f"{k} whole picture(s): {', '.join(p.name for p in test)}",
+        )
     train, test = [], []
     for p in pairs:
         h = p.target.shape[0]
         rows = min(max(math.ceil(holdout * h), 2 * patch), h // 2)
         cut = (h - rows) // scale * scale
         if cut < patch or h - cut < patch:
-            raise ScienceError(f"{p.name} is {h} pixels high: too small to hold out rows for evaluation "
-                               f"and keep {patch}-px patches to train on; pass a smaller --patch")
+            raise ScienceError(
+                f"{p.name} is {h} pixels high: too small to hold out rows for evaluation "
+                f"and keep {patch}-px patches to train on; pass a smaller --patch"
+            )
         train.append(_rows(p, 0, cut, scale))
         test.append(_rows(p, cut, h, scale))
     return train, test, f"the bottom rows of each picture: {h - cut} of {h} in the last"
 
 
 def _rows(p: Pair, start: int, stop: int, scale: int) -> Pair:
-    inp = None if p.input is None else p.input[start // scale: stop // scale]
+    inp = None if p.input is None else p.input[start // scale : stop // scale]
     return Pair(p.name, p.target[start:stop], inp)
 
 
@@ -188,16 +204,24 @@ def split_pictures(config: TrainConfig) -> PictureSplit:
     patch, scale = config.task_options.patch, config.task_options.scale
     if config.task == "cyclegan":
         (a_train, a_test, a_split), (b_train, _, b_split) = (
-            split_pairs(domain, config.holdout, config.seed, patch, 1) for domain in read_unpaired(config.data))
-        return PictureSplit(b_train, [Pair(p.name, p.target, p.target) for p in a_test],
-                            f"A: {a_split}; B: {b_split}", True, [], a_train)
+            split_pairs(domain, config.holdout, config.seed, patch, 1) for domain in read_unpaired(config.data)
+        )
+        return PictureSplit(
+            b_train,
+            [Pair(p.name, p.target, p.target) for p in a_test],
+            f"A: {a_split}; B: {b_split}",
+            True,
+            [],
+            a_train,
+        )
     pairs, real_inputs, pictures = read_pairs(config.data, config.task, scale)
     train, test, split = split_pairs(pairs, config.holdout, config.seed, patch, scale)
     return PictureSplit(train, test, split, real_inputs, pictures)
 
 
-def patch_pool(pairs: list[Pair], patch: int, scale: int, seed: int, minimum: int,
-               count: int = 0, stream: int = 5) -> np.ndarray:
+def patch_pool(
+    pairs: list[Pair], patch: int, scale: int, seed: int, minimum: int, count: int = 0, stream: int = 5
+) -> np.ndarray:
     """Random patches of the training pairs, uint8 N×C×P×P: the target's channels, then
     (real pairs) the input's, upsampled by repeating pixels to P×P. Corners lie on
     multiples of ``scale`` so input and target patches align. ``count`` > 0 fixes N;
@@ -213,9 +237,9 @@ def patch_pool(pairs: list[Pair], patch: int, scale: int, seed: int, minimum: in
         h, w = p.target.shape[:2]
         top = int(rng.integers(0, (h - patch) // scale + 1)) * scale
         left = int(rng.integers(0, (w - patch) // scale + 1)) * scale
-        parts = [p.target[top:top + patch, left:left + patch]]
+        parts = [p.target[top : top + patch, left : left + patch]]
         if p.input is not None:
-            small = p.input[top // scale:(top + patch) // scale, left // scale:(left + patch) // scale]
+            small = p.input[top // scale : (top + patch) // scale, left // scale : (left + patch) // scale]
             parts.append(small.repeat(scale, axis=0).repeat(scale, axis=1))
         out.append(np.concatenate(parts, axis=2))
     return np.rint(np.stack(out) * 255).astype(np.uint8).transpose(0, 3, 1, 2).copy()
@@ -249,8 +273,7 @@ class PairHook(StepHook):
 
     name = "pairs"
 
-    def __init__(self, target_channels: int, scale: int, make_input: InputMaker | None,
-                 conditional: bool):
+    def __init__(self, target_channels: int, scale: int, make_input: InputMaker | None, conditional: bool):
         self.target_channels, self.scale = target_channels, scale
         self.make_input, self.conditional = make_input, conditional
 
@@ -259,9 +282,9 @@ class PairHook(StepHook):
         k = int(torch.randint(8, (1,), generator=ctx.rng, device=ctx.rng.device))
         x = torch.rot90(ctx.real, k % 4, dims=(2, 3))
         x = x.flip(3) if k >= 4 else x
-        target = x[:, :self.target_channels]
+        target = x[:, : self.target_channels]
         if self.make_input is None:
-            inp = x[:, self.target_channels:, ::self.scale, ::self.scale]
+            inp = x[:, self.target_channels :, :: self.scale, :: self.scale]
         else:
             inp = self.make_input((target + 1) / 2, ctx.rng) * 2 - 1
         ctx.real, ctx.z = target.contiguous(), inp.contiguous()
@@ -269,5 +292,15 @@ class PairHook(StepHook):
             ctx.labels = ctx.fake_labels = ctx.z
 
 
-__all__ = ["InputMaker", "Pair", "PairHook", "PictureSplit", "luma", "patch_pool", "read_pairs", "read_unpaired",
-           "split_pairs", "split_pictures"]
+__all__ = [
+    "InputMaker",
+    "Pair",
+    "PairHook",
+    "PictureSplit",
+    "luma",
+    "patch_pool",
+    "read_pairs",
+    "read_unpaired",
+    "split_pairs",
+    "split_pictures",
+]

@@ -62,13 +62,22 @@ def resolve_enhancement(config: TrainConfig) -> TrainConfig:
     if not translate and config.beta1 == 0.0 and config.g_lr == 2e-4:  # the GAN defaults
         config = replace(config, beta1=0.9, g_lr=1e-3)
     options = replace(
-        options, scale=scale, noise=noise,
+        options,
+        scale=scale,
+        noise=noise,
         warmup=options.warmup if options.warmup >= 0 else (0 if translate else 1000),
         adv_weight=options.adv_weight if options.adv_weight >= 0 else ADV_WEIGHTS.get(task, 1e-3),
         feature_weight=options.feature_weight if options.feature_weight >= 0 else (0.0 if translate else 1.0),
     )
-    config = replace(config, model=model, modality=KIND.name, conditional="no", eval_every=0,
-                     loss="ns" if config.loss == "auto" else config.loss, task_options=options)
+    config = replace(
+        config,
+        model=model,
+        modality=KIND.name,
+        conditional="no",
+        eval_every=0,
+        loss="ns" if config.loss == "auto" else config.loss,
+        task_options=options,
+    )
     degradation(config)  # checks sigma, peak and blur
     return config
 
@@ -77,5 +86,6 @@ def degradation(config: TrainConfig) -> Degradation:
     """The run's :class:`~scigan.enhance.degrade.Degradation`: clean -> input (scale 1 and
     no blur for denoise and translate)."""
     o: EnhanceOptions = config.task_options
-    return Degradation(scale=o.scale, blur=o.blur if config.task == "superres" else 0.0,
-                       noise=o.noise, sigma=o.sigma, peak=o.peak)
+    return Degradation(
+        scale=o.scale, blur=o.blur if config.task == "superres" else 0.0, noise=o.noise, sigma=o.sigma, peak=o.peak
+    )

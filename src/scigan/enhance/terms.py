@@ -142,8 +142,10 @@ def cycle_phases(config: TrainConfig, identity: bool) -> PhaseBuilder:
         d_phase, g_phase = build_phases(config, G, D)
         objective = make_objective(config.loss)
         d_phase.terms.append(ReverseDiscriminatorLoss(objective))
-        g_phase.terms = [*[Weighted(t, adv_weight, 0) for t in g_phase.terms],
-                         CycleLosses(objective, adv_weight, identity)]
+        g_phase.terms = [
+            *[Weighted(t, adv_weight, 0) for t in g_phase.terms],
+            CycleLosses(objective, adv_weight, identity),
+        ]
         return [d_phase, g_phase]
 
     return build

@@ -40,8 +40,16 @@ def _ramp(n: int, at_start: bool, at_end: bool, margin: int, blend: int) -> torc
 
 
 @torch.no_grad()
-def tiled_apply(net: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *, scale: int = 1,
-                tile: int = 128, margin: int = 16, blend: int = 8, align: int = 1) -> torch.Tensor:
+def tiled_apply(
+    net: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    *,
+    scale: int = 1,
+    tile: int = 128,
+    margin: int = 16,
+    blend: int = 8,
+    align: int = 1,
+) -> torch.Tensor:
     """``net`` applied to (1, C, H, W) ``x`` in overlapping tiles.
 
     Args:
@@ -63,7 +71,7 @@ def tiled_apply(net: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *,
     acc = torch.zeros(h * scale, w * scale, device=x.device)
     for top in _starts(h, tile, stride, align):
         for left in _starts(w, tile, stride, align):
-            window = x[:, :, top:top + tile, left:left + tile]
+            window = x[:, :, top : top + tile, left : left + tile]
             y = net(window).float()
             th, tw = window.shape[-2:]
             wy = _ramp(th * scale, top == 0, top + th >= h, margin * scale, blend * scale)

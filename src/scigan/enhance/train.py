@@ -38,8 +38,14 @@ def _pairs_text(config: TrainConfig, real_inputs: bool) -> str:
     return f"made by: {degradation(config).describe()}"
 
 
-def train_enhancer(config: TrainConfig, out: str | Path, *, resume: bool = False, overwrite: bool = False,
-                   log: Callable[[str], None] = print) -> tuple[RunInfo, TrainResult]:
+def train_enhancer(
+    config: TrainConfig,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+    log: Callable[[str], None] = print,
+) -> tuple[RunInfo, TrainResult]:
     """Train a super-resolution, denoising or translation run as ``config`` says into the
     run folder ``out`` (see the module docstring); returns the run and how far training
     got. ScienceError on bad input before anything is written."""
@@ -65,17 +71,35 @@ def train_enhancer(config: TrainConfig, out: str | Path, *, resume: bool = False
         made = 1 if config.task == "translate" else channels_out  # luma, or the degraded target
         channels_in = int(train[0].input.shape[2]) if train[0].input is not None else made
     info: dict[str, Any] = {
-        "modality": KIND.name, "source": config.data, "task": config.task,
-        "channels_in": channels_in, "channels_out": channels_out, "pairs": _pairs_text(config, split.real_inputs),
-        "pictures": [f"{p.name} {p.pixels.shape[0]}x{p.pixels.shape[1]}x{p.channels} {p.dtype}"
-                     for p in split.pictures],
-        "holdout_from": split.description, "n_holdout": len(split.test), "n_patches": len(pool),
-        "n_train": len(train) + len(split.domain_a), "num_classes": 0, "class_names": [],
+        "modality": KIND.name,
+        "source": config.data,
+        "task": config.task,
+        "channels_in": channels_in,
+        "channels_out": channels_out,
+        "pairs": _pairs_text(config, split.real_inputs),
+        "pictures": [
+            f"{p.name} {p.pixels.shape[0]}x{p.pixels.shape[1]}x{p.channels} {p.dtype}" for p in split.pictures
+        ],
+        "holdout_from": split.description,
+        "n_holdout": len(split.test),
+        "n_patches": len(pool),
+        "n_train": len(train) + len(split.domain_a),
+        "num_classes": 0,
+        "class_names": [],
     }
     features = None
     if options.feature_weight > 0 and (options.warmup < config.steps or not config.steps):  # the term will start
-        extractor = get_extractor(pool[:, :channels_out], None, None, None, num_classes=1,
-                                  cache_dir=cache_dir(), device=device, seed=config.seed, log=log)
+        extractor = get_extractor(
+            pool[:, :channels_out],
+            None,
+            None,
+            None,
+            num_classes=1,
+            cache_dir=cache_dir(),
+            device=device,
+            seed=config.seed,
+            log=log,
+        )
         info["feature_extractor"] = extractor.hash
         features = extractor.feature_maps
     run = RunInfo(out, config, info)
@@ -88,15 +112,29 @@ def train_enhancer(config: TrainConfig, out: str | Path, *, resume: bool = False
     def preview(G_eval: torch.nn.Module, step: int) -> None:
         write_crops(G_eval, config, crops, out / "samples" / f"{step:08d}.png", processed_text(run, step))
 
-    trainer = Trainer(config, G, D, torch.from_numpy(pool), None, ImageCodec().encode, 1, out,
-                      preview=preview, log=log, hooks=[hook],
-                      phases=cycle_phases(config, channels_in == channels_out) if config.task == "cyclegan"
-                      else paired_phases(config, features))
+    trainer = Trainer(
+        config,
+        G,
+        D,
+        torch.from_numpy(pool),
+        None,
+        ImageCodec().encode,
+        1,
+        out,
+        preview=preview,
+        log=log,
+        hooks=[hook],
+        phases=cycle_phases(config, channels_in == channels_out)
+        if config.task == "cyclegan"
+        else paired_phases(config, features),
+    )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     save_toml(config, out / "config.toml", {"data": info})
     (out / "samples").mkdir(exist_ok=True)
-    log(f"training {config.task} ({config.model}, {len(pool)} patches of {options.patch} px from "
-        f"{info['n_train']} picture(s) of {config.data}; pairs {info['pairs']}); run folder {out}")
+    log(
+        f"training {config.task} ({config.model}, {len(pool)} patches of {options.patch} px from "
+        f"{info['n_train']} picture(s) of {config.data}; pairs {info['pairs']}); run folder {out}"
+    )
     if resume and not trainer.resume():
         log(f"{out} has no checkpoint yet; starting from step 0")
     result = trainer.train()

@@ -21,8 +21,9 @@ def is_trusted(n_real: int, min_rows: int = MIN_TRUSTED_ROWS) -> bool:
     return n_real >= min_rows
 
 
-def worst_group(per_group: dict[str, dict[str, Any]], metric: str, *, higher_is_better: bool,
-                min_rows: int = MIN_TRUSTED_ROWS) -> dict[str, Any] | None:
+def worst_group(
+    per_group: dict[str, dict[str, Any]], metric: str, *, higher_is_better: bool, min_rows: int = MIN_TRUSTED_ROWS
+) -> dict[str, Any] | None:
     """The group whose ``metric`` is worst, with its value, its held-out size ``n``, the
     gap to the best group (always >= 0) among the same candidates, and the groups left
     out as too ``small``. Candidates are the groups with at least ``min_rows`` held-out
@@ -32,12 +33,19 @@ def worst_group(per_group: dict[str, dict[str, Any]], metric: str, *, higher_is_
     scored = {name: scores[metric] for name, scores in per_group.items() if scores.get(metric) is not None}
     if not scored:
         return None
-    large = {name: v for name, v in scored.items()
-             if is_trusted(per_group[name].get("n_real", min_rows), min_rows)}
+    large = {name: v for name, v in scored.items() if is_trusted(per_group[name].get("n_real", min_rows), min_rows)}
     candidates = large or scored
     pick = min if higher_is_better else max
     name = pick(candidates, key=lambda group: candidates[group])
     best = (max if higher_is_better else min)(candidates.values())
-    return {"name": name, "metric": metric, "value": candidates[name], "gap": abs(best - candidates[name]),
-            "n": per_group[name].get("n_real"), "trusted": bool(large),
-            "small": sorted(set(scored) - set(large)), "min_rows": min_rows, "scores": per_group[name]}
+    return {
+        "name": name,
+        "metric": metric,
+        "value": candidates[name],
+        "gap": abs(best - candidates[name]),
+        "n": per_group[name].get("n_real"),
+        "trusted": bool(large),
+        "small": sorted(set(scored) - set(large)),
+        "min_rows": min_rows,
+        "scores": per_group[name],
+    }

@@ -124,15 +124,12 @@ class FeatureExtractor:
         x = np.asarray(x)
         if x.dtype != np.uint8 or x.ndim != 4 or tuple(x.shape[1:]) != self.shape:
             raise ScienceError(
-                f"feature extractor {self.hash[:12]} takes uint8 images shaped N×{self.shape}, "
-                f"got {x.dtype} {x.shape}"
+                f"feature extractor {self.hash[:12]} takes uint8 images shaped N×{self.shape}, got {x.dtype} {x.shape}"
             )
         return x
 
     @torch.no_grad()
-    def _run(
-        self, x: np.ndarray, batch_size: int, fn: Callable[[torch.Tensor], torch.Tensor]
-    ) -> torch.Tensor:
+    def _run(self, x: np.ndarray, batch_size: int, fn: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
         """``fn`` applied to batches of uint8 images x (N, C, H, W), concatenated on the CPU."""
         starts = range(0, len(x), batch_size)
         return torch.cat([fn(_to_model(x[i : i + batch_size], self._device)).cpu() for i in starts])
@@ -158,8 +155,7 @@ class FeatureExtractor:
         """Predicted class labels (N,) int64 of uint8 images (N, C, H, W); task "labels" only."""
         if self.task != "labels":
             raise ScienceError(
-                "this feature extractor was trained without labels (rotation task), "
-                "so it cannot predict classes"
+                "this feature extractor was trained without labels (rotation task), so it cannot predict classes"
             )
         x = self._check(x_uint8)
         if len(x) == 0:
@@ -182,9 +178,7 @@ def _validate_images(name: str, x: np.ndarray) -> None:
         raise ScienceError(f"{name}: need a uint8 array shaped N×C×H×W, got {kind} {shape}")
     _, c, h, w = x.shape
     if c < 1 or h != w or not 8 <= h <= 64:
-        raise ScienceError(
-            f"{name}: images must be square, 8 to 64 pixels, with C >= 1; got {c}×{h}×{w}"
-        )
+        raise ScienceError(f"{name}: images must be square, 8 to 64 pixels, with C >= 1; got {c}×{h}×{w}")
 
 
 def _validate_labels(name: str, y: np.ndarray, n: int, num_classes: int) -> np.ndarray:
@@ -192,9 +186,7 @@ def _validate_labels(name: str, y: np.ndarray, n: int, num_classes: int) -> np.n
     if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
         raise ScienceError(f"{name}: need {n} integer labels, got {y.dtype} {y.shape}")
     if n and (y.min() < 0 or y.max() >= num_classes):
-        raise ScienceError(
-            f"{name}: labels must lie in [0, {num_classes}), got [{y.min()}, {y.max()}]"
-        )
+        raise ScienceError(f"{name}: labels must lie in [0, {num_classes}), got [{y.min()}, {y.max()}]")
     return y.astype(np.int64)
 
 
@@ -245,17 +237,21 @@ def _train(
         target = torch.randint(0, 4, (len(x),), generator=gen)
         return _rotate(x, target.to(x.device)), target
 
-    model = train_classifier(lambda: _Net(c, h, num_outputs), batches, steps=_num_steps(n),
-                             lr=_RECIPE["lr"], seed=seed, device=device,
-                             augment=rotation if train_y is None else None)
+    model = train_classifier(
+        lambda: _Net(c, h, num_outputs),
+        batches,
+        steps=_num_steps(n),
+        lr=_RECIPE["lr"],
+        seed=seed,
+        device=device,
+        augment=rotation if train_y is None else None,
+    )
     assert isinstance(model, _Net)
     return model
 
 
 @torch.no_grad()
-def _accuracy(
-    model: _Net, x: np.ndarray, y: np.ndarray | None, device: torch.device, batch: int = 512
-) -> float:
+def _accuracy(model: _Net, x: np.ndarray, y: np.ndarray | None, device: torch.device, batch: int = 512) -> float:
     """Accuracy on (x, y); with y None, on all four rotations of every image in x."""
     correct = total = 0
     for i in range(0, len(x), batch):
@@ -359,9 +355,17 @@ def get_extractor(
     recipe = {**_RECIPE, "seed": seed, "task": task}
     # "test_shape" and the two None markers stay so that an extractor cached without test
     # images keeps the name it had when test images were part of the hash
-    key = json.dumps({"arch": ARCH_VERSION, "shape": list(train_x.shape), "test_shape": None,
-                      "num_classes": num_classes, "recipe": recipe, "data": _digest(train_x, train_y, None, None)},
-                     sort_keys=True)
+    key = json.dumps(
+        {
+            "arch": ARCH_VERSION,
+            "shape": list(train_x.shape),
+            "test_shape": None,
+            "num_classes": num_classes,
+            "recipe": recipe,
+            "data": _digest(train_x, train_y, None, None),
+        },
+        sort_keys=True,
+    )
     digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
     dev = torch.device(device)
     cache_dir = Path(cache_dir)
@@ -381,9 +385,16 @@ def get_extractor(
             f"{tuple(train_x.shape[1:])}, {_num_steps(len(train_x))} steps on {dev})"
         )
         model = _train(train_x, train_y, num_outputs, seed, dev)
-        meta = {"arch": ARCH_VERSION, "hash": digest, "task": task, "num_outputs": num_outputs,
-                "num_classes": num_classes, "feature_dim": FEATURE_DIM, "shape": list(train_x.shape[1:]),
-                "recipe": recipe}
+        meta = {
+            "arch": ARCH_VERSION,
+            "hash": digest,
+            "task": task,
+            "num_outputs": num_outputs,
+            "num_classes": num_classes,
+            "feature_dim": FEATURE_DIM,
+            "shape": list(train_x.shape[1:]),
+            "recipe": recipe,
+        }
         seconds = time.perf_counter() - start
         cache_dir.mkdir(parents=True, exist_ok=True)
         _save(path, model, meta)

@@ -31,8 +31,7 @@ def _check_pair(a: np.ndarray, b: np.ndarray, min_rows: int) -> tuple[np.ndarray
     b = _check_features("fake features", b, min_rows)
     if a.shape[1] != b.shape[1]:
         raise ScienceError(
-            f"feature dimensions differ: {a.shape[1]} vs {b.shape[1]}; "
-            "compute both sets with the same extractor"
+            f"feature dimensions differ: {a.shape[1]} vs {b.shape[1]}; compute both sets with the same extractor"
         )
     return a, b
 
@@ -52,9 +51,7 @@ def _psd_sqrt(s: np.ndarray) -> np.ndarray:
     return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
 
 
-def frechet_from_stats(
-    mu1: np.ndarray, s1: np.ndarray, mu2: np.ndarray, s2: np.ndarray
-) -> float:
+def frechet_from_stats(mu1: np.ndarray, s1: np.ndarray, mu2: np.ndarray, s2: np.ndarray) -> float:
     """Fréchet distance ||mu1 - mu2||² + Tr(s1 + s2 - 2 (s1 s2)^½) between two Gaussians.
 
     Means are (D,), covariances (D, D); the result is in squared feature units, >= 0.
@@ -67,8 +64,7 @@ def frechet_from_stats(
     d = mu1.shape[0]
     if mu2.shape != (d,) or s1.shape != (d, d) or s2.shape != (d, d):
         raise ScienceError(
-            f"Gaussian statistics do not match: means {mu1.shape}, {mu2.shape}, "
-            f"covariances {s1.shape}, {s2.shape}"
+            f"Gaussian statistics do not match: means {mu1.shape}, {mu2.shape}, covariances {s1.shape}, {s2.shape}"
         )
     r1 = _psd_sqrt(s1)
     m = r1 @ s2 @ r1
@@ -227,9 +223,7 @@ def class_coverage(
         if not np.issubdtype(p.dtype, np.integer):
             raise ScienceError(f"{name}: labels must be integers, got dtype {p.dtype}")
         if p.min() < 0 or p.max() >= num_classes:
-            raise ScienceError(
-                f"{name}: labels must lie in [0, {num_classes}), got range [{p.min()}, {p.max()}]"
-            )
+            raise ScienceError(f"{name}: labels must lie in [0, {num_classes}), got range [{p.min()}, {p.max()}]")
         shares.append(np.bincount(p, minlength=num_classes) / p.size)
     fake_share, real_share = shares
     present = real_share > 0

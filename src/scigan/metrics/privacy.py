@@ -22,8 +22,11 @@ def dcr_scores(synthetic: np.ndarray, train: np.ndarray, holdout: np.ndarray) ->
     """
     to_train, to_holdout = _nearest(train, synthetic), _nearest(holdout, synthetic)
     share = float(np.mean(to_train < to_holdout) + 0.5 * np.mean(to_train == to_holdout))
-    return {"dcr_closer_to_train_share": share, "dcr_median_train": float(np.median(to_train)),
-            "dcr_median_holdout": float(np.median(to_holdout))}
+    return {
+        "dcr_closer_to_train_share": share,
+        "dcr_median_train": float(np.median(to_train)),
+        "dcr_median_holdout": float(np.median(to_holdout)),
+    }
 
 
 def close_share(synthetic: np.ndarray, train: np.ndarray) -> float:

@@ -37,8 +37,15 @@ class Scorer:
         log: receives one-line progress messages.
     """
 
-    def __init__(self, modality: Any, train: Dataset, holdout: Dataset, *, device: str = "cpu",
-                 log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        modality: Any,
+        train: Dataset,
+        holdout: Dataset,
+        *,
+        device: str = "cpu",
+        log: Callable[[str], None] = print,
+    ):
         from scigan.metrics.features import cache_dir
 
         self.modality, self.train, self.holdout = modality, train, holdout
@@ -74,12 +81,23 @@ class Scorer:
         fake = self.extractor.features(fake_x)
         real = self._reference()
         kid, _ = fidelity.kernel_inception_distance(fake, real, subsets=10, subset_size=min(1000, len(fake), len(real)))
-        return {"fd": fidelity.frechet_distance(fake, real), "kid": kid, "n": len(fake),
-                "extractor_hash": self.extractor.hash}
+        return {
+            "fd": fidelity.frechet_distance(fake, real),
+            "kid": kid,
+            "n": len(fake),
+            "extractor_hash": self.extractor.hash,
+        }
 
-    def full(self, fake_x: np.ndarray, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: np.ndarray | None = None, picture: Path | None = None,
-             umap: bool = False) -> dict[str, Any]:
+    def full(
+        self,
+        fake_x: np.ndarray,
+        fake_y: np.ndarray | None,
+        *,
+        seed: int = 0,
+        untrained_x: np.ndarray | None = None,
+        picture: Path | None = None,
+        umap: bool = False,
+    ) -> dict[str, Any]:
         """The full metric set for ``n = len(fake_x)`` samples (``fake_y``: the labels they
         were generated for, or None), beside the real-vs-real floor at the same n.
 
@@ -101,7 +119,9 @@ class Scorer:
             "n": n,
             "fd": fidelity.frechet_distance(fake, ref),
             "fd_real_floor": fidelity.frechet_distance(floor, ref),
-            "kid": kid, "kid_std": kid_std, "kid_real_floor": kid_floor,
+            "kid": kid,
+            "kid_std": kid_std,
+            "kid_real_floor": kid_floor,
             **fidelity.prdc(ref, fake, k=5),
             **self.provenance(),
         }
@@ -112,13 +132,22 @@ class Scorer:
         if picture is not None:
             from scigan.report.embedding import plot_embedding
 
-            plot_embedding(ref, fake, picture, real_labels=None if self.holdout.y is None else self.holdout.y[ref_rows],
-                           fake_labels=fake_y, class_names=self.holdout.class_names, seed=seed,
-                           umap=umap, title="CNN features: real (dots) and synthetic (crosses), PCA")
+            plot_embedding(
+                ref,
+                fake,
+                picture,
+                real_labels=None if self.holdout.y is None else self.holdout.y[ref_rows],
+                fake_labels=fake_y,
+                class_names=self.holdout.class_names,
+                seed=seed,
+                umap=umap,
+                title="CNN features: real (dots) and synthetic (crosses), PCA",
+            )
         return out
 
-    def _per_class(self, fake_x: np.ndarray, fake: np.ndarray, fake_y: np.ndarray | None,
-                   ref: np.ndarray, ref_y: np.ndarray) -> dict[str, Any]:
+    def _per_class(
+        self, fake_x: np.ndarray, fake: np.ndarray, fake_y: np.ndarray | None, ref: np.ndarray, ref_y: np.ndarray
+    ) -> dict[str, Any]:
         """Class coverage, conditional accuracy and FD per class (mode collapse shows here)."""
         names = self.holdout.class_names
         predicted = self.extractor.predict(fake_x)
@@ -136,6 +165,9 @@ class Scorer:
         out["fd_per_class"] = per_class
         if per_class:
             worst = max(per_class, key=lambda name: per_class[name])
-            out["worst_class"] = {"name": worst, "fd": per_class[worst],
-                                  "gap": per_class[worst] - min(per_class.values())}
+            out["worst_class"] = {
+                "name": worst,
+                "fd": per_class[worst],
+                "gap": per_class[worst] - min(per_class.values()),
+            }
         return out

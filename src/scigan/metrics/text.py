@@ -83,22 +83,27 @@ def worst_lines(scores: dict[str, Any], declared: Sequence[Score]) -> list[str]:
     worst = scores.get("worst_class")
     fd = find("fd", declared) or find("fd")  # per-class FD is the shared FD
     if isinstance(worst, dict) and fd is not None:
-        lines.append(f"worst class {worst.get('name')!r}: {fd.label} {fd.format(worst.get('fd'))} "
-                     f"(gap to best {fd.format(worst.get('gap'))})")
+        lines.append(
+            f"worst class {worst.get('name')!r}: {fd.label} {fd.format(worst.get('fd'))} "
+            f"(gap to best {fd.format(worst.get('gap'))})"
+        )
     worst = scores.get("worst_group")
     if isinstance(worst, dict):
         key = str(worst.get("metric"))
         metric = find(key, declared) or Score(key, key, "lower", "")
-        line = (f"worst group {worst.get('name')!r}: {metric.label} {metric.format(worst.get('value'))} "
-                f"(gap to best {metric.format(worst.get('gap'))})")
+        line = (
+            f"worst group {worst.get('name')!r}: {metric.label} {metric.format(worst.get('value'))} "
+            f"(gap to best {metric.format(worst.get('gap'))})"
+        )
         if worst.get("n") is not None:
             line += f", n = {worst['n']} held-out"
         if not worst.get("trusted", True):
             line += ", no group is large enough to trust"
         lines.append(line)
         if worst.get("small"):
-            lines.append(f"too few held-out rows (< {worst.get('min_rows')}) to trust: "
-                         f"{', '.join(map(str, worst['small']))}")
+            lines.append(
+                f"too few held-out rows (< {worst.get('min_rows')}) to trust: {', '.join(map(str, worst['small']))}"
+            )
     return lines
 
 

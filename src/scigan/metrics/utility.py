@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 
 
-def tstr(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray, *,
-         seed: int = 0, trees: int = 100) -> float:
+def tstr(
+    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray, *, seed: int = 0, trees: int = 100
+) -> float:
     """Balanced accuracy on the real test rows (``test_x`` (M, D), ``test_y`` (M,)) of a
     random forest trained on ``train_x`` (N, D) with labels ``train_y`` (N,).
 
@@ -23,13 +24,21 @@ def tstr(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: n
     return float(balanced_accuracy_score(test_y, forest.predict(test_x)))
 
 
-def utility_scores(synthetic: tuple[np.ndarray, np.ndarray], real_train: tuple[np.ndarray, np.ndarray],
-                   real_test: tuple[np.ndarray, np.ndarray], *, seed: int = 0) -> dict[str, Any]:
+def utility_scores(
+    synthetic: tuple[np.ndarray, np.ndarray],
+    real_train: tuple[np.ndarray, np.ndarray],
+    real_test: tuple[np.ndarray, np.ndarray],
+    *,
+    seed: int = 0,
+) -> dict[str, Any]:
     """``utility_tstr`` (trained on synthetic), ``utility_trtr`` (trained on real) and their
     ratio ``utility_ratio`` (1.0: synthetic data is as useful as real), all tested on
     ``real_test``; each argument is (features (N, D), labels (N,))."""
     on_synthetic = tstr(*synthetic, *real_test, seed=seed)
     on_real = tstr(*real_train, *real_test, seed=seed)
-    return {"utility_tstr": on_synthetic, "utility_trtr": on_real,
-            "utility_ratio": on_synthetic / on_real if on_real > 0 else float("nan"),
-            "utility_metric": "balanced accuracy of a random forest on the held-out real rows"}
+    return {
+        "utility_tstr": on_synthetic,
+        "utility_trtr": on_real,
+        "utility_ratio": on_synthetic / on_real if on_real > 0 else float("nan"),
+        "utility_metric": "balanced accuracy of a random forest on the held-out real rows",
+    }

@@ -78,7 +78,7 @@ class DataKind:
                 module, _, attr = cls.partition(":")
                 self._cache["class"] = getattr(importlib.import_module(module), attr)
             cls = self._cache["class"]
-        return cls()  # type: ignore[operator,no-any-return]
+        return cls()
 
 
 _KINDS: dict[str, DataKind] = {}
@@ -174,8 +174,7 @@ def modality_for(source: str, declared: str = "auto") -> str:
             return kind.name
     fallback = next((k for k in registered if k.fallback), None)
     if fallback is None:
-        raise ScienceError(f"no data kind reads {source!r}; name one with --modality "
-                           f"({', '.join(kind_names())})")
+        raise ScienceError(f"no data kind reads {source!r}; name one with --modality ({', '.join(kind_names())})")
     return fallback.name
 
 

@@ -7,9 +7,10 @@ none of that: it trains and measures anything that provides this interface.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -87,15 +88,12 @@ def _stratified_split(data: Dataset, fraction: float, seed: int, flag: str, what
     drawn = np.zeros(n, dtype=bool)
     for g in np.unique(groups):
         rows = np.flatnonzero(groups == g)
-        k = int(round(fraction * len(rows)))
-        if len(rows) >= 2:
-            k = min(max(k, 1), len(rows) - 1)
-        else:
-            k = 0
+        k = min(max(round(fraction * len(rows)), 1), len(rows) - 1) if len(rows) >= 2 else 0
         drawn[rng.permutation(rows)[:k]] = True
     if not drawn.any() or drawn.all():
-        raise ScienceError(f"{data.source}: {n} samples are too few to hold out {fraction:.0%} {what}; "
-                           f"add data or change {flag}")
+        raise ScienceError(
+            f"{data.source}: {n} samples are too few to hold out {fraction:.0%} {what}; add data or change {flag}"
+        )
     return data.subset(~drawn), data.subset(drawn)
 
 
@@ -116,8 +114,12 @@ class Splits:
     def sizes(self) -> dict[str, Any]:
         """The [data] entries that record the split: n_train, n_validation, n_holdout, holdout_from."""
         shared = self.validation is self.train
-        return {"n_train": len(self.train), "n_validation": 0 if shared else len(self.validation),
-                "n_holdout": len(self.holdout), "holdout_from": self.holdout_from}
+        return {
+            "n_train": len(self.train),
+            "n_validation": 0 if shared else len(self.validation),
+            "n_holdout": len(self.holdout),
+            "holdout_from": self.holdout_from,
+        }
 
 
 def split_run(data: Dataset, holdout: float, validation: float, seed: int) -> Splits:
@@ -155,7 +157,7 @@ def log_frequency_rows(y: np.ndarray) -> np.ndarray:
     repeated round(w_c / min w) times with w_c = log(1 + n_c) / n_c, so rare classes are
     seen more often while each class's own rows stay equally likely. Returns (M,) int64.
     """
-    classes, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
     weight = np.log1p(counts) / counts
     repeats = np.maximum(1, np.round(weight / weight.min())).astype(np.int64)
     return np.repeat(np.arange(len(y), dtype=np.int64), repeats[inverse])
@@ -215,9 +217,16 @@ class Scorer(Protocol):
     def quick(self, fake_x: Any) -> dict[str, float]:
         """Cheap scores during training; ``fd`` (lower is better) picks the best checkpoint."""
 
-    def full(self, fake_x: Any, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: Any = None, picture: Path | None = None,
-             umap: bool = False) -> dict[str, Any]:
+    def full(
+        self,
+        fake_x: Any,
+        fake_y: np.ndarray | None,
+        *,
+        seed: int = 0,
+        untrained_x: Any = None,
+        picture: Path | None = None,
+        umap: bool = False,
+    ) -> dict[str, Any]:
         """The full metric set beside its real-vs-real floors (``picture``: a PNG to draw,
         with a UMAP panel when ``umap``)."""
 
@@ -264,12 +273,12 @@ class Modality(Protocol):
     # generator-phase terms it needs (tables: CTGAN's conditional vector, modalities/
     # tabular/conditions.py). Kinds without one train on ``training_rows`` and labels.
 
-    def scorer(self, train: Dataset, holdout: Dataset, codec: Codec, *, device: str,
-               log: Any) -> Scorer:
+    def scorer(self, train: Dataset, holdout: Dataset, codec: Codec, *, device: str, log: Any) -> Scorer:
         """The measure of samples against ``holdout``."""
 
-    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str],
-                reference: Dataset | None = None) -> bool:
+    def preview(
+        self, samples: Dataset, path: Path, provenance: dict[str, str], reference: Dataset | None = None
+    ) -> bool:
         """Write a preview of ``samples`` to ``path`` (PNG with ``provenance`` text chunks),
         compared with ``reference`` (the real training split) where the kind draws one;
         False when the kind has none."""

@@ -37,9 +37,7 @@ class DCGANGenerator(nn.Module):
         self.ch0 = ch[0]
         self.stem = nn.Linear(spec.z_dim, ch[0] * self.start * self.start)
         self.stem_norm = ConditionalBatchNorm(ch[0], spec.num_classes)
-        self.ups = nn.ModuleList(
-            nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in pairwise(ch)
-        )
+        self.ups = nn.ModuleList(nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in pairwise(ch))
         self.norms = nn.ModuleList(ConditionalBatchNorm(b, spec.num_classes) for b in ch[1:])
         self.out = nn.Conv2d(ch[-1], spec.channels, 3, padding=1)
         self.attention_stage = at = _attention_stage(spec, self.start, stages)

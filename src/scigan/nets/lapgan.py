@@ -111,11 +111,12 @@ class LapDiscriminator(nn.Module):
         for k in range(self.levels + 1):  # level k: 2^k × start, halved k times to start
             cin = spec.channels * (2 if k else 1)
             layers: list[nn.Module] = [spectral(nn.Conv2d(cin, ch[k], 3, padding=1), sn), nn.LeakyReLU(0.2)]
-            for a, b in zip(ch[k:0:-1], ch[k - 1::-1] if k else []):
+            for a, b in zip(ch[k:0:-1], ch[k - 1 :: -1] if k else []):
                 layers += [spectral(nn.Conv2d(a, b, 4, stride=2, padding=1), sn), nn.LeakyReLU(0.2)]
             self.judges.append(nn.Sequential(*layers))
-        self.heads = nn.ModuleList(ProjectionHead(ch[0] * start**2, spec.num_classes, sn)
-                                   for _ in range(self.levels + 1))
+        self.heads = nn.ModuleList(
+            ProjectionHead(ch[0] * start**2, spec.num_classes, sn) for _ in range(self.levels + 1)
+        )
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         levels = laplacian_pyramid(x, self.levels)

@@ -22,8 +22,7 @@ class PatchDiscriminator(nn.Module):
         sn: spectral normalisation on every convolution.
     """
 
-    def __init__(self, channels: int, cond_channels: int = 0, width: int = 32, layers: int = 3,
-                 sn: bool = True):
+    def __init__(self, channels: int, cond_channels: int = 0, width: int = 32, layers: int = 3, sn: bool = True):
         super().__init__()
         self.cond_channels = cond_channels
         c_in, blocks = channels + cond_channels, []
@@ -31,8 +30,11 @@ class PatchDiscriminator(nn.Module):
             c_out = width * min(2**i, 8)
             blocks += [spectral(nn.Conv2d(c_in, c_out, 4, stride=2, padding=1), sn), nn.LeakyReLU(0.2)]
             c_in = c_out
-        blocks += [spectral(nn.Conv2d(c_in, c_in, 3, padding=1), sn), nn.LeakyReLU(0.2),
-                   spectral(nn.Conv2d(c_in, 1, 3, padding=1), sn)]
+        blocks += [
+            spectral(nn.Conv2d(c_in, c_in, 3, padding=1), sn),
+            nn.LeakyReLU(0.2),
+            spectral(nn.Conv2d(c_in, 1, 3, padding=1), sn),
+        ]
         self.body = nn.Sequential(*blocks)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

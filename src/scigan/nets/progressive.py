@@ -115,10 +115,15 @@ class ProgressiveDiscriminator(_Progress):
         self.from_rgb = nn.ModuleList(spectral(nn.Conv2d(spec.channels, c, 1), sn) for c in ch)
         self.blocks = nn.ModuleList([nn.Identity()])  # stage i: conv b->b, conv b->a, pool ×½
         for a, b in pairwise(ch):
-            self.blocks.append(nn.Sequential(
-                spectral(nn.Conv2d(b, b, 3, padding=1), sn), nn.LeakyReLU(0.2),
-                spectral(nn.Conv2d(b, a, 3, padding=1), sn), nn.LeakyReLU(0.2), nn.AvgPool2d(2),
-            ))
+            self.blocks.append(
+                nn.Sequential(
+                    spectral(nn.Conv2d(b, b, 3, padding=1), sn),
+                    nn.LeakyReLU(0.2),
+                    spectral(nn.Conv2d(b, a, 3, padding=1), sn),
+                    nn.LeakyReLU(0.2),
+                    nn.AvgPool2d(2),
+                )
+            )
         self.final = nn.Sequential(spectral(nn.Conv2d(ch[0], ch[0], 3, padding=1), sn), nn.LeakyReLU(0.2))
         self.head = ProjectionHead(ch[0] * self.start**2, spec.num_classes, sn)
 

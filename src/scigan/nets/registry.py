@@ -13,8 +13,14 @@ from scigan.nets.spec import NetSpec
 def _builders() -> dict[str, Callable[[NetSpec], tuple[nn.Module, nn.Module]]]:
     from scigan.nets import dcgan, lapgan, mlp, progressive, resnet, stylegan
 
-    return {"mlp": mlp.build, "dcgan": dcgan.build, "resnet": resnet.build,
-            "progressive": progressive.build, "stylegan": stylegan.build, "lapgan": lapgan.build}
+    return {
+        "mlp": mlp.build,
+        "dcgan": dcgan.build,
+        "resnet": resnet.build,
+        "progressive": progressive.build,
+        "stylegan": stylegan.build,
+        "lapgan": lapgan.build,
+    }
 
 
 ARCHITECTURES = ("mlp", "dcgan", "resnet", "progressive", "stylegan", "lapgan")
@@ -31,6 +37,8 @@ def build(model: str, spec: NetSpec) -> tuple[nn.Module, nn.Module]:
     if model not in builders:
         raise ScienceError(f"unknown model {model!r}; choose one of: {', '.join(ARCHITECTURES)}")
     if spec.attention and model not in WITH_ATTENTION:
-        raise ScienceError(f"--attention is an option of {' and '.join(WITH_ATTENTION)}, not of --model {model}; "
-                           "drop it or pick one of those")
+        raise ScienceError(
+            f"--attention is an option of {' and '.join(WITH_ATTENTION)}, not of --model {model}; "
+            "drop it or pick one of those"
+        )
     return builders[model](spec)

@@ -18,8 +18,9 @@ BLOCKS = 8
 class _Block(nn.Module):
     def __init__(self, width: int):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(width, width, 3, padding=1), nn.PReLU(width),
-                                  nn.Conv2d(width, width, 3, padding=1))
+        self.body = nn.Sequential(
+            nn.Conv2d(width, width, 3, padding=1), nn.PReLU(width), nn.Conv2d(width, width, 3, padding=1)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + 0.2 * self.body(x)
@@ -35,15 +36,13 @@ class SRResNet(nn.Module):
         blocks: residual blocks.
     """
 
-    def __init__(self, channels_in: int, channels_out: int, scale: int, width: int = 32,
-                 blocks: int = BLOCKS):
+    def __init__(self, channels_in: int, channels_out: int, scale: int, width: int = 32, blocks: int = BLOCKS):
         super().__init__()
         if scale < 1 or scale & (scale - 1):
             raise ValueError(f"scale must be 1 or a power of two, got {scale}")
         self.scale, self.channels_in, self.channels_out = scale, channels_in, channels_out
         self.head = nn.Sequential(nn.Conv2d(channels_in, width, 3, padding=1), nn.PReLU(width))
-        self.body = nn.Sequential(*[_Block(width) for _ in range(blocks)],
-                                  nn.Conv2d(width, width, 3, padding=1))
+        self.body = nn.Sequential(*[_Block(width) for _ in range(blocks)], nn.Conv2d(width, width, 3, padding=1))
         up: list[nn.Module] = []
         for _ in range(scale.bit_length() - 1):
             up += [nn.Conv2d(width, 4 * width, 3, padding=1), nn.PixelShuffle(2), nn.PReLU(width)]

@@ -100,8 +100,11 @@ class StyleLayer(nn.Module):
         if self.up:
             x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
         h = self.conv(x, w)
-        noise = self.noise if rng is None else torch.randn(
-            h.shape[0], 1, *h.shape[2:], generator=rng, device=h.device, dtype=h.dtype)
+        noise = (
+            self.noise
+            if rng is None
+            else torch.randn(h.shape[0], 1, *h.shape[2:], generator=rng, device=h.device, dtype=h.dtype)
+        )
         return F.leaky_relu(h + self.noise_strength * noise + self.bias[:, None, None], 0.2)
 
 
@@ -119,8 +122,9 @@ class StyleGenerator(nn.Module):
         w_dim = spec.z_dim
         self.embed = nn.Embedding(spec.num_classes, w_dim) if spec.num_classes else None
         dims = [w_dim * (2 if spec.num_classes else 1)] + [w_dim] * MAPPING_LAYERS
-        self.mapping_net = nn.Sequential(*(m for a, b in pairwise(dims)
-                                           for m in (MappingLinear(a, b, MAPPING_LR), nn.LeakyReLU(0.2))))
+        self.mapping_net = nn.Sequential(
+            *(m for a, b in pairwise(dims) for m in (MappingLinear(a, b, MAPPING_LR), nn.LeakyReLU(0.2)))
+        )
         self.const = nn.Parameter(torch.randn(1, ch[0], self.start, self.start))
         layers = [StyleLayer(ch[0], ch[0], w_dim, self.start, up=False)]
         rgb = [ModulatedConv2d(ch[0], spec.channels, 1, w_dim, demodulate=False)]

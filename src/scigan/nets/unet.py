@@ -25,14 +25,20 @@ class UNet(nn.Module):
         widths = [width * min(2**i, 8) for i in range(depth + 1)]
         self.stem = nn.Sequential(nn.Conv2d(channels_in, widths[0], 3, padding=1), nn.LeakyReLU(0.2))
         self.down = nn.ModuleList(
-            nn.Sequential(nn.Conv2d(widths[i], widths[i + 1], 4, stride=2, padding=1), nn.LeakyReLU(0.2),
-                          nn.Conv2d(widths[i + 1], widths[i + 1], 3, padding=1), nn.LeakyReLU(0.2))
-            for i in range(depth))
+            nn.Sequential(
+                nn.Conv2d(widths[i], widths[i + 1], 4, stride=2, padding=1),
+                nn.LeakyReLU(0.2),
+                nn.Conv2d(widths[i + 1], widths[i + 1], 3, padding=1),
+                nn.LeakyReLU(0.2),
+            )
+            for i in range(depth)
+        )
         self.up = nn.ModuleList(
-            nn.ConvTranspose2d(widths[i + 1], widths[i], 4, stride=2, padding=1) for i in range(depth))
+            nn.ConvTranspose2d(widths[i + 1], widths[i], 4, stride=2, padding=1) for i in range(depth)
+        )
         self.merge = nn.ModuleList(
-            nn.Sequential(nn.Conv2d(2 * widths[i], widths[i], 3, padding=1), nn.ReLU())
-            for i in range(depth))
+            nn.Sequential(nn.Conv2d(2 * widths[i], widths[i], 3, padding=1), nn.ReLU()) for i in range(depth)
+        )
         self.tail = nn.Conv2d(widths[0], channels_out, 3, padding=1)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

@@ -13,9 +13,19 @@ import numpy as np
 from scigan.errors import ScienceError
 
 
-def plot_embedding(real: np.ndarray, fake: np.ndarray, path: Path, *, real_labels: np.ndarray | None = None,
-                   fake_labels: np.ndarray | None = None, class_names: list[str] | None = None,
-                   title: str = "", max_points: int = 2000, seed: int = 0, umap: bool = False) -> Path:
+def plot_embedding(
+    real: np.ndarray,
+    fake: np.ndarray,
+    path: Path,
+    *,
+    real_labels: np.ndarray | None = None,
+    fake_labels: np.ndarray | None = None,
+    class_names: list[str] | None = None,
+    title: str = "",
+    max_points: int = 2000,
+    seed: int = 0,
+    umap: bool = False,
+) -> Path:
     """Project features (N, F) of real and synthetic samples onto the first two principal
     components of the real ones and draw both, real as dots and synthetic as crosses,
     coloured by label when labels are given. With ``umap`` (needs umap-learn) a second
@@ -32,15 +42,21 @@ def plot_embedding(real: np.ndarray, fake: np.ndarray, path: Path, *, real_label
     keep_fake = rng.permutation(len(fake))[:max_points]
     pca = PCA(n_components=2, random_state=seed).fit(real)
     share = pca.explained_variance_ratio_
-    panels = [(pca.transform(real[keep_real]), pca.transform(fake[keep_fake]),
-               f"PC1 ({share[0]:.0%} of real variance)", f"PC2 ({share[1]:.0%})")]
+    panels = [
+        (
+            pca.transform(real[keep_real]),
+            pca.transform(fake[keep_fake]),
+            f"PC1 ({share[0]:.0%} of real variance)",
+            f"PC2 ({share[1]:.0%})",
+        )
+    ]
     if umap:
         try:
             from umap import UMAP
         except ImportError:
             raise ScienceError("--umap needs umap-learn: pip install umap-learn") from None
         both = UMAP(random_state=seed).fit_transform(np.concatenate([real[keep_real], fake[keep_fake]]))
-        panels.append((both[:len(keep_real)], both[len(keep_real):], "UMAP 1", "UMAP 2"))
+        panels.append((both[: len(keep_real)], both[len(keep_real) :], "UMAP 1", "UMAP 2"))
     fig, axes = plt.subplots(1, len(panels), figsize=(9.0 + 5.0 * (len(panels) - 1), 5.2), squeeze=False)
     try:
         for ax, (r, f, xlabel, ylabel) in zip(axes[0], panels):
@@ -60,8 +76,17 @@ def plot_embedding(real: np.ndarray, fake: np.ndarray, path: Path, *, real_label
     return path
 
 
-def _scatter(plt, ax, r: np.ndarray, f: np.ndarray, real_labels: np.ndarray | None, fake_labels: np.ndarray | None,
-             class_names: list[str] | None, keep_real: np.ndarray, keep_fake: np.ndarray) -> None:
+def _scatter(
+    plt,
+    ax,
+    r: np.ndarray,
+    f: np.ndarray,
+    real_labels: np.ndarray | None,
+    fake_labels: np.ndarray | None,
+    class_names: list[str] | None,
+    keep_real: np.ndarray,
+    keep_fake: np.ndarray,
+) -> None:
     """Real points (M, 2) as dots and synthetic points (K, 2) as crosses, one colour per label."""
     if real_labels is None or fake_labels is None or not class_names:
         ax.scatter(*r.T, s=9, alpha=0.6, label="real (held out)", color="tab:blue")
@@ -97,10 +122,20 @@ def label_weights(real_labels: np.ndarray | None, fake_labels: np.ndarray | None
     return (fake_share / np.where(real_share > 0, real_share, 1.0))[real_labels]
 
 
-def plot_preview(real: np.ndarray, fake: np.ndarray, marginals: list[Marginal], path: Path, *,
-                 provenance: dict[str, str], real_labels: np.ndarray | None = None,
-                 fake_labels: np.ndarray | None = None, class_names: list[str] | None = None,
-                 title: str = "", max_points: int = 1000, seed: int = 0) -> Path:
+def plot_preview(
+    real: np.ndarray,
+    fake: np.ndarray,
+    marginals: list[Marginal],
+    path: Path,
+    *,
+    provenance: dict[str, str],
+    real_labels: np.ndarray | None = None,
+    fake_labels: np.ndarray | None = None,
+    class_names: list[str] | None = None,
+    title: str = "",
+    max_points: int = 1000,
+    seed: int = 0,
+) -> Path:
     """A small training preview: features (N, F) of real and (M, F) of synthetic samples
     on the real ones' first two principal components, beside one panel per marginal
     (real rows weighted to the synthetic label shares, :func:`label_weights`). Written
@@ -122,8 +157,17 @@ def plot_preview(real: np.ndarray, fake: np.ndarray, marginals: list[Marginal], 
     fig = Figure(figsize=(3.4 * (1 + len(marginals)), 3.2))
     axes = fig.subplots(1, 1 + len(marginals), squeeze=False)[0]
     fig.subplots_adjust(left=0.04, right=0.99, bottom=0.16, top=0.9, wspace=0.25)
-    _scatter(plt, axes[0], pca.transform(real[keep_real]), pca.transform(fake), real_labels, fake_labels,
-             class_names, keep_real, keep_fake)
+    _scatter(
+        plt,
+        axes[0],
+        pca.transform(real[keep_real]),
+        pca.transform(fake),
+        real_labels,
+        fake_labels,
+        class_names,
+        keep_real,
+        keep_fake,
+    )
     axes[0].set_title(title or "PCA: real (dots), synthetic (crosses)", fontsize=8)
     axes[0].tick_params(labelsize=6)
     if not class_names or len(class_names) <= 4:  # more classes would hide the points
@@ -154,8 +198,14 @@ def _marginal(ax, m: Marginal, weights: np.ndarray | None) -> None:
         ok_r, ok_f = np.isfinite(real_v), np.isfinite(fake_v)
         edges = np.histogram_bin_edges(real_v[ok_r], bins=20)
         ax.hist(real_v[ok_r], bins=edges, weights=real_w[ok_r], density=True, alpha=0.5, label="real", color="tab:blue")
-        ax.hist(np.clip(fake_v[ok_f], edges[0], edges[-1]), bins=edges, density=True, alpha=0.5,
-                label="synthetic", color="tab:orange")
+        ax.hist(
+            np.clip(fake_v[ok_f], edges[0], edges[-1]),
+            bins=edges,
+            density=True,
+            alpha=0.5,
+            label="synthetic",
+            color="tab:orange",
+        )
     ax.set_title(m.name, fontsize=8)
     ax.tick_params(labelsize=6)
     ax.legend(fontsize=6, frameon=False)

@@ -83,34 +83,55 @@ def write_report(run: str | Path) -> Path:
 
     command = shlex.quote(str(path))
     curves = (
-        (_img("report/losses.png", "loss curves", "plot") if has_losses
-         else '<p class="note">No loss terms logged yet (metrics.jsonl is missing or empty).</p>')
-        + (_img("report/metrics.png", "quick scores over training", "plot") if has_metrics
-           else '<p class="note">No quick evaluations logged (eval_every = 0, or none reached yet).</p>')
-        + (f'<p class="note">{metrics.skipped} unreadable line(s) of metrics.jsonl skipped '
-           "(a run killed while writing leaves a truncated last line).</p>" if metrics.skipped else "")
+        (
+            _img("report/losses.png", "loss curves", "plot")
+            if has_losses
+            else '<p class="note">No loss terms logged yet (metrics.jsonl is missing or empty).</p>'
+        )
+        + (
+            _img("report/metrics.png", "quick scores over training", "plot")
+            if has_metrics
+            else '<p class="note">No quick evaluations logged (eval_every = 0, or none reached yet).</p>'
+        )
+        + (
+            f'<p class="note">{metrics.skipped} unreadable line(s) of metrics.jsonl skipped '
+            "(a run killed while writing leaves a truncated last line).</p>"
+            if metrics.skipped
+            else ""
+        )
     )
     tables = {**section_tables(info.config), "data": info.data}
-    body = "".join([
-        f"<h1>scigan run report: {_esc(path.name)}</h1>",
-        '<p class="synthetic"><strong>Every sample picture on this page is synthetic</strong>: drawn '
-        "by the trained generator, not taken from the real data set.</p>",
-        f'<p class="note">Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from {_esc(path)}.</p>',
-        "<h2>Summary</h2>", summary_table(info.config.steps, metrics, state, best, selection),
-        "<h2>Samples (synthetic)</h2>", samples_section(path, metrics.points),
-        "<h2>Evaluation</h2>", evaluation_section(path / "evaluation.json", command, declared),
-        "<h2>Training curves</h2>", curves,
-        '<h2>Configuration</h2><p class="note">From config.toml: every option, defaults included.</p>',
-        '<div class="cols">',
-        *(f"<div><h3>[{_esc(name)}]</h3>"
-          + _table(["option", "value"], [[k, _fmt(v, exact=True)] for k, v in table.items()]) + "</div>"
-          for name, table in tables.items()),
-        "</div>",
-    ])
-    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>scigan report: {_esc(path.name)}</title>\n<style>{CSS}</style>\n</head>\n"
-            f"<body>\n{body}\n</body>\n</html>\n")
+    body = "".join(
+        [
+            f"<h1>scigan run report: {_esc(path.name)}</h1>",
+            '<p class="synthetic"><strong>Every sample picture on this page is synthetic</strong>: drawn '
+            "by the trained generator, not taken from the real data set.</p>",
+            f'<p class="note">Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from {_esc(path)}.</p>',
+            "<h2>Summary</h2>",
+            summary_table(info.config.steps, metrics, state, best, selection),
+            "<h2>Samples (synthetic)</h2>",
+            samples_section(path, metrics.points),
+            "<h2>Evaluation</h2>",
+            evaluation_section(path / "evaluation.json", command, declared),
+            "<h2>Training curves</h2>",
+            curves,
+            '<h2>Configuration</h2><p class="note">From config.toml: every option, defaults included.</p>',
+            '<div class="cols">',
+            *(
+                f"<div><h3>[{_esc(name)}]</h3>"
+                + _table(["option", "value"], [[k, _fmt(v, exact=True)] for k, v in table.items()])
+                + "</div>"
+                for name, table in tables.items()
+            ),
+            "</div>",
+        ]
+    )
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>scigan report: {_esc(path.name)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
     out = path / "report.html"
     tmp = out.with_name(f".report.html.tmp-{os.getpid()}")
     tmp.write_text(page, encoding="utf-8")
@@ -118,8 +139,9 @@ def write_report(run: str | Path) -> Path:
     return out
 
 
-def summary_table(planned_steps: int, metrics: Metrics, state: dict[str, Any],
-                  best: tuple[int | None, float | None], selection: Score) -> str:
+def summary_table(
+    planned_steps: int, metrics: Metrics, state: dict[str, Any], best: tuple[int | None, float | None], selection: Score
+) -> str:
     """How far the run got: from the newest checkpoint's state, else from the last log line."""
     last = checkpoint_point(state) or max(metrics.points, key=lambda p: p.step, default=None)
     seconds = last and last.seconds
@@ -154,8 +176,10 @@ def samples_section(run: Path, points: list[Point]) -> str:
         return '<p class="note">No previews yet (samples/ is empty).</p>'
     seen = {p.step: p.images for p in points}
     step, latest = found[-1]
-    out = [f"<p>Latest preview, step {step}:</p>",
-           _img(f"samples/{latest.name}", f"synthetic samples at step {step}", picture_class(latest))]
+    out = [
+        f"<p>Latest preview, step {step}:</p>",
+        _img(f"samples/{latest.name}", f"synthetic samples at step {step}", picture_class(latest)),
+    ]
     if len(found) > 1:
         k = min(MAX_STRIP, len(found))
         chosen = [found[round(i * (len(found) - 1) / (k - 1))] for i in range(k)]
@@ -192,8 +216,10 @@ def gap_closed(ev: dict[str, Any], declared: Sequence[Score]) -> list[str]:
         assert value is not None and floor is not None and untrained is not None
         if untrained != floor:
             share = (untrained - value) / (untrained - floor)
-            out.append(f"<p>{_esc(s.label)} has closed <strong>{share:.0%}</strong> of the gap from the untrained "
-                       f"generator ({_fmt(untrained)}) to the {_esc(s.floor_label)} ({_fmt(floor)}).</p>")
+            out.append(
+                f"<p>{_esc(s.label)} has closed <strong>{share:.0%}</strong> of the gap from the untrained "
+                f"generator ({_fmt(untrained)}) to the {_esc(s.floor_label)} ({_fmt(floor)}).</p>"
+            )
     return out
 
 
@@ -208,10 +234,15 @@ def nested_tables(ev: dict[str, Any], declared: Sequence[Score]) -> list[str]:
         mark = names.index(worst["name"]) if worst.get("name") in per_class else None
         out.append(f"<h3>{_esc(fd.label if fd else 'FD')} per class</h3>")
         if mark is not None:
-            out.append(f"<p>Worst class: <strong>{_esc(worst['name'])}</strong> ({_fmt(worst.get('fd'))}, "
-                       f"{_fmt(worst.get('gap'))} above the best class).</p>")
-        out.append(_table(["class", fd.label if fd else "FD"], [[n, _fmt(per_class[n])] for n in names],
-                          mark=mark, numeric=(1,)))
+            out.append(
+                f"<p>Worst class: <strong>{_esc(worst['name'])}</strong> ({_fmt(worst.get('fd'))}, "
+                f"{_fmt(worst.get('gap'))} above the best class).</p>"
+            )
+        out.append(
+            _table(
+                ["class", fd.label if fd else "FD"], [[n, _fmt(per_class[n])] for n in names], mark=mark, numeric=(1,)
+            )
+        )
     groups = ev.get("per_group")
     if isinstance(groups, dict) and groups and all(isinstance(g, dict) for g in groups.values()):
         worst = ev["worst_group"] if isinstance(ev.get("worst_group"), dict) else {}
@@ -219,12 +250,19 @@ def nested_tables(ev: dict[str, Any], declared: Sequence[Score]) -> list[str]:
         labels = [label(k, declared) for k in keys]
         out.append("<h3>Per group</h3>")
         if worst.get("name") in groups:
-            out.append(f"<p>Worst group: <strong>{_esc(worst['name'])}</strong> "
-                       f"({_esc(label(str(worst.get('metric')), declared))} {_fmt(worst.get('value'))}, "
-                       f"{_fmt(worst.get('gap'))} from the best group).</p>")
-        out.append(_table(["group", *labels], [[n, *(_fmt(groups[n].get(k)) for k in keys)] for n in names],
-                          mark=names.index(worst["name"]) if worst.get("name") in groups else None,
-                          numeric=tuple(range(1, len(keys) + 1))))
+            out.append(
+                f"<p>Worst group: <strong>{_esc(worst['name'])}</strong> "
+                f"({_esc(label(str(worst.get('metric')), declared))} {_fmt(worst.get('value'))}, "
+                f"{_fmt(worst.get('gap'))} from the best group).</p>"
+            )
+        out.append(
+            _table(
+                ["group", *labels],
+                [[n, *(_fmt(groups[n].get(k)) for k in keys)] for n in names],
+                mark=names.index(worst["name"]) if worst.get("name") in groups else None,
+                numeric=tuple(range(1, len(keys) + 1)),
+            )
+        )
     return out
 
 
@@ -232,8 +270,10 @@ def evaluation_section(path: Path, command: str, declared: Sequence[Score]) -> s
     """The scores of ``evaluation.json`` (at ``path``) beside their floors, the pictures
     ``evaluate`` wrote, the per-class and per-group tables and what the scores depend
     on; how to produce them when the file is missing or unreadable."""
-    how = (f"Run <code>scigan evaluate {_esc(command)}</code> for every score beside its real-vs-real floor, "
-           f"then <code>scigan report {_esc(command)}</code> again.")
+    how = (
+        f"Run <code>scigan evaluate {_esc(command)}</code> for every score beside its real-vs-real floor, "
+        f"then <code>scigan report {_esc(command)}</code> again."
+    )
     if not path.exists():
         return f'<p class="note">Not evaluated yet. {how}</p>'
     ev = read_json(path)
@@ -243,17 +283,23 @@ def evaluation_section(path: Path, command: str, declared: Sequence[Score]) -> s
     out = [_table(["score", "value", "compare with", "what it says"], rows, numeric=(1,))] if rows else []
     report = path.parent / "report"
     if (report / "enhance.png").is_file():
-        out.append("<p>Held-out crops, side by side: baseline | the network's output (processed, synthetic) | "
-                   "the real target (CycleGAN: input A | A -> B | back to A):</p>"
-                   + _img("report/enhance.png", "baseline, output and target crops", "grid"))
+        out.append(
+            "<p>Held-out crops, side by side: baseline | the network's output (processed, synthetic) | "
+            "the real target (CycleGAN: input A | A -> B | back to A):</p>"
+            + _img("report/enhance.png", "baseline, output and target crops", "grid")
+        )
     if (report / "embedding.png").is_file():
-        out.append("<p>Real held-out and synthetic samples in the first two principal components of the "
-                   "real ones, coloured by label:</p>"
-                   + _img("report/embedding.png", "PCA of real and synthetic samples", "plot"))
+        out.append(
+            "<p>Real held-out and synthetic samples in the first two principal components of the "
+            "real ones, coloured by label:</p>"
+            + _img("report/embedding.png", "PCA of real and synthetic samples", "plot")
+        )
     out += gap_closed(ev, declared)
     out += nested_tables(ev, declared)
-    out.append("<h3>What the scores depend on</h3><p class=\"note\">Scores compare only under the same "
-               "feature extractor (hash), the same n and the same reference split.</p>")
+    out.append(
+        '<h3>What the scores depend on</h3><p class="note">Scores compare only under the same '
+        "feature extractor (hash), the same n and the same reference split.</p>"
+    )
     out.append(_table(["", ""], [[f.label, _fmt(ev[f.key])] for f in FACTS if f.key in ev]))
     shown = used_keys(declared) | {f.key for f in FACTS} | DRAWN | QUIET
     other = [[key, _fmt(value)] for key, value in ev.items() if key not in shown]
@@ -262,8 +308,7 @@ def evaluation_section(path: Path, command: str, declared: Sequence[Score]) -> s
     return "".join(out)
 
 
-def _table(header: list[str], rows: list[list[str]], *, mark: int | None = None,
-           numeric: tuple[int, ...] = ()) -> str:
+def _table(header: list[str], rows: list[list[str]], *, mark: int | None = None, numeric: tuple[int, ...] = ()) -> str:
     """An HTML table of plain-text cells (all escaped); row ``mark`` gets class "worst",
     columns in ``numeric`` align right. An all-empty ``header`` gives no header row."""
     worst, num = ' class="worst"', ' class="num"'

@@ -26,8 +26,11 @@ def plot_losses(points: list[Point], path: Path) -> bool:
         for term in terms:
             xy = [(p.images / 1000, p.values[term]) for p in points if is_number(p.values.get(term))]
             ax.plot(*zip(*xy), "-o", ms=2, lw=1.2, label=term)
-        ax.set(xlabel="real samples seen (thousands)", ylabel="loss",
-               title="Loss terms (they do not tell sample quality: see the scores)")
+        ax.set(
+            xlabel="real samples seen (thousands)",
+            ylabel="loss",
+            title="Loss terms (they do not tell sample quality: see the scores)",
+        )
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         save(fig, path)
@@ -39,13 +42,17 @@ def plot_losses(points: list[Point], path: Path) -> bool:
 def curves(evals: list[Point], declared: Sequence[Score], selection: Score) -> list[Score]:
     """The declared quick scores the evaluations logged: the selection score first, then
     the others in declaration order, at most :data:`MAX_CURVES`."""
-    logged = [s for s in [selection, *(s for s in declared if s != selection)]
-              if any(is_number(p.values.get(s.key)) for p in evals)]
+    logged = [
+        s
+        for s in [selection, *(s for s in declared if s != selection)]
+        if any(is_number(p.values.get(s.key)) for p in evals)
+    ]
     return logged[:MAX_CURVES]
 
 
-def plot_metrics(evals: list[Point], best_step: int | None, path: Path, declared: Sequence[Score],
-                 selection: Score) -> bool:
+def plot_metrics(
+    evals: list[Point], best_step: int | None, path: Path, declared: Sequence[Score], selection: Score
+) -> bool:
     """Plot the quick scores (:func:`curves`) over samples seen, the best step starred,
     into ``path`` (PNG); False when there is nothing to plot."""
     shown = curves(evals, declared, selection)
@@ -67,8 +74,10 @@ def plot_metrics(evals: list[Point], best_step: int | None, path: Path, declared
                 ax.set_yscale("log")
             n = rows[-1].values.get("n")
             picks = ", picks checkpoints" if score == selection else ""
-            ax.set(xlabel="real samples seen (thousands)",
-                   title=f"{score.label} ({score.hint}{picks}{f', n={n}' if n else ''})")
+            ax.set(
+                xlabel="real samples seen (thousands)",
+                title=f"{score.label} ({score.hint}{picks}{f', n={n}' if n else ''})",
+            )
             ax.title.set_fontsize(9)
             ax.grid(alpha=0.3)
         save(fig, path)

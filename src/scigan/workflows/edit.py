@@ -98,8 +98,9 @@ def _row_names(run: RunInfo, labels, rows: int) -> list[str]:
     return [f"pair {i}" + (f" ({names[int(labels[i])]})" if labels is not None else "") for i in range(rows)]
 
 
-def interpolate(run: RunInfo, G, *, rows: int = 4, frames: int = 8, method: str = "slerp",
-                label: str | None = None, seed: int = 0) -> Strip:
+def interpolate(
+    run: RunInfo, G, *, rows: int = 4, frames: int = 8, method: str = "slerp", label: str | None = None, seed: int = 0
+) -> Strip:
     """Walk between ``rows`` pairs of latents in ``frames`` steps (conditional runs: of
     class ``label``, else row i of class i mod C) with the run's generator ``G``."""
     import torch
@@ -107,13 +108,18 @@ def interpolate(run: RunInfo, G, *, rows: int = 4, frames: int = 8, method: str 
     device = next(G.parameters()).device
     z_dim = run.config.z_dim
     labels = _labels(run, label, rows, device)
-    z = interpolate_latents(_latents(rows, z_dim, seed, 0, device), _latents(rows, z_dim, seed, 1, device),
-                            frames, method)
+    z = interpolate_latents(
+        _latents(rows, z_dim, seed, 0, device), _latents(rows, z_dim, seed, 1, device), frames, method
+    )
     y = None if labels is None else labels.repeat_interleave(frames)
     with torch.no_grad():
         x = G(z.reshape(-1, z_dim), y)
-    return Strip(_decode(x, rows), _row_names(run, labels, rows),
-                 [f"t={t:.2f}" for t in np.linspace(0, 1, frames)], f"interpolate {method} seed {seed}")
+    return Strip(
+        _decode(x, rows),
+        _row_names(run, labels, rows),
+        [f"t={t:.2f}" for t in np.linspace(0, 1, frames)],
+        f"interpolate {method} seed {seed}",
+    )
 
 
 def class_swap(run: RunInfo, G, *, rows: int = 4, classes: list[str] | None = None, seed: int = 0) -> Strip:
@@ -123,8 +129,10 @@ def class_swap(run: RunInfo, G, *, rows: int = 4, classes: list[str] | None = No
 
     device = next(G.parameters()).device
     if not run.num_classes:
-        raise ScienceError(f"class-swap needs a conditional run, but {run.path} was trained unconditional; "
-                           "use interpolate, or train on labelled data without --unconditional")
+        raise ScienceError(
+            f"class-swap needs a conditional run, but {run.path} was trained unconditional; "
+            "use interpolate, or train on labelled data without --unconditional"
+        )
     names = run.class_names
     unknown = [c for c in classes or [] if c not in names and not (c.isdigit() and int(c) < len(names))]
     if unknown:
@@ -140,8 +148,12 @@ def class_swap(run: RunInfo, G, *, rows: int = 4, classes: list[str] | None = No
     y = torch.as_tensor(picked, device=device).repeat(rows)
     with torch.no_grad():
         x = G(z.repeat_interleave(len(picked), dim=0), y)
-    return Strip(_decode(x, rows), [f"noise {i}" for i in range(rows)],
-                 [run.class_names[c] for c in picked], f"class-swap seed {seed}")
+    return Strip(
+        _decode(x, rows),
+        [f"noise {i}" for i in range(rows)],
+        [run.class_names[c] for c in picked],
+        f"class-swap seed {seed}",
+    )
 
 
 def style_mix(run: RunInfo, G, *, rows: int = 4, label: str | None = None, seed: int = 0) -> Strip:
@@ -151,8 +163,10 @@ def style_mix(run: RunInfo, G, *, rows: int = 4, label: str | None = None, seed:
     import torch
 
     if not all(hasattr(G, a) for a in ("mapping", "synthesis", "num_ws")):
-        raise ScienceError(f"style-mix needs a style-based run (--model stylegan), but {run.path} is a "
-                           f"{run.config.model} run; use interpolate or class-swap")
+        raise ScienceError(
+            f"style-mix needs a style-based run (--model stylegan), but {run.path} is a "
+            f"{run.config.model} run; use interpolate or class-swap"
+        )
     device = next(G.parameters()).device
     labels = _labels(run, label, rows, device)
     with torch.no_grad():
@@ -162,9 +176,12 @@ def style_mix(run: RunInfo, G, *, rows: int = 4, label: str | None = None, seed:
         cuts = list(range(G.num_ws, -1, -1))
         ws = torch.stack([torch.where(layer < c, wa[:, None], wb[:, None]) for c in cuts], dim=1)
         x = G.synthesis(ws.reshape(-1, G.num_ws, ws.shape[-1]))
-    return Strip(_decode(x, rows), _row_names(run, labels, rows),
-                 ["A" if c == G.num_ws else "B" if c == 0 else f"A<{c}" for c in cuts],
-                 f"style-mix seed {seed}")
+    return Strip(
+        _decode(x, rows),
+        _row_names(run, labels, rows),
+        ["A" if c == G.num_ws else "B" if c == 0 else f"A<{c}" for c in cuts],
+        f"style-mix seed {seed}",
+    )
 
 
 def write_strip(strip: Strip, run: RunInfo, step: int, out: str | Path, *, overwrite: bool = False) -> Path:
@@ -176,15 +193,32 @@ def write_strip(strip: Strip, run: RunInfo, step: int, out: str | Path, *, overw
     if out.suffix.lower() != ".png":
         raise ScienceError(f"--out {out}: an edit writes a PNG strip; give a path ending in .png")
     rows, cols = strip.images.shape[:2]
-    save_images(strip.images.reshape(rows * cols, *strip.images.shape[2:]), out,
-                labels=np.repeat(np.arange(rows), cols), class_names=strip.row_names, overwrite=overwrite,
-                provenance=provenance(run, step, edit=strip.description, columns=json.dumps(strip.column_names)))
+    save_images(
+        strip.images.reshape(rows * cols, *strip.images.shape[2:]),
+        out,
+        labels=np.repeat(np.arange(rows), cols),
+        class_names=strip.row_names,
+        overwrite=overwrite,
+        provenance=provenance(run, step, edit=strip.description, columns=json.dumps(strip.column_names)),
+    )
     return out
 
 
-def edit(run_path: str | Path, kind: str, out: str | Path, *, rows: int = 4, frames: int = 8,
-         method: str = "slerp", label: str | None = None, classes: list[str] | None = None, seed: int = 0,
-         checkpoint: str = "auto", device: str = "cpu", overwrite: bool = False) -> Strip:
+def edit(
+    run_path: str | Path,
+    kind: str,
+    out: str | Path,
+    *,
+    rows: int = 4,
+    frames: int = 8,
+    method: str = "slerp",
+    label: str | None = None,
+    classes: list[str] | None = None,
+    seed: int = 0,
+    checkpoint: str = "auto",
+    device: str = "cpu",
+    overwrite: bool = False,
+) -> Strip:
     """Run the edit ``kind`` (interpolate, class-swap or style-mix) on an image run and
     write its strip to ``out`` (PNG). Every input is checked before anything is written."""
     if kind not in EDITS:
@@ -193,8 +227,9 @@ def edit(run_path: str | Path, kind: str, out: str | Path, *, rows: int = 4, fra
         raise ScienceError(f"--rows must be at least 1, got {rows}")
     run = open_run(run_path)
     if run.data["modality"] != IMAGES.name:
-        raise ScienceError(f"{run.path} is a {run.data['modality']} run; edits make image strips, "
-                           "so they need an image run")
+        raise ScienceError(
+            f"{run.path} is a {run.data['modality']} run; edits make image strips, so they need an image run"
+        )
     out = Path(out)
     if out.exists() and not overwrite:
         raise ScienceError(f"{out} already exists; pass --overwrite to replace it")

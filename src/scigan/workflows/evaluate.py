@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality
 from scigan.modalities.base import split_run
-from scigan.tasks import get_task
 from scigan.runs import RunInfo, open_run
+from scigan.tasks import get_task
 from scigan.workflows.generator import generate, load_generator
 
 
-def evaluate(run_path: str | Path, *, n: int = 10_000, checkpoint: str = "auto", seed: int = 0,
-             device: str = "cpu", umap: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
+def evaluate(
+    run_path: str | Path,
+    *,
+    n: int = 10_000,
+    checkpoint: str = "auto",
+    seed: int = 0,
+    device: str = "cpu",
+    umap: bool = False,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
     """Fidelity, diversity and coverage of a run's generator on ``n`` samples (images:
     capped at the holdout's size), beside the real-vs-real floor and an untrained
     generator's FD; tables and expression add detection, utility, privacy and per-group
@@ -29,13 +38,13 @@ def evaluate(run_path: str | Path, *, n: int = 10_000, checkpoint: str = "auto",
         raise ScienceError(f"--n must be at least 10, got {n}")
     run = open_run(run_path)
     if run.config.task != "generate":
-        return get_task(run.config.task).function("evaluate")(run_path, checkpoint=checkpoint, device=device,
-                                                              log=log)
+        return get_task(run.config.task).function("evaluate")(run_path, checkpoint=checkpoint, device=device, log=log)
     return evaluate_generator(run, n=n, checkpoint=checkpoint, seed=seed, device=device, umap=umap, log=log)
 
 
-def evaluate_generator(run: RunInfo, *, n: int, checkpoint: str, seed: int, device: str, umap: bool,
-                       log: Callable[[str], None]) -> dict[str, Any]:
+def evaluate_generator(
+    run: RunInfo, *, n: int, checkpoint: str, seed: int, device: str, umap: bool, log: Callable[[str], None]
+) -> dict[str, Any]:
     """:func:`evaluate` for a generate run: its generator against the run's holdout only
     (the validation split that picked the checkpoint is not scored)."""
     import torch
@@ -64,8 +73,14 @@ def evaluate_generator(run: RunInfo, *, n: int, checkpoint: str, seed: int, devi
     torch.manual_seed(cfg.seed)
     untrained, _ = modality.networks(cfg, run.data, run.num_classes)
     (run.path / "report").mkdir(exist_ok=True)
-    scores = scorer.full(samples(G), labels, seed=seed, untrained_x=samples(untrained.to(device)),
-                         picture=run.path / "report" / "embedding.png", umap=umap)
+    scores = scorer.full(
+        samples(G),
+        labels,
+        seed=seed,
+        untrained_x=samples(untrained.to(device)),
+        picture=run.path / "report" / "embedding.png",
+        umap=umap,
+    )
     scores.update({"step": state["step"], "checkpoint": checkpoint, "run": str(run.path)})
     (run.path / "evaluation.json").write_text(json.dumps(scores, indent=1))
     return scores

@@ -13,21 +13,21 @@ def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu"):
     from scigan.core.checkpoint import load_module, read_state
     from scigan.core.trainer import resolve_device
     from scigan.modalities import get_modality
-
     from scigan.tasks import get_task
 
     task = get_task(run.config.task)
     if task.command != "sample":  # enhancement and translation runs map images to images
-        raise ScienceError(f"{run.path} is a {task.name} run: it does not sample, it maps images; "
-                           f"use `scigan {task.command} {run.path} INPUT --out OUTPUT`")
+        raise ScienceError(
+            f"{run.path} is a {task.name} run: it does not sample, it maps images; "
+            f"use `scigan {task.command} {run.path} INPUT --out OUTPUT`"
+        )
     directory = checkpoint_dir(run, which)
     G, _ = get_modality(run.data["modality"]).networks(run.config, run.data, run.num_classes)
     load_module(G, directory / "G_ema.safetensors")
     return G.to(resolve_device(device)).eval(), read_state(directory)
 
 
-def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int,
-             batch_size: int = 500):
+def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int, batch_size: int = 500):
     """``n`` samples from ``G`` in model space (a float tensor on the CPU), drawn in eval
     mode without gradients from a generator seeded with ``seed``; ``labels`` (n,) for a
     conditional G."""
@@ -44,7 +44,7 @@ def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int,
         for start in range(0, n, batch_size):
             m = min(batch_size, n - start)
             z = torch.randn(m, z_dim, generator=rng, device=device)
-            y = None if labels is None else torch.as_tensor(labels[start:start + m], device=device)
+            y = None if labels is None else torch.as_tensor(labels[start : start + m], device=device)
             out.append(G(z, y).float().cpu())
     G.train(was_training)
     return torch.cat(out)

@@ -27,9 +27,17 @@ def resolve_label(run: RunInfo, label: str | None) -> int | None:
     raise ScienceError(f"--label {label!r} is not a class of this run; classes: {', '.join(names)}")
 
 
-def sample(run_path: str | Path, n: int, *, label: str | None = None, out: str | Path | None = None,
-           seed: int = 0, checkpoint: str = "auto", device: str = "cpu",
-           overwrite: bool = False) -> Dataset:
+def sample(
+    run_path: str | Path,
+    n: int,
+    *,
+    label: str | None = None,
+    out: str | Path | None = None,
+    seed: int = 0,
+    checkpoint: str = "auto",
+    device: str = "cpu",
+    overwrite: bool = False,
+) -> Dataset:
     """Draw ``n`` samples from a run (of class ``label``, or balanced over the classes)
     and, when ``out`` is given, write them there (format by extension; images: ``.png``
     grid, ``.npz``, or a folder of PNGs; tables: ``.csv``, ``.parquet``; expression:
@@ -47,8 +55,14 @@ def sample(run_path: str | Path, n: int, *, label: str | None = None, out: str |
     G, state = load_generator(run, checkpoint, device)
     codec = modality.load_codec(run.path, run.data)
     x = codec.decode(generate(G, n, z_dim=run.config.z_dim, labels=labels, seed=seed), labels)
-    samples = Dataset(x=x, y=labels, class_names=run.class_names, source=str(run.path),
-                      modality=modality.name, info={"step": state["step"], "synthetic": True})
+    samples = Dataset(
+        x=x,
+        y=labels,
+        class_names=run.class_names,
+        source=str(run.path),
+        modality=modality.name,
+        info={"step": state["step"], "synthetic": True},
+    )
     if out is not None:
         modality.save(samples, out, overwrite=overwrite, provenance=provenance(run, state["step"]))
     return samples

@@ -8,9 +8,10 @@ three ways, resolve the automatic options, build the networks and run the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from scigan.config import TrainConfig, save_toml
 from scigan.core.diffaugment import parse_policy
@@ -27,8 +28,15 @@ from scigan.tasks import get_task
 from scigan.workflows.generator import balanced_labels, generate
 
 
-def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwrite: bool = False,
-          log: Callable[[str], None] = print, **inputs: Any) -> tuple[RunInfo, TrainResult]:
+def train(
+    config: TrainConfig,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+    log: Callable[[str], None] = print,
+    **inputs: Any,
+) -> tuple[RunInfo, TrainResult]:
     """Train what ``config.task`` says (a generator of new samples, or an enhancement
     network) and write the run folder ``out``; returns the run and how far training got.
 
@@ -39,8 +47,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, overwri
     return task.function("train")(config, Path(out), resume=resume, overwrite=overwrite, log=log, **inputs)
 
 
-def resolve(config: TrainConfig, train: Dataset, modality: Modality,
-            log: Callable[[str], None] = print) -> TrainConfig:
+def resolve(config: TrainConfig, train: Dataset, modality: Modality, log: Callable[[str], None] = print) -> TrainConfig:
     """Fill the config's automatic values from the training split ``train`` and check
     every choice early; ``log`` hears what a kind's default switched on."""
     config.check()
@@ -62,9 +69,11 @@ def describe(data: Dataset, splits: Splits, modality: Modality, codec: Codec) ->
     """The [data] table of config.toml: what later commands need to know of the data,
     with the sizes of its three splits."""
     return {
-        "modality": data.modality, "source": data.source,
+        "modality": data.modality,
+        "source": data.source,
         **modality.describe(data, codec),
-        "num_classes": data.num_classes, "class_names": list(data.class_names),
+        "num_classes": data.num_classes,
+        "class_names": list(data.class_names),
         **splits.sizes(),
     }
 
@@ -83,9 +92,16 @@ def _read(config: TrainConfig, out: Path, table: Any, dataset: Dataset | None) -
     return config, modality.read(config)
 
 
-def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, overwrite: bool = False,
-                    log: Callable[[str], None] = print, table: Any = None,
-                    dataset: Dataset | None = None) -> tuple[RunInfo, TrainResult]:
+def train_generator(
+    config: TrainConfig,
+    out: Path,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+    log: Callable[[str], None] = print,
+    table: Any = None,
+    dataset: Dataset | None = None,
+) -> tuple[RunInfo, TrainResult]:
     """Train a GAN as ``config`` says and write the run folder ``out``.
 
     ``table``, an in-memory table (a pandas DataFrame) of the kind ``config.modality``
@@ -126,23 +142,32 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
 
     def preview(G_eval: torch.nn.Module, step: int) -> None:
         n = len(preview_labels) if preview_labels is not None else 64
-        x = codec.decode(generate(G_eval, n, z_dim=config.z_dim, labels=preview_labels, seed=config.seed),
-                         preview_labels)
-        samples = Dataset(x=x, y=preview_labels, class_names=run.class_names, source=str(out),
-                          modality=modality.name)
-        modality.preview(samples, out / "samples" / f"{step:08d}.png", provenance(run, step),
-                         reference=train_split)
+        x = codec.decode(
+            generate(G_eval, n, z_dim=config.z_dim, labels=preview_labels, seed=config.seed), preview_labels
+        )
+        samples = Dataset(x=x, y=preview_labels, class_names=run.class_names, source=str(out), modality=modality.name)
+        modality.preview(samples, out / "samples" / f"{step:08d}.png", provenance(run, step), reference=train_split)
 
     # a data kind's own condition sampler (tables: CTGAN's conditional vector) draws every
     # batch's rows and conditions as a step hook and adds its terms to the generator phase
     conditions = modality.conditions(train_split, codec, config)
     rows = modality.training_rows(train_split, bool(run.num_classes) and conditions is None)
     trainer = Trainer(  # checks the config against the data before anything is written
-        config, G, D, torch.from_numpy(codec.stored(train_split)[rows]),
-        torch.from_numpy(train_split.y[rows]) if run.num_classes and conditions is None else None,
-        codec.encode, config.z_dim, out, preview=preview, log=log,
-        phases=None if conditions is None else lambda G_, D_: with_generator_terms(
-            build_phases(config, G_, D_), conditions.terms()),
+        config,
+        G,
+        D,
+        torch.from_numpy(codec.stored(train_split)[rows]),
+        torch.from_numpy(train_split.y[rows])
+        if train_split.y is not None and run.num_classes and conditions is None
+        else None,
+        codec.encode,
+        config.z_dim,
+        out,
+        preview=preview,
+        log=log,
+        phases=None
+        if conditions is None
+        else lambda G_, D_: with_generator_terms(build_phases(config, G_, D_), conditions.terms()),
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
         selects=kind.selects,
     )
@@ -154,8 +179,10 @@ def train_generator(config: TrainConfig, out: Path, *, resume: bool = False, ove
     (out / "samples").mkdir(exist_ok=True)
     for note in notes:
         log(note)
-    log(f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
-        f"on {len(train_split)} samples of {data.source}; run folder {out}")
+    log(
+        f"training {config.model} ({config.loss}, {'conditional' if run.num_classes else 'unconditional'}) "
+        f"on {len(train_split)} samples of {data.source}; run folder {out}"
+    )
 
     if config.eval_every:  # checkpoint choice sees the validation split, never the holdout
         scorer = modality.scorer(train_split, splits.validation, codec, device=device, log=log)

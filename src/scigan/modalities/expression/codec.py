@@ -73,8 +73,16 @@ class ExpressionCodec:
             log_lib_mean and log_lib_std then describe log s instead of the library.
     """
 
-    def __init__(self, genes: list[str], values: str, library: float = 0.0, log_lib_mean: float = 0.0,
-                 log_lib_std: float = 1.0, label_column: str = "", quantised: bool = False):
+    def __init__(
+        self,
+        genes: list[str],
+        values: str,
+        library: float = 0.0,
+        log_lib_mean: float = 0.0,
+        log_lib_std: float = 1.0,
+        label_column: str = "",
+        quantised: bool = False,
+    ):
         self.genes, self.values, self.library = genes, values, library
         self.log_lib_mean, self.log_lib_std, self.label_column = log_lib_mean, log_lib_std, label_column
         self.quantised = quantised
@@ -88,14 +96,27 @@ class ExpressionCodec:
             s = size_factors(train.x)
             if s is None:
                 return cls(info["genes"], "log", label_column=info["label_column"])
-            return cls(info["genes"], "log", 0.0, float(np.log(s).mean()), float(np.log(s).std()) or 1.0,
-                       info["label_column"], quantised=True)
+            return cls(
+                info["genes"],
+                "log",
+                0.0,
+                float(np.log(s).mean()),
+                float(np.log(s).std()) or 1.0,
+                info["label_column"],
+                quantised=True,
+            )
         lib = train.x.astype(np.float64).sum(axis=1)
         if (lib <= 0).any():
             raise ScienceError(f"{train.source}: {(lib <= 0).sum()} cell(s) have no counts at all; drop them")
         log_lib = np.log(lib)
-        return cls(info["genes"], "counts", float(np.median(lib)), float(log_lib.mean()),
-                   float(log_lib.std()) or 1.0, info["label_column"])
+        return cls(
+            info["genes"],
+            "counts",
+            float(np.median(lib)),
+            float(log_lib.mean()),
+            float(log_lib.std()) or 1.0,
+            info["label_column"],
+        )
 
     @property
     def width(self) -> int:
@@ -119,8 +140,9 @@ class ExpressionCodec:
             s = size_factors(x)
             if s is None:
                 raise ScienceError("these cells are not on a log1p(count · size factor) grid like the training cells")
-            return np.concatenate([np.asarray(x, dtype=np.float64),
-                                   (np.log(s)[:, None] - self.log_lib_mean) / self.log_lib_std], axis=1)
+            return np.concatenate(
+                [np.asarray(x, dtype=np.float64), (np.log(s)[:, None] - self.log_lib_mean) / self.log_lib_std], axis=1
+            )
         lib = np.maximum(np.asarray(x, dtype=np.float64).sum(axis=1, keepdims=True), 1.0)
         return np.concatenate([self.log_expression(x), (np.log(lib) - self.log_lib_mean) / self.log_lib_std], axis=1)
 

@@ -78,16 +78,20 @@ def _from_text(path: Path, label_column: str) -> tuple[np.ndarray, list[str], An
     labels = None
     if label_column:
         if label_column not in frame.columns:
-            raise ScienceError(f"--label-column {label_column!r} is not a column of {path.name}; "
-                               f"its first columns: {', '.join(map(str, frame.columns[:8]))}")
+            raise ScienceError(
+                f"--label-column {label_column!r} is not a column of {path.name}; "
+                f"its first columns: {', '.join(map(str, frame.columns[:8]))}"
+            )
         labels = frame.pop(label_column)
     numeric = frame.apply(pd.to_numeric, errors="coerce")
     bad = numeric.isna() & frame.notna()
     if bad.to_numpy().any():
         row, col = np.argwhere(bad.to_numpy())[0]
-        raise ScienceError(f"{path.name}: gene {frame.columns[col]!r} of cell {frame.index[row]!r} holds "
-                           f"{frame.iat[row, col]!r}, not a number; an expression matrix holds numbers only "
-                           "(name a label column with --label-column)")
+        raise ScienceError(
+            f"{path.name}: gene {frame.columns[col]!r} of cell {frame.index[row]!r} holds "
+            f"{frame.iat[row, col]!r}, not a number; an expression matrix holds numbers only "
+            "(name a label column with --label-column)"
+        )
     return numeric.to_numpy(np.float64), [str(c) for c in frame.columns], labels
 
 
@@ -137,8 +141,14 @@ def load_expression(source: str | Path, *, label_column: str = "", values: str =
     if values == "auto":
         values = detected
     y, class_names = (None, []) if labels is None else _labels(labels, label_column)
-    return Dataset(x=x.astype(np.float32), y=y, class_names=class_names, source=source, modality="expression",
-                   info={"genes": genes, "values": values, "label_column": label_column, "note": note})
+    return Dataset(
+        x=x.astype(np.float32),
+        y=y,
+        class_names=class_names,
+        source=source,
+        modality="expression",
+        info={"genes": genes, "values": values, "label_column": label_column, "note": note},
+    )
 
 
 def _check_matrix(x: np.ndarray, genes: list[str], source: str) -> None:
@@ -148,13 +158,17 @@ def _check_matrix(x: np.ndarray, genes: list[str], source: str) -> None:
     if not np.isfinite(x).all():
         raise ScienceError(f"{source}: the matrix holds NaN or infinite values; fill or drop those cells")
     if (x < 0).any():
-        raise ScienceError(f"{source}: the matrix holds negative values (scaled or centred data?); "
-                           "give raw counts or log-normalised values")
+        raise ScienceError(
+            f"{source}: the matrix holds negative values (scaled or centred data?); "
+            "give raw counts or log-normalised values"
+        )
     seen: set[str] = set()
     for gene in genes:
         if gene in seen:
-            raise ScienceError(f"{source}: gene name {gene!r} appears twice; make gene names unique "
-                               "(e.g. anndata's var_names_make_unique())")
+            raise ScienceError(
+                f"{source}: gene name {gene!r} appears twice; make gene names unique "
+                "(e.g. anndata's var_names_make_unique())"
+            )
         seen.add(gene)
 
 
@@ -170,9 +184,18 @@ def _labels(labels: Any, key: str) -> tuple[np.ndarray, list[str]]:
     return np.array([index[v] for v in values], dtype=np.int64), names
 
 
-def save_expression(x: np.ndarray, genes: list[str], path: Path, *, labels: np.ndarray | None,
-                    class_names: list[str], label_column: str, values: str, uns: dict[str, Any],
-                    overwrite: bool = False) -> None:
+def save_expression(
+    x: np.ndarray,
+    genes: list[str],
+    path: Path,
+    *,
+    labels: np.ndarray | None,
+    class_names: list[str],
+    label_column: str,
+    values: str,
+    uns: dict[str, Any],
+    overwrite: bool = False,
+) -> None:
     """Write synthetic cells (N, genes) as ``.h5ad`` (obs label, var names, ``uns['scigan']``)
     or as CSV/TSV (cells × genes, the label as the last column). Written atomically."""
     import os

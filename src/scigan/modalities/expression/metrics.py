@@ -40,8 +40,9 @@ def mean_detection(real: np.ndarray, other: np.ndarray, seed: int, repeats: int 
     if len(other) < 2 * m:
         return detection.detection_auc(real, other, seed=seed)
     slices = min(repeats, len(other) // m)
-    return float(np.mean([detection.detection_auc(real, other[i * m:(i + 1) * m], seed=seed + i)
-                          for i in range(slices)]))
+    return float(
+        np.mean([detection.detection_auc(real, other[i * m : (i + 1) * m], seed=seed + i) for i in range(slices)])
+    )
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -60,6 +61,7 @@ def gene_agreement(real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
 def correlation_of_correlations(real: np.ndarray, fake: np.ndarray, genes: np.ndarray) -> float:
     """Pearson r between the upper triangles of the gene–gene correlation matrices of the
     ``genes`` columns of ``real`` and ``fake`` (constant genes count as uncorrelated)."""
+
     def corr(x: np.ndarray) -> np.ndarray:
         x = x[:, genes] - x[:, genes].mean(0)
         norm = np.sqrt((x**2).sum(0))
@@ -73,6 +75,7 @@ def correlation_of_correlations(real: np.ndarray, fake: np.ndarray, genes: np.nd
 def mmd_rbf(a: np.ndarray, b: np.ndarray, bandwidth: float) -> float:
     """Biased MMD² with the kernel exp(−‖x − y‖² / (2 bandwidth²)) between rows of ``a``
     and ``b``; 0 for identical sets."""
+
     def kernel(x: np.ndarray, y: np.ndarray) -> float:
         d = (x**2).sum(1)[:, None] + (y**2).sum(1)[None] - 2 * x @ y.T
         return float(np.exp(-np.maximum(d, 0) / (2 * bandwidth**2)).mean())
@@ -83,8 +86,15 @@ def mmd_rbf(a: np.ndarray, b: np.ndarray, bandwidth: float) -> float:
 class ExpressionScorer:
     """Scores synthetic cells against the held-out cells (see the module docstring)."""
 
-    def __init__(self, train: Dataset, holdout: Dataset, codec: ExpressionCodec, *,
-                 log: Callable[[str], None] = print, seed: int = 0):
+    def __init__(
+        self,
+        train: Dataset,
+        holdout: Dataset,
+        codec: ExpressionCodec,
+        *,
+        log: Callable[[str], None] = print,
+        seed: int = 0,
+    ):
         from sklearn.decomposition import PCA
 
         self.train, self.holdout, self.codec, self.log = train, holdout, codec, log
@@ -119,30 +129,47 @@ class ExpressionScorer:
         lx = self.codec.log_expression(fake)
         f_fake = self.pca.transform(lx)
         fd, close = fidelity.frechet_distance(self.f_train, f_fake), privacy.close_share(f_fake, self.f_train)
-        return {"fd_copy_penalised": fd * max(1.0, 2 * close), "fd_train": fd, "close_share": close,
-                "gene_mean_r": gene_agreement(self.real_train, lx)["gene_mean_r"], "n": len(fake),
-                "reference": "train"}
+        return {
+            "fd_copy_penalised": fd * max(1.0, 2 * close),
+            "fd_train": fd,
+            "close_share": close,
+            "gene_mean_r": gene_agreement(self.real_train, lx)["gene_mean_r"],
+            "n": len(fake),
+            "reference": "train",
+        }
 
-    def full(self, fake: np.ndarray, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: np.ndarray | None = None, picture: Path | None = None,
-             umap: bool = False) -> dict[str, Any]:
+    def full(
+        self,
+        fake: np.ndarray,
+        fake_y: np.ndarray | None,
+        *,
+        seed: int = 0,
+        untrained_x: np.ndarray | None = None,
+        picture: Path | None = None,
+        umap: bool = False,
+    ) -> dict[str, Any]:
         """Every score of ``fake`` (cells, genes) against the holdout, beside the same
         score of real training cells (the floor)."""
         rng = np.random.default_rng(seed)
         m = len(self.holdout)
         lx = self.codec.log_expression(fake)
         rows = rng.permutation(len(self.train))
-        floor, same = self.real_train[rows[:len(fake)]], self.real_train[rows[:m]]
+        floor, same = self.real_train[rows[: len(fake)]], self.real_train[rows[:m]]
         f_fake, f_hold = self.pca.transform(lx), self.pca.transform(self.real_hold)
         f_floor, f_same = self.pca.transform(floor), self.pca.transform(same)
         few = rng.permutation(len(fake))[:m]
         self.log(f"scoring {len(fake)} synthetic cells against {m} held-out cells")
         fake_g, floor_g = gene_agreement(self.real_hold, lx), gene_agreement(self.real_hold, floor)
         out: dict[str, Any] = {
-            "n": len(fake), "n_reference": m, "reference": reference_name(self.holdout),
-            "values": self.codec.values, "pca_components": int(self.pca.n_components_),
-            "gene_mean_r": fake_g["gene_mean_r"], "gene_mean_r_real_floor": floor_g["gene_mean_r"],
-            "gene_var_r": fake_g["gene_var_r"], "gene_var_r_real_floor": floor_g["gene_var_r"],
+            "n": len(fake),
+            "n_reference": m,
+            "reference": reference_name(self.holdout),
+            "values": self.codec.values,
+            "pca_components": int(self.pca.n_components_),
+            "gene_mean_r": fake_g["gene_mean_r"],
+            "gene_mean_r_real_floor": floor_g["gene_mean_r"],
+            "gene_var_r": fake_g["gene_var_r"],
+            "gene_var_r_real_floor": floor_g["gene_var_r"],
             "corr_of_corr": correlation_of_correlations(self.real_hold, lx, self.top),
             "corr_of_corr_real_floor": correlation_of_correlations(self.real_hold, floor, self.top),
             "fd": fidelity.frechet_distance(f_hold, f_fake),
@@ -158,18 +185,34 @@ class ExpressionScorer:
             f_untrained = self.pca.transform(self.codec.log_expression(untrained_x))
             out["fd_untrained"] = fidelity.frechet_distance(f_hold, f_untrained)
         if self.holdout.y is not None and self.train.y is not None and fake_y is not None:
-            out.update(utility.utility_scores((f_fake, fake_y), (self.f_train, self.train.y),
-                                              (f_hold, self.holdout.y), seed=seed))
+            out.update(
+                utility.utility_scores(
+                    (f_fake, fake_y), (self.f_train, self.train.y), (f_hold, self.holdout.y), seed=seed
+                )
+            )
             out.update(self._per_group(lx, f_fake, fake_y, seed))
         else:
-            out.update({"utility_ratio": None, "worst_group": None,
-                        "utility_note": "unconditional or unlabelled: no cell types to predict or group by"})
+            out.update(
+                {
+                    "utility_ratio": None,
+                    "worst_group": None,
+                    "utility_note": "unconditional or unlabelled: no cell types to predict or group by",
+                }
+            )
         if picture is not None:
             from scigan.report.embedding import plot_embedding
 
-            plot_embedding(f_hold, f_fake, picture, real_labels=self.holdout.y, fake_labels=fake_y,
-                           class_names=self.holdout.class_names, seed=seed,
-                           umap=umap, title="Log expression: held-out real (dots) and synthetic (crosses), PCA")
+            plot_embedding(
+                f_hold,
+                f_fake,
+                picture,
+                real_labels=self.holdout.y,
+                fake_labels=fake_y,
+                class_names=self.holdout.class_names,
+                seed=seed,
+                umap=umap,
+                title="Log expression: held-out real (dots) and synthetic (crosses), PCA",
+            )
         return out
 
     def _per_group(self, lx: np.ndarray, f_fake: np.ndarray, fake_y: np.ndarray, seed: int) -> dict[str, Any]:
@@ -178,12 +221,19 @@ class ExpressionScorer:
         assert self.holdout.y is not None  # scored per group only when labelled
         for c, name in enumerate(self.holdout.class_names):
             real = np.asarray(self.holdout.y == c)
-            mine = np.flatnonzero(fake_y == c)[:max(int(real.sum()), MIN_GROUP_CELLS)]
+            mine = np.flatnonzero(fake_y == c)[: max(int(real.sum()), MIN_GROUP_CELLS)]
             if real.sum() < MIN_GROUP_CELLS or len(mine) < MIN_GROUP_CELLS:
                 continue
             g = gene_agreement(self.real_hold[real], lx[mine])
-            per_group[name] = {"detection_auc": mean_detection(self.pca.transform(self.real_hold[real]),
-                                                               f_fake[np.flatnonzero(fake_y == c)], seed),
-                               **g, "n_real": int(real.sum()), "n_synthetic": len(mine)}
-        return {"per_group": per_group,
-                "worst_group": fairness.worst_group(per_group, "detection_auc", higher_is_better=False)}
+            per_group[name] = {
+                "detection_auc": mean_detection(
+                    self.pca.transform(self.real_hold[real]), f_fake[np.flatnonzero(fake_y == c)], seed
+                ),
+                **g,
+                "n_real": int(real.sum()),
+                "n_synthetic": len(mine),
+            }
+        return {
+            "per_group": per_group,
+            "worst_group": fairness.worst_group(per_group, "detection_auc", higher_is_better=False),
+        }

@@ -44,8 +44,9 @@ class ExpressionModality:
         """The matrix ``config.data`` names (or ``source``, an AnnData), with its label key
         and declared values."""
         cells = config.data_options
-        return self.load(config.data if source is None else source, label_column=cells.label_column,
-                         values=cells.values)
+        return self.load(
+            config.data if source is None else source, label_column=cells.label_column, values=cells.values
+        )
 
     def resolve(self, config: Any, data: Dataset, log: Any = print) -> Any:
         """Expression defaults: the scgan networks with WGAN-GP and one critic step per
@@ -56,8 +57,9 @@ class ExpressionModality:
             raise ScienceError(f"unknown model {model!r} for expression; choose one of: {', '.join(ARCHITECTURES)}")
         loss = "wgan" if config.loss == "auto" else config.loss
         cells = replace(config.data_options, label_column=data.info["label_column"], values=data.info["values"])
-        return replace(config, model=model, loss=loss, n_critic=config.n_critic or (1 if loss == "wgan" else 0),
-                       data_options=cells)
+        return replace(
+            config, model=model, loss=loss, n_critic=config.n_critic or (1 if loss == "wgan" else 0), data_options=cells
+        )
 
     def fit_codec(self, train: Dataset, config: Any) -> ExpressionCodec:
         """Library-size statistics of the training cells (counts), and the gene names."""
@@ -75,8 +77,14 @@ class ExpressionModality:
         """Gene count, values, library size (counts), mean and std of the log size factors
         (quantised log values; else empty) and label key (gene names live in codec.json)."""
         scale = [codec.log_lib_mean, codec.log_lib_std] if codec.quantised else []
-        return {"genes": len(codec.genes), "values": codec.values, "library": codec.library, "scale": scale,
-                "label_column": codec.label_column, "note": data.info.get("note", "")}
+        return {
+            "genes": len(codec.genes),
+            "values": codec.values,
+            "library": codec.library,
+            "scale": scale,
+            "label_column": codec.label_column,
+            "note": data.info.get("note", ""),
+        }
 
     def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
         """The scGAN generator (with the LSN layer for counts, the size-factor grid for
@@ -85,8 +93,15 @@ class ExpressionModality:
         from scigan.modalities.expression.networks import build
 
         scale = data.get("scale") or None
-        return build(config.z_dim, int(data["genes"]), num_classes, config.width, float(data["library"]),
-                     config.spectral_norm and config.loss != "wgan", scale and (float(scale[0]), float(scale[1])))
+        return build(
+            config.z_dim,
+            int(data["genes"]),
+            num_classes,
+            config.width,
+            float(data["library"]),
+            config.spectral_norm and config.loss != "wgan",
+            scale and (float(scale[0]), float(scale[1])),
+        )
 
     def conditions(self, train: Dataset, codec: Any, config: Any) -> None:
         """No condition sampler: conditional runs condition on the label alone."""
@@ -96,15 +111,17 @@ class ExpressionModality:
         """Conditional runs see each cell type in proportion to the log of its frequency."""
         return log_frequency_rows(train.y) if conditional and train.y is not None else np.arange(len(train))
 
-    def scorer(self, train: Dataset, holdout: Dataset, codec: ExpressionCodec, *, device: str,
-               log: Any = print) -> ExpressionScorer:
+    def scorer(
+        self, train: Dataset, holdout: Dataset, codec: ExpressionCodec, *, device: str, log: Any = print
+    ) -> ExpressionScorer:
         """Gene agreement, FD/MMD, detection, utility, privacy and per-type scores."""
         from scigan.modalities.expression.metrics import ExpressionScorer
 
         return ExpressionScorer(train, holdout, codec, log=log)
 
-    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str],
-                reference: Dataset | None = None) -> bool:
+    def preview(
+        self, samples: Dataset, path: Path, provenance: dict[str, str], reference: Dataset | None = None
+    ) -> bool:
         """The cells' log expression (log1p of counts; log values as they are) against
         ``reference`` (the training cells) on the real cells' first two principal
         components, beside each cell's total, its detected genes and the most variable
@@ -120,12 +137,22 @@ class ExpressionModality:
         real, fake = log(np.asarray(reference.x, dtype=np.float64)), log(np.asarray(samples.x, dtype=np.float64))
         top = int(np.argmax(real.var(axis=0)))
         gene = reference.info.get("genes", [])[top] if reference.info.get("genes") else f"gene {top}"
-        marginals = [Marginal("total per cell", reference.x.sum(1), samples.x.sum(1), False),
-                     Marginal("genes detected", (reference.x > 0).sum(1), (samples.x > 0).sum(1), False),
-                     Marginal(f"{gene} (most variable, log)", real[:, top], fake[:, top], False)]
-        plot_preview(real, fake, marginals, path, provenance=provenance, real_labels=reference.y,
-                     fake_labels=samples.y, class_names=samples.class_names,
-                     title="Log expression, PCA: training cells (dots), synthetic (crosses)")
+        marginals = [
+            Marginal("total per cell", reference.x.sum(1), samples.x.sum(1), False),
+            Marginal("genes detected", (reference.x > 0).sum(1), (samples.x > 0).sum(1), False),
+            Marginal(f"{gene} (most variable, log)", real[:, top], fake[:, top], False),
+        ]
+        plot_preview(
+            real,
+            fake,
+            marginals,
+            path,
+            provenance=provenance,
+            real_labels=reference.y,
+            fake_labels=samples.y,
+            class_names=samples.class_names,
+            title="Log expression, PCA: training cells (dots), synthetic (crosses)",
+        )
         return True
 
     def save(self, samples: Dataset, path: Path, **options: Any) -> None:
@@ -144,9 +171,22 @@ class ExpressionModality:
             run = open_run(samples.source)
             codec = self.load_codec(run.path, run.data)
             genes, values, label = codec.genes, codec.values, codec.label_column
-            uns = {"synthetic": True, "model": run.config.model, "run": str(run.path),
-                   "step": int(samples.info.get("step", 0)), "source": run.config.data}
+            uns = {
+                "synthetic": True,
+                "model": run.config.model,
+                "run": str(run.path),
+                "step": int(samples.info.get("step", 0)),
+                "source": run.config.data,
+            }
         uns["software"] = provenance.get("Software", "scigan")
-        save_expression(samples.x, genes, Path(path), labels=samples.y, class_names=samples.class_names,
-                        label_column=label or "label", values=values, uns=uns,
-                        overwrite=options.get("overwrite", False))
+        save_expression(
+            samples.x,
+            genes,
+            Path(path),
+            labels=samples.y,
+            class_names=samples.class_names,
+            label_column=label or "label",
+            values=values,
+            uns=uns,
+            overwrite=options.get("overwrite", False),
+        )

@@ -12,6 +12,8 @@ never sees values real cells cannot have. The critic is an MLP with a projection
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 from torch import nn
 
@@ -21,11 +23,18 @@ from scigan.nets.layers import ConditionalBatchNorm, ProjectionHead, spectral
 class ExpressionGenerator(nn.Module):
     """(z (N, z_dim), y (N,) or None) -> model-space cells (N, genes [+ 1])."""
 
-    def __init__(self, z_dim: int, genes: int, num_classes: int, width: int, library: float,
-                 scale: tuple[float, float] | None = None):
+    def __init__(
+        self,
+        z_dim: int,
+        genes: int,
+        num_classes: int,
+        width: int,
+        library: float,
+        scale: tuple[float, float] | None = None,
+    ):
         super().__init__()
         dims = [z_dim, 8 * width, 16 * width, 32 * width]
-        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in pairwise(dims))
         self.norms = nn.ModuleList(ConditionalBatchNorm(d, num_classes) for d in dims[1:])
         self.out = nn.Linear(dims[-1], genes)
         self.library = library
@@ -56,7 +65,7 @@ class ExpressionCritic(nn.Module):
         super().__init__()
         dims = [inputs, 32 * width, 16 * width, 8 * width]
         layers: list[nn.Module] = []
-        for a, b in zip(dims, dims[1:]):
+        for a, b in pairwise(dims):
             layers += [spectral(nn.Linear(a, b), sn), nn.LeakyReLU(0.2)]
         self.body = nn.Sequential(*layers)
         self.head = ProjectionHead(dims[-1], num_classes, sn)
@@ -65,9 +74,18 @@ class ExpressionCritic(nn.Module):
         return self.head(self.body(x), y)
 
 
-def build(z_dim: int, genes: int, num_classes: int, width: int, library: float,
-          spectral_norm: bool, scale: tuple[float, float] | None = None) -> tuple[nn.Module, nn.Module]:
+def build(
+    z_dim: int,
+    genes: int,
+    num_classes: int,
+    width: int,
+    library: float,
+    spectral_norm: bool,
+    scale: tuple[float, float] | None = None,
+) -> tuple[nn.Module, nn.Module]:
     """Generator and critic for ``genes`` genes; ``library`` > 0 adds the LSN layer (counts),
     ``scale`` (mean, std of log size factors) the quantised log output."""
-    return (ExpressionGenerator(z_dim, genes, num_classes, width, library, scale),
-            ExpressionCritic(genes + (library > 0 or scale is not None), num_classes, width, spectral_norm))
+    return (
+        ExpressionGenerator(z_dim, genes, num_classes, width, library, scale),
+        ExpressionCritic(genes + (library > 0 or scale is not None), num_classes, width, spectral_norm),
+    )

@@ -9,8 +9,12 @@ from scigan.modalities.images.catalogue import BUILTINS
 from scigan.modalities.images.options import ImageOptions
 
 KIND = DataKind(
-    name="images", modality="scigan.modalities.images.modality:ImageModality", options=ImageOptions,
-    fallback=True, builtins=BUILTINS, data_copy="data.npz",
+    name="images",
+    modality="scigan.modalities.images.modality:ImageModality",
+    options=ImageOptions,
+    fallback=True,
+    builtins=BUILTINS,
+    data_copy="data.npz",
     augmenter="scigan.modalities.images.augment:ImageAugmenter",
     summary="images: a folder of PNG/JPEG/TIFF (sub-folders are classes) or an .npz",
 )

@@ -47,8 +47,7 @@ def _load_fashion_mnist(entry: DatasetEntry) -> Dataset:
         if os.environ.get(DATA_ENV):
             where += f" or ${DATA_ENV}={os.environ[DATA_ENV]}"
         raise ScienceError(
-            f"built-in data set 'fashion-mnist' not found (no IDX files in {where}); "
-            f"install it: {entry.install}"
+            f"built-in data set 'fashion-mnist' not found (no IDX files in {where}); install it: {entry.install}"
         )
     train_x, train_y, test_x, test_y = (
         _read_idx(folder / name, ndim, entry)
@@ -57,15 +56,12 @@ def _load_fashion_mnist(entry: DatasetEntry) -> Dataset:
     for images, labels, name in ((train_x, train_y, "train"), (test_x, test_y, "t10k")):
         if len(images) != len(labels) or images.shape[1:] != (28, 28):
             raise ScienceError(
-                f"{folder}: {name} images {images.shape} do not match labels {labels.shape}; "
-                f"reinstall: {entry.install}"
+                f"{folder}: {name} images {images.shape} do not match labels {labels.shape}; reinstall: {entry.install}"
             )
     x = np.concatenate([train_x, test_x])[..., None]
     y = np.concatenate([train_y, test_y]).astype(np.int64)
     if y.max() >= entry.classes:
-        raise ScienceError(
-            f"{folder}: label {y.max()} out of range 0..9; reinstall: {entry.install}"
-        )
+        raise ScienceError(f"{folder}: label {y.max()} out of range 0..9; reinstall: {entry.install}")
     test_mask = np.zeros(len(y), dtype=bool)
     test_mask[len(train_y) :] = True
     return Dataset(
@@ -92,14 +88,10 @@ def _read_idx(path: Path, ndim: int, entry: DatasetEntry) -> np.ndarray:
         with gzip.open(path, "rb") as f:
             raw = f.read()
     except (OSError, EOFError) as exc:
-        raise ScienceError(
-            f"cannot read {path} ({brief(exc)}); reinstall: {entry.install}"
-        ) from None
+        raise ScienceError(f"cannot read {path} ({brief(exc)}); reinstall: {entry.install}") from None
     header = 4 + 4 * ndim
     if len(raw) < header or raw[:3] != b"\x00\x00\x08" or raw[3] != ndim:
-        raise ScienceError(
-            f"{path} is not a {ndim}-d IDX file of bytes; reinstall: {entry.install}"
-        )
+        raise ScienceError(f"{path} is not a {ndim}-d IDX file of bytes; reinstall: {entry.install}")
     dims = struct.unpack(f">{ndim}I", raw[4:header])
     if len(raw) != header + math.prod(dims):
         raise ScienceError(f"{path} is truncated or has trailing bytes; reinstall: {entry.install}")
@@ -110,9 +102,7 @@ def _load_digits(entry: DatasetEntry) -> Dataset:
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise ScienceError(
-            f"built-in data set 'digits' needs scikit-learn; install it: {entry.install}"
-        ) from None
+        raise ScienceError(f"built-in data set 'digits' needs scikit-learn; install it: {entry.install}") from None
     bunch = load_digits()
     x = np.rint(bunch.images * (255.0 / 16.0)).astype(np.uint8)[..., None]
     y = bunch.target.astype(np.int64)

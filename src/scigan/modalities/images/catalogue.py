@@ -48,12 +48,15 @@ def fashion_mnist_dir() -> Path | None:
     return None
 
 
-def _picture(name: str, shape: str, package: str, relative: str, description: str,
-             reader: str = "") -> DatasetEntry:
+def _picture(name: str, shape: str, package: str, relative: str, description: str, reader: str = "") -> DatasetEntry:
     """A built-in that is one large picture shipped inside ``package``."""
     return DatasetEntry(
-        name=name, modality="images", shape=shape, class_names=(),
-        source=f"{package} ({package}/{relative})", install=_IMAGES_INSTALL,
+        name=name,
+        modality="images",
+        shape=shape,
+        class_names=(),
+        source=f"{package} ({package}/{relative})",
+        install=_IMAGES_INSTALL,
         description=description,
         probe=lambda: package_file(package, relative) is not None and (not reader or has_module(reader)),
         picture=(package, relative),
@@ -65,8 +68,18 @@ BUILTINS: tuple[DatasetEntry, ...] = (
         name="fashion-mnist",
         modality="images",
         shape="70000x1x28x28",
-        class_names=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                     "Sneaker", "Bag", "Ankle boot"),
+        class_names=(
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ),
         source="Debian package dataset-fashion-mnist",
         install=(
             "sudo apt-get install dataset-fashion-mnist, or set "
@@ -85,15 +98,40 @@ BUILTINS: tuple[DatasetEntry, ...] = (
         description="UCI handwritten digits, 8x8 grayscale (16 levels scaled to 0..255)",
         probe=lambda: has_module("sklearn"),
     ),
-    _picture("nuclei", "1x1x512x512", "stardist", "data/images/img2d.tif",
-             "fluorescence microscopy of cell nuclei (stardist test_image_nuclei_2d), 16-bit TIFF, one 512x512 picture",
-             reader="tifffile"),
-    _picture("he-tile", "1x3x300x500", "stardist", "data/images/histo.jpg",
-             "H&E-stained histology tile (stardist test_image_he_2d), RGB, one 300x500 picture"),
-    _picture("ihc", "1x3x512x512", "skimage", "data/ihc.png",
-             "immunohistochemistry (IHC) stain of colonic tissue (skimage.data.immunohistochemistry), RGB, 512x512"),
-    _picture("retina", "1x3x1411x1411", "skimage", "data/retina.jpg",
-             "human retina fundus photograph (skimage.data.retina), RGB, 1411x1411"),
-    _picture("cell", "1x1x660x550", "skimage", "data/cell.png",
-             "phase-contrast microscopy of a cell (skimage.data.cell), grayscale, 660x550"),
+    _picture(
+        "nuclei",
+        "1x1x512x512",
+        "stardist",
+        "data/images/img2d.tif",
+        "fluorescence microscopy of cell nuclei (stardist test_image_nuclei_2d), 16-bit TIFF, one 512x512 picture",
+        reader="tifffile",
+    ),
+    _picture(
+        "he-tile",
+        "1x3x300x500",
+        "stardist",
+        "data/images/histo.jpg",
+        "H&E-stained histology tile (stardist test_image_he_2d), RGB, one 300x500 picture",
+    ),
+    _picture(
+        "ihc",
+        "1x3x512x512",
+        "skimage",
+        "data/ihc.png",
+        "immunohistochemistry (IHC) stain of colonic tissue (skimage.data.immunohistochemistry), RGB, 512x512",
+    ),
+    _picture(
+        "retina",
+        "1x3x1411x1411",
+        "skimage",
+        "data/retina.jpg",
+        "human retina fundus photograph (skimage.data.retina), RGB, 1411x1411",
+    ),
+    _picture(
+        "cell",
+        "1x1x660x550",
+        "skimage",
+        "data/cell.png",
+        "phase-contrast microscopy of a cell (skimage.data.cell), grayscale, 660x550",
+    ),
 )

@@ -61,18 +61,13 @@ def _scan_folder(root: Path) -> tuple[list[Path], list[int] | None, list[str]]:
         return files, labels, list(per_class)
     if not direct:
         what = "is empty" if not any(root.iterdir()) else "holds no image files"
-        raise ScienceError(
-            f"{root} {what}; expected {IMAGE_KINDS} "
-            "files in it or in one level of class sub-folders"
-        )
+        raise ScienceError(f"{root} {what}; expected {IMAGE_KINDS} files in it or in one level of class sub-folders")
     if len(direct) < 2:
         raise ScienceError(f"{root} holds only 1 image ({direct[0].name}); at least 2 are needed")
     return direct, None, []
 
 
-def load_folder(
-    root: Path, size: int | None, channels: int | None, notes: Counter[str]
-) -> Dataset:
+def load_folder(root: Path, size: int | None, channels: int | None, notes: Counter[str]) -> Dataset:
     """Images under ``root``, x uint8 N×H×W×C (the caller reorders to N×C×H×W)."""
     files, labels, class_names = _scan_folder(root)
     names = [str(f.relative_to(root)) for f in files]
@@ -116,8 +111,7 @@ def read_image_file(path: Path, name: str, notes: Counter[str]) -> tuple[np.ndar
             frames = getattr(img, "n_frames", 1)  # only multi-frame formats have it
             if frames > 1:
                 raise ScienceError(
-                    f"{name} has {frames} frames; multi-frame files are not read: "
-                    "save one image per file"
+                    f"{name} has {frames} frames; multi-frame files are not read: save one image per file"
                 )
             img.load()
             if img.getexif().get(0x0112, 1) != 1:
@@ -129,8 +123,7 @@ def read_image_file(path: Path, name: str, notes: Counter[str]) -> tuple[np.ndar
         raise
     except Exception as exc:  # any decoder failure means the file is damaged
         raise ScienceError(
-            f"cannot read image {name} ({brief(exc)}); the file is corrupt "
-            "or truncated: replace or remove it"
+            f"cannot read image {name} ({brief(exc)}); the file is corrupt or truncated: replace or remove it"
         ) from None
 
 

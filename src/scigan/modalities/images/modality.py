@@ -34,8 +34,7 @@ class ImageModality:
 
     def save(self, samples: Dataset, path: Path, **options: Any) -> None:
         """Write ``samples`` as a PNG grid, an ``.npz`` or a folder of PNGs (by ``path``)."""
-        save_images(samples.x, path, labels=samples.y,
-                    class_names=samples.class_names or None, **options)
+        save_images(samples.x, path, labels=samples.y, class_names=samples.class_names or None, **options)
 
     def read(self, config: Any, source: Any = None) -> Dataset:
         """The images ``config.data`` names (or ``source``, an N×C×H×W uint8 array),
@@ -59,14 +58,18 @@ class ImageModality:
         if limited == "auto":
             limited = "yes" if n_train < images.limited_data_threshold else "no"
             if limited == "yes":
-                log(f"limited data ({n_train} training samples, fewer than {images.limited_data_threshold}): "
-                    "DiffAugment with adaptive augmentation switched on; --limited-data no turns this off")
+                log(
+                    f"limited data ({n_train} training samples, fewer than {images.limited_data_threshold}): "
+                    "DiffAugment with adaptive augmentation switched on; --limited-data no turns this off"
+                )
         if limited == "yes":
-            config = replace(config, diffaugment=config.diffaugment or ",".join(DEFAULT_POLICY),
-                             ada_target=config.ada_target or ADA_TARGET)
+            config = replace(
+                config,
+                diffaugment=config.diffaugment or ",".join(DEFAULT_POLICY),
+                ada_target=config.ada_target or ADA_TARGET,
+            )
         images = replace(images, size=int(data.x.shape[-1]), limited_data=limited)
-        return replace(config, model=model, loss="hinge" if config.loss == "auto" else config.loss,
-                       data_options=images)
+        return replace(config, model=model, loss="hinge" if config.loss == "auto" else config.loss, data_options=images)
 
     def fit_codec(self, train: Dataset, config: Any) -> ImageCodec:
         """The fixed pixel codec (nothing is learned from the data)."""
@@ -84,9 +87,16 @@ class ImageModality:
         """Generator and discriminator of ``config.model`` for the run's images."""
         from scigan.nets import NetSpec, build
 
-        spec = NetSpec(size=int(data["size"]), channels=int(data["channels"]), num_classes=num_classes,
-                       z_dim=config.z_dim, width=config.width, spectral_norm=config.spectral_norm,
-                       attention=config.data_options.attention, grow_images=config.data_options.grow_images)
+        spec = NetSpec(
+            size=int(data["size"]),
+            channels=int(data["channels"]),
+            num_classes=num_classes,
+            z_dim=config.z_dim,
+            width=config.width,
+            spectral_norm=config.spectral_norm,
+            attention=config.data_options.attention,
+            grow_images=config.data_options.grow_images,
+        )
         return build(config.model, spec)
 
     def conditions(self, train: Dataset, codec: Any, config: Any) -> None:
@@ -97,29 +107,41 @@ class ImageModality:
         """Every training image once (the trainer shuffles them each epoch)."""
         return np.arange(len(train))
 
-    def scorer(self, train: Dataset, holdout: Dataset, codec: ImageCodec, *, device: str,
-               log: Any = print):
+    def scorer(self, train: Dataset, holdout: Dataset, codec: ImageCodec, *, device: str, log: Any = print):
         """FD, KID, PRDC and per-class scores in a CNN feature space learned from ``train``."""
         from scigan.metrics.scorer import Scorer
 
         return Scorer(self, train, holdout, device=device, log=log)
 
-    def features(self, train: Dataset, holdout: Dataset, *, cache_dir: Path, device: str,
-                 log: Any = print):
+    def features(self, train: Dataset, holdout: Dataset, *, cache_dir: Path, device: str, log: Any = print):
         """The feature extractor for this data: a small CNN classifier trained on the real
         training images (the rotation task when unlabelled), cached under ``cache_dir``."""
         from scigan.metrics.features import get_extractor
 
-        return get_extractor(train.x, train.y, holdout.x, holdout.y,
-                             num_classes=max(train.num_classes, 1), cache_dir=cache_dir,
-                             device=device, log=log)
+        return get_extractor(
+            train.x,
+            train.y,
+            holdout.x,
+            holdout.y,
+            num_classes=max(train.num_classes, 1),
+            cache_dir=cache_dir,
+            device=device,
+            log=log,
+        )
 
-    def preview(self, samples: Dataset, path: Path, provenance: dict[str, str],
-                reference: Dataset | None = None) -> bool:
+    def preview(
+        self, samples: Dataset, path: Path, provenance: dict[str, str], reference: Dataset | None = None
+    ) -> bool:
         """A grid of samples (one row per class when labelled) written to ``path``; the
         ``reference`` is not drawn."""
-        save_images(samples.x, path, labels=samples.y, class_names=samples.class_names or None,
-                    provenance=provenance, overwrite=True)
+        save_images(
+            samples.x,
+            path,
+            labels=samples.y,
+            class_names=samples.class_names or None,
+            provenance=provenance,
+            overwrite=True,
+        )
         return True
 
 

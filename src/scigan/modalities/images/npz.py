@@ -31,18 +31,13 @@ def load_npz(path: Path, notes: Counter[str]) -> Dataset:
                 f"{path} holds Python objects; save labels as plain arrays, e.g. "
                 "np.savez(path, x=x, y=np.asarray(labels, dtype=str))"
             ) from None
-        raise ScienceError(
-            f"cannot read {path} as .npz ({brief(exc)}); the file is corrupt"
-        ) from None
+        raise ScienceError(f"cannot read {path} as .npz ({brief(exc)}); the file is corrupt") from None
     except Exception as exc:  # zipfile/zlib errors: the archive is damaged
-        raise ScienceError(
-            f"cannot read {path} as .npz ({brief(exc)}); the file is corrupt"
-        ) from None
+        raise ScienceError(f"cannot read {path} as .npz ({brief(exc)}); the file is corrupt") from None
     if "x" not in arrays:
         found = ", ".join(sorted(arrays)) or "nothing"
         raise ScienceError(
-            f"{path} has no array named 'x' (found: {found}); save images as "
-            "np.savez(path, x=images, y=labels)"
+            f"{path} has no array named 'x' (found: {found}); save images as np.savez(path, x=images, y=labels)"
         )
     x = arrays["x"]
     if x.ndim == 4 and x.shape[3] not in (1, 3, 4) and x.shape[1] in (1, 3, 4):
@@ -51,17 +46,11 @@ def load_npz(path: Path, notes: Counter[str]) -> Dataset:
             "with x.transpose(0, 2, 3, 1)"
         )
     if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[3] not in (1, 3, 4)):
-        raise ScienceError(
-            f"{path}: x has shape {x.shape}; expected (N,H,W) or (N,H,W,C) with C = 1, 3 or 4"
-        )
-    if not (
-        np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating) or x.dtype == bool
-    ):
+        raise ScienceError(f"{path}: x has shape {x.shape}; expected (N,H,W) or (N,H,W,C) with C = 1, 3 or 4")
+    if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating) or x.dtype == bool):
         raise ScienceError(f"{path}: x has dtype {x.dtype}; expected integer or float pixel values")
     if len(x) < 2:
-        raise ScienceError(
-            f"{path}: x holds {len(x)} image{'s' * (len(x) != 1)}; at least 2 are needed"
-        )
+        raise ScienceError(f"{path}: x holds {len(x)} image{'s' * (len(x) != 1)}; at least 2 are needed")
     if x.dtype == bool:
         x = x.astype(np.uint8) * 255
         notes["images: boolean values mapped to 0/255"] += len(x)
@@ -88,35 +77,24 @@ def load_npz(path: Path, notes: Counter[str]) -> Dataset:
             info["provenance"] = json.loads(text)
         except ValueError:
             info["provenance"] = text
-    return Dataset(
-        x=x, y=y, class_names=class_names, source=str(path), modality="images", info=info
-    )
+    return Dataset(x=x, y=y, class_names=class_names, source=str(path), modality="images", info=info)
 
 
-def _npz_labels(
-    arrays: dict[str, np.ndarray], n: int, path: Path
-) -> tuple[np.ndarray | None, list[str]]:
+def _npz_labels(arrays: dict[str, np.ndarray], n: int, path: Path) -> tuple[np.ndarray | None, list[str]]:
     """``y`` as int64 indices into class names (given, or the sorted distinct labels)."""
     if "y" not in arrays:
         return None, []
     y = arrays["y"]
     if y.ndim != 1 or len(y) != n:
-        raise ScienceError(
-            f"{path}: y has shape {y.shape} but x holds {n} images; y must be ({n},)"
-        )
+        raise ScienceError(f"{path}: y has shape {y.shape} but x holds {n} images; y must be ({n},)")
     if np.issubdtype(y.dtype, np.floating):
         if not np.isfinite(y).all() or not np.array_equal(y, np.round(y)):
-            raise ScienceError(
-                f"{path}: y holds non-integer numbers; labels must be integers or strings"
-            )
+            raise ScienceError(f"{path}: y holds non-integer numbers; labels must be integers or strings")
         y = y.astype(np.int64)
     if "class_names" in arrays and np.issubdtype(y.dtype, np.integer):
         class_names = [str(c) for c in np.atleast_1d(arrays["class_names"])]
         if y.min() < 0 or y.max() >= len(class_names):
-            raise ScienceError(
-                f"{path}: y holds values outside 0..{len(class_names) - 1}, the indices of "
-                "class_names"
-            )
+            raise ScienceError(f"{path}: y holds values outside 0..{len(class_names) - 1}, the indices of class_names")
         labels = y.astype(np.int64)
     elif np.issubdtype(y.dtype, np.integer) or y.dtype.kind in "bU":
         values, labels = np.unique(y, return_inverse=True)

@@ -69,20 +69,24 @@ def _read_tiff(path: Path, name: str) -> np.ndarray:
     try:
         import tifffile
     except ImportError:
-        raise ScienceError(f"reading {name} needs tifffile: pip install 'scigan[images]' "
-                           "(or: pip install tifffile)") from None
+        raise ScienceError(
+            f"reading {name} needs tifffile: pip install 'scigan[images]' (or: pip install tifffile)"
+        ) from None
     try:
         raw = tifffile.imread(path)
     except Exception as exc:  # any decoder failure means the file is damaged
-        raise ScienceError(f"cannot read image {name} ({brief(exc)}); the file is corrupt "
-                           "or not a TIFF: replace or remove it") from None
+        raise ScienceError(
+            f"cannot read image {name} ({brief(exc)}); the file is corrupt or not a TIFF: replace or remove it"
+        ) from None
     if raw.ndim == 3 and raw.shape[0] in (3, 4) and raw.shape[2] not in (3, 4):
         raw = raw.transpose(1, 2, 0)  # planar RGB
     if raw.ndim == 3 and raw.shape[2] == 4:
         raw = raw[..., :3]
     if raw.ndim not in (2, 3) or (raw.ndim == 3 and raw.shape[2] != 3):
-        raise ScienceError(f"{name} is a {raw.ndim}-D TIFF shaped {raw.shape}; give one 2-D "
-                           "grayscale or RGB image per file (split stacks into planes)")
+        raise ScienceError(
+            f"{name} is a {raw.ndim}-D TIFF shaped {raw.shape}; give one 2-D "
+            "grayscale or RGB image per file (split stacks into planes)"
+        )
     return raw
 
 
@@ -94,8 +98,10 @@ def read_picture(path: str | Path, name: str | None = None) -> Picture:
     path = Path(path)
     name = name or path.name
     if path.suffix.lower() not in IMAGE_SUFFIXES:
-        raise ScienceError(f"{name}: cannot read '{path.suffix}' files as images; give "
-                           f"{'/'.join(s[1:].upper() for s in IMAGE_SUFFIXES)} files")
+        raise ScienceError(
+            f"{name}: cannot read '{path.suffix}' files as images; give "
+            f"{'/'.join(s[1:].upper() for s in IMAGE_SUFFIXES)} files"
+        )
     if path.suffix.lower() in TIFF_SUFFIXES:
         raw = _read_tiff(path, name)
     else:
@@ -121,16 +127,23 @@ def read_pictures(source: str | Path) -> list[Picture]:
     entry = get_entry(source) if isinstance(source, str) else None
     if entry is not None:
         if entry.picture is None:
-            raise ScienceError(f"'{entry.name}' is a set of small images, not pictures to enhance; "
-                               "pick nuclei, he-tile, ihc, retina, cell or a folder of your images")
+            raise ScienceError(
+                f"'{entry.name}' is a set of small images, not pictures to enhance; "
+                "pick nuclei, he-tile, ihc, retina, cell or a folder of your images"
+            )
         return [read_picture(builtin_picture_file(entry), entry.name)]
     path = Path(source).expanduser()
     if not path.exists():
         raise missing_source(source)
     if path.is_file():
         return [read_picture(path)]
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in IMAGE_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
     if not files:
         raise ScienceError(f"{path} holds no PNG/JPEG/TIFF images")
     return [read_picture(f, str(f.relative_to(path))) for f in files]
@@ -153,9 +166,14 @@ def picture_tiles(entry: DatasetEntry, tile: int) -> Dataset:
     x = np.rint(picture.pixels * 255).astype(np.uint8)
     rows, cols = x.shape[0] // tile, x.shape[1] // tile
     tiles = x[: rows * tile, : cols * tile].reshape(rows, tile, cols, tile, -1).transpose(0, 2, 1, 3, 4)
-    return Dataset(x=tiles.reshape(rows * cols, tile, tile, -1), y=None, class_names=[],
-                   source=entry.name, modality="images",
-                   info={"format": "picture tiles", "tile": tile, "picture": list(picture.pixels.shape)})
+    return Dataset(
+        x=tiles.reshape(rows * cols, tile, tile, -1),
+        y=None,
+        class_names=[],
+        source=entry.name,
+        modality="images",
+        info={"format": "picture tiles", "tile": tile, "picture": list(picture.pixels.shape)},
+    )
 
 
 __all__ = ["Picture", "as_channels", "builtin_picture_file", "picture_tiles", "read_picture", "read_pictures"]

@@ -47,10 +47,7 @@ def intensity_scale(dtype: np.dtype, lo: float, hi: float, what: str) -> tuple[f
     """The factor that maps data of ``dtype`` spanning [lo, hi] to 0..255, and a note."""
     if np.issubdtype(dtype, np.integer):
         if lo < 0:
-            raise ScienceError(
-                f"{what}: negative pixel values (min {lo}); images must hold non-negative "
-                "intensities"
-            )
+            raise ScienceError(f"{what}: negative pixel values (min {lo}); images must hold non-negative intensities")
         bits = next(b for b in _BIT_DEPTHS if hi < 2**b)
         if bits == 8:
             return 1.0, ""
@@ -90,9 +87,7 @@ def check_finite(x: np.ndarray, what: str) -> None:
 def to_uint8_all(images: list[np.ndarray], what: str, notes: Counter[str]) -> list[np.ndarray]:
     """Bring every image to uint8 with one scale per kind (integer, float) for the whole set."""
     for kind in (np.integer, np.floating):
-        members = [
-            i for i, a in enumerate(images) if a.dtype != np.uint8 and np.issubdtype(a.dtype, kind)
-        ]
+        members = [i for i, a in enumerate(images) if a.dtype != np.uint8 and np.issubdtype(a.dtype, kind)]
         if not members:
             continue
         for i in members:
@@ -117,14 +112,10 @@ def luma(rgb: np.ndarray) -> np.ndarray:
 
 
 def _is_colour(a: np.ndarray) -> bool:
-    return a.ndim == 3 and not (
-        np.array_equal(a[..., 0], a[..., 1]) and np.array_equal(a[..., 1], a[..., 2])
-    )
+    return a.ndim == 3 and not (np.array_equal(a[..., 0], a[..., 1]) and np.array_equal(a[..., 1], a[..., 2]))
 
 
-def unify_colour(
-    images: list[np.ndarray], channels: int | None, notes: Counter[str]
-) -> list[np.ndarray]:
+def unify_colour(images: list[np.ndarray], channels: int | None, notes: Counter[str]) -> list[np.ndarray]:
     """H×W or H×W×3 uint8 images -> H×W×C with one C for all (see module rules)."""
     colour = [_is_colour(a) for a in images]
     target = channels or (3 if any(colour) else 1)
@@ -201,4 +192,3 @@ def finish_array(
         notes["grayscale images replicated to RGB"] += len(x)
         x = np.repeat(x, 3, axis=3)
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
-

@@ -20,9 +20,7 @@ from scigan.modalities.images.npz import load_npz
 from scigan.modalities.images.pixels import finish_array
 
 
-def load_images(
-    source: str | Path, *, size: int | None = None, channels: int | None = None
-) -> Dataset:
+def load_images(source: str | Path, *, size: int | None = None, channels: int | None = None) -> Dataset:
     """Read images: a built-in name, a folder of image files, or an ``.npz``.
 
     Args:
@@ -59,9 +57,7 @@ def load_images(
         elif path.suffix.lower() == ".npz":
             data = load_npz(path, notes)
         elif path.suffix.lower() in IMAGE_SUFFIXES:
-            raise ScienceError(
-                f"{path} is a single image; give the folder that holds the images (at least 2)"
-            )
+            raise ScienceError(f"{path} is a single image; give the folder that holds the images (at least 2)")
         else:
             raise ScienceError(
                 f"{path}: cannot read '{path.suffix}' files as images; give a folder of "

@@ -21,9 +21,7 @@ import numpy as np
 from scigan.errors import ScienceError
 
 #: What ``save_images`` can write, for error messages.
-OUTPUT_FORMATS = (
-    ".png (one grid image), .npz (arrays), or a folder path without a suffix (one PNG per image)"
-)
+OUTPUT_FORMATS = ".png (one grid image), .npz (arrays), or a folder path without a suffix (one PNG per image)"
 
 
 def make_grid(x_uint8: np.ndarray, nrow: int, pad: int = 2) -> np.ndarray:
@@ -102,9 +100,7 @@ def save_images(
             text = {**text, "scigan:rows": json.dumps([names[c] for c in present])}
         write_png(grid, path, text)
     else:
-        arrays: dict[str, np.ndarray] = {
-            "x": x_uint8[:, 0] if x_uint8.shape[1] == 1 else x_uint8.transpose(0, 2, 3, 1)
-        }
+        arrays: dict[str, np.ndarray] = {"x": x_uint8[:, 0] if x_uint8.shape[1] == 1 else x_uint8.transpose(0, 2, 3, 1)}
         if labels_arr is not None:
             arrays["y"] = labels_arr
             arrays["class_names"] = np.asarray(names, dtype=str)
@@ -115,12 +111,7 @@ def save_images(
 
 
 def _check_batch(x: np.ndarray) -> None:
-    if (
-        not isinstance(x, np.ndarray)
-        or x.dtype != np.uint8
-        or x.ndim != 4
-        or x.shape[1] not in (1, 3)
-    ):
+    if not isinstance(x, np.ndarray) or x.dtype != np.uint8 or x.ndim != 4 or x.shape[1] not in (1, 3):
         got = f"{x.dtype} {x.shape}" if isinstance(x, np.ndarray) else type(x).__name__
         raise ScienceError(f"images must be a uint8 array N×C×H×W with C = 1 or 3, got {got}")
     if len(x) == 0:
@@ -135,9 +126,7 @@ def _check_labels(
     y = np.asarray(labels)
     if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
         raise ScienceError(f"labels must be {n} non-negative integers, got {y.dtype} {y.shape}")
-    names = (
-        list(class_names) if class_names is not None else [str(i) for i in range(int(y.max()) + 1)]
-    )
+    names = list(class_names) if class_names is not None else [str(i) for i in range(int(y.max()) + 1)]
     if y.max() >= len(names):
         raise ScienceError(f"label {y.max()} has no class name ({len(names)} class_names given)")
     return y.astype(np.int64), [str(s) for s in names]
@@ -149,9 +138,7 @@ def _check_provenance(provenance: dict[str, str] | None) -> dict[str, str]:
         try:
             key.encode("latin-1")
         except UnicodeEncodeError:
-            raise ScienceError(
-                f"provenance key {key!r} must be Latin-1 text (a PNG rule)"
-            ) from None
+            raise ScienceError(f"provenance key {key!r} must be Latin-1 text (a PNG rule)") from None
         if not 1 <= len(key) <= 79:
             raise ScienceError(f"provenance key {key!r} must be 1 to 79 characters (a PNG rule)")
     return text
@@ -210,9 +197,7 @@ def _save_folder(
     overwrite: bool,
 ) -> None:
     if folder.exists() and not folder.is_dir():
-        raise ScienceError(
-            f"{folder} is a file, not a folder; pass a folder path or a .png/.npz path"
-        )
+        raise ScienceError(f"{folder} is a file, not a folder; pass a folder path or a .png/.npz path")
     if folder.is_dir() and any(folder.iterdir()):
         if not overwrite:
             raise ScienceError(f"{folder} is not empty; pass --overwrite to replace its contents")
@@ -221,10 +206,7 @@ def _save_folder(
     if labels is not None:
         used = [subfolders[c] for c in np.unique(labels)]
         if len(set(used)) != len(used):
-            raise ScienceError(
-                f"class names {sorted(names)} collide as folder names; rename the classes or "
-                "write .npz"
-            )
+            raise ScienceError(f"class names {sorted(names)} collide as folder names; rename the classes or write .npz")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(folder)
     tmp.mkdir()

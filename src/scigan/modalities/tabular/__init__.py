@@ -11,9 +11,14 @@ from scigan.modalities.tabular.options import TableOptions
 from scigan.modalities.tabular.scores import SCORES
 
 KIND = DataKind(
-    name="tabular", modality="scigan.modalities.tabular.modality:TabularModality", options=TableOptions,
-    suffixes=(".csv", ".tsv", ".parquet", ".pq"), builtins=BUILTINS, data_copy="data.parquet",
+    name="tabular",
+    modality="scigan.modalities.tabular.modality:TabularModality",
+    options=TableOptions,
+    suffixes=(".csv", ".tsv", ".parquet", ".pq"),
+    builtins=BUILTINS,
+    data_copy="data.parquet",
     augmenter="scigan.modalities.tabular.augment:TableAugmenter",
-    scores=SCORES, validation=0.0,  # the quick FD compares with the training rows
+    scores=SCORES,
+    validation=0.0,  # the quick FD compares with the training rows
     summary="tables: .csv, .tsv or .parquet",
 )

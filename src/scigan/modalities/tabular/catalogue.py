@@ -23,7 +23,8 @@ BUILTINS: tuple[DatasetEntry, ...] = (
         class_names=("0", "1"),
         source="lifelines (lifelines/datasets/gbsg2.csv)",
         install="pip install 'scigan[tabular]' (or: pip install lifelines pandas)",
-        description="German Breast Cancer Study Group 2: mixed clinical table; label 'cens' (recurrence or death observed)",
+        description="German Breast Cancer Study Group 2: mixed clinical table; "
+        "label 'cens' (recurrence or death observed)",
         probe=lambda: has_module("lifelines") and has_module("pandas"),
     ),
 )

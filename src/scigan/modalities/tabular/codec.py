@@ -55,9 +55,22 @@ def _jsonable(value: Any) -> Any:
 class Continuous:
     """Mode-specific normalisation of one numeric, integer or datetime column."""
 
-    def __init__(self, name: str, kind: str, dtype: str, means: list[float], stds: list[float],
-                 weights: list[float], lo: float, hi: float, missing: bool, fill: float,
-                 decimals: int | None = None, unit: str = "", tz: str = ""):
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        dtype: str,
+        means: list[float],
+        stds: list[float],
+        weights: list[float],
+        lo: float,
+        hi: float,
+        missing: bool,
+        fill: float,
+        decimals: int | None = None,
+        unit: str = "",
+        tz: str = "",
+    ):
         self.name, self.kind, self.dtype = name, kind, dtype
         self.means, self.stds, self.weights = np.asarray(means), np.asarray(stds), np.asarray(weights)
         self.lo, self.hi, self.missing, self.fill = lo, hi, missing, fill
@@ -88,8 +101,12 @@ class Continuous:
             means, stds, weights = [float(distinct[0])], [spread], [1.0]
         else:
             bgm = BayesianGaussianMixture(
-                n_components=min(MAX_MODES, len(distinct)), weight_concentration_prior_type="dirichlet_process",
-                weight_concentration_prior=1e-3, max_iter=100, n_init=1, random_state=seed,
+                n_components=min(MAX_MODES, len(distinct)),
+                weight_concentration_prior_type="dirichlet_process",
+                weight_concentration_prior=1e-3,
+                max_iter=100,
+                n_init=1,
+                random_state=seed,
             )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -101,9 +118,21 @@ class Continuous:
             means = bgm.means_[keep, 0].tolist()
             stds = np.maximum(np.sqrt(bgm.covariances_[keep].ravel()), floor).tolist()
             weights = (bgm.weights_[keep] / bgm.weights_[keep].sum()).tolist()
-        return cls(str(series.name), kind, str(series.dtype), means, stds, weights,
-                   float(present.min()), float(present.max()), bool(np.isnan(values).any()),
-                   float(np.median(present)), decimals, unit, tz)
+        return cls(
+            str(series.name),
+            kind,
+            str(series.dtype),
+            means,
+            stds,
+            weights,
+            float(present.min()),
+            float(present.max()),
+            bool(np.isnan(values).any()),
+            float(np.median(present)),
+            decimals,
+            unit,
+            tz,
+        )
 
     @property
     def blocks(self) -> list[tuple[str, int]]:
@@ -139,9 +168,9 @@ class Continuous:
         import pandas as pd
 
         k = len(self.means)
-        mode = np.argmax(block[:, 1:1 + k], axis=1)
+        mode = np.argmax(block[:, 1 : 1 + k], axis=1)
         values = np.clip(block[:, 0] * 4 * self.stds[mode] + self.means[mode], self.lo, self.hi)
-        absent = np.argmax(block[:, 1 + k:3 + k], axis=1) == 1 if self.missing else np.zeros(len(values), bool)
+        absent = np.argmax(block[:, 1 + k : 3 + k], axis=1) == 1 if self.missing else np.zeros(len(values), bool)
         if self.kind == "datetime":
             ns = np.round(values).astype(np.int64) * DATETIME_UNITS[self.unit]
             stamps = pd.to_datetime(ns, unit="ns")
@@ -161,10 +190,22 @@ class Continuous:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready parameters."""
-        return {"type": "continuous", "name": self.name, "kind": self.kind, "dtype": self.dtype,
-                "means": self.means.tolist(), "stds": self.stds.tolist(), "weights": self.weights.tolist(),
-                "lo": self.lo, "hi": self.hi, "missing": self.missing, "fill": self.fill,
-                "decimals": self.decimals, "unit": self.unit, "tz": self.tz}
+        return {
+            "type": "continuous",
+            "name": self.name,
+            "kind": self.kind,
+            "dtype": self.dtype,
+            "means": self.means.tolist(),
+            "stds": self.stds.tolist(),
+            "weights": self.weights.tolist(),
+            "lo": self.lo,
+            "hi": self.hi,
+            "missing": self.missing,
+            "fill": self.fill,
+            "decimals": self.decimals,
+            "unit": self.unit,
+            "tz": self.tz,
+        }
 
 
 class Discrete:
@@ -224,8 +265,13 @@ class Discrete:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready parameters."""
-        return {"type": "discrete", "name": self.name, "kind": self.kind, "dtype": self.dtype,
-                "categories": self.categories}
+        return {
+            "type": "discrete",
+            "name": self.name,
+            "kind": self.kind,
+            "dtype": self.dtype,
+            "categories": self.categories,
+        }
 
 
 def _datetime_ns(series: pd.Series) -> np.ndarray:
@@ -259,9 +305,15 @@ class TableCodec:
     table order (the label column is the condition, not generated, when conditional).
     """
 
-    def __init__(self, columns: list[str], transforms: list[Continuous | Discrete],
-                 label: Discrete | None, conditional: bool, seed: int = 0,
-                 condition_frequencies: list[list[float]] | None = None):
+    def __init__(
+        self,
+        columns: list[str],
+        transforms: list[Continuous | Discrete],
+        label: Discrete | None,
+        conditional: bool,
+        seed: int = 0,
+        condition_frequencies: list[list[float]] | None = None,
+    ):
         self.columns, self.transforms = columns, transforms
         self.label, self.conditional, self.seed = label, conditional, seed
         self.condition_frequencies = condition_frequencies or []
@@ -295,8 +347,13 @@ class TableCodec:
         shares = []
         for g in range(max(len(self.label.categories) if self.conditional and self.label else 1, 1)):
             rows = codes[groups == g]
-            shares.append([float(v) for j, size in enumerate(sizes)
-                           for v in np.bincount(rows[:, j], minlength=size) / max(len(rows), 1)])
+            shares.append(
+                [
+                    float(v)
+                    for j, size in enumerate(sizes)
+                    for v in np.bincount(rows[:, j], minlength=size) / max(len(rows), 1)
+                ]
+            )
         return shares
 
     @property
@@ -328,7 +385,7 @@ class TableCodec:
         start = 0
         for t in self.transforms:
             width = sum(size for _, size in t.blocks)
-            columns[t.name] = t.decode(matrix[:, start:start + width])
+            columns[t.name] = t.decode(matrix[:, start : start + width])
             start += width
         if self.conditional and self.label is not None:
             if labels is None:
@@ -376,10 +433,14 @@ class TableCodec:
 
     def save(self, folder: Path) -> None:
         """Write ``folder/codec.json``."""
-        doc = {"columns": self.columns, "conditional": self.conditional, "seed": self.seed,
-               "condition_frequencies": self.condition_frequencies,
-               "label": None if self.label is None else self.label.to_dict(),
-               "transforms": [t.to_dict() for t in self.transforms]}
+        doc = {
+            "columns": self.columns,
+            "conditional": self.conditional,
+            "seed": self.seed,
+            "condition_frequencies": self.condition_frequencies,
+            "label": None if self.label is None else self.label.to_dict(),
+            "transforms": [t.to_dict() for t in self.transforms],
+        }
         write_codec_json(folder, doc)
 
     @classmethod
@@ -389,5 +450,11 @@ class TableCodec:
         label = None if doc["label"] is None else _from_dict(doc["label"])
         if label is not None and not isinstance(label, Discrete):
             raise ScienceError(f"{folder / 'codec.json'}: the label column's transform must be discrete")
-        return cls(doc["columns"], [_from_dict(d) for d in doc["transforms"]],
-                   label, doc["conditional"], doc["seed"], doc.get("condition_frequencies"))
+        return cls(
+            doc["columns"],
+            [_from_dict(d) for d in doc["transforms"]],
+            label,
+            doc["conditional"],
+            doc["seed"],
+            doc.get("condition_frequencies"),
+        )

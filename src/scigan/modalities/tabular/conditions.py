@@ -47,8 +47,15 @@ class ConditionSampler(StepHook):
 
     name = HOOK_NAME
 
-    def __init__(self, rows: np.ndarray, codes: np.ndarray, sizes: list[int], positions: np.ndarray,
-                 labels: np.ndarray | None, num_classes: int):
+    def __init__(
+        self,
+        rows: np.ndarray,
+        codes: np.ndarray,
+        sizes: list[int],
+        positions: np.ndarray,
+        labels: np.ndarray | None,
+        num_classes: int,
+    ):
         n = len(rows)
         self.num_classes, self.width = num_classes, int(sum(sizes))
         options = [labels if labels is not None else np.zeros(n, dtype=np.int64)]

@@ -180,18 +180,22 @@ def _coerce(series: pd.Series, kind: str) -> pd.Series:
         if kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(series):
             return pd.to_datetime(series)
     except (ValueError, TypeError) as err:
-        raise ScienceError(f"column {name!r} cannot be read as {kind}: {str(err).splitlines()[0]}; "
-                           "fix the values or choose another --column-types") from None
+        raise ScienceError(
+            f"column {name!r} cannot be read as {kind}: {str(err).splitlines()[0]}; "
+            "fix the values or choose another --column-types"
+        ) from None
     if kind == "integer":
         values = series.dropna().to_numpy(dtype=np.float64)
         if not np.all(values == np.round(values)):
-            raise ScienceError(f"column {name!r} holds fractions, so it cannot be integer; "
-                               f"declare it --column-types {name}=numeric")
+            raise ScienceError(
+                f"column {name!r} holds fractions, so it cannot be integer; declare it --column-types {name}=numeric"
+            )
     return series
 
 
-def load_table(source: str | Path | pd.DataFrame, *, label_column: str = "",
-               column_types: str | dict[str, str] = "") -> TableData:
+def load_table(
+    source: str | Path | pd.DataFrame, *, label_column: str = "", column_types: str | dict[str, str] = ""
+) -> TableData:
     """A built-in table (``breast-cancer``, ``gbsg2``), a CSV/TSV/Parquet file or a
     DataFrame, checked and typed.
 
@@ -236,8 +240,14 @@ def load_table(source: str | Path | pd.DataFrame, *, label_column: str = "",
     class_names: list[str] = []
     if label_column:
         y, class_names = _labels(frame[label_column])
-    return TableData(x=frame, y=y, class_names=class_names, source=name, modality="tabular",
-                     info={"schema": schema, "label_column": label_column})
+    return TableData(
+        x=frame,
+        y=y,
+        class_names=class_names,
+        source=name,
+        modality="tabular",
+        info={"schema": schema, "label_column": label_column},
+    )
 
 
 def _labels(series: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -248,14 +258,17 @@ def _labels(series: pd.Series) -> tuple[np.ndarray, list[str]]:
         raise ScienceError(f"label column {name!r} has {missing} missing value(s); fill or drop those rows")
     values = sorted(series.unique().tolist(), key=lambda v: (str(type(v)), v))
     if len(values) < 2:
-        raise ScienceError(f"label column {name!r} has one class ({values[0]!r}); a label needs at least two "
-                           "values: choose another --label-column or drop it")
+        raise ScienceError(
+            f"label column {name!r} has one class ({values[0]!r}); a label needs at least two "
+            "values: choose another --label-column or drop it"
+        )
     index = {v: i for i, v in enumerate(values)}
     return np.array([index[v] for v in series.tolist()], dtype=np.int64), [str(v) for v in values]
 
 
-def save_table(frame: pd.DataFrame, path: Path, *, overwrite: bool = False,
-               provenance: dict[str, str] | None = None) -> None:
+def save_table(
+    frame: pd.DataFrame, path: Path, *, overwrite: bool = False, provenance: dict[str, str] | None = None
+) -> None:
     """Write ``frame`` as CSV, TSV or Parquet (by ``path``'s ending); Parquet keeps
     ``provenance`` (e.g. scigan:synthetic) in its schema metadata. Written atomically."""
     import os

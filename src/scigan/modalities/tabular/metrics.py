@@ -100,8 +100,8 @@ def column_shapes(real: pd.DataFrame, fake: pd.DataFrame, schema: dict[str, str]
 def _tv(a: np.ndarray, b: np.ndarray) -> float:
     """Total-variation distance between the empirical distributions of keys ``a`` and ``b``."""
     values, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    pa = np.bincount(inverse[:len(a)], minlength=len(values)) / len(a)
-    pb = np.bincount(inverse[len(a):], minlength=len(values)) / len(b)
+    pa = np.bincount(inverse[: len(a)], minlength=len(values)) / len(a)
+    pb = np.bincount(inverse[len(a) :], minlength=len(values)) / len(b)
     return 0.5 * float(np.abs(pa - pb).sum())
 
 
@@ -125,6 +125,7 @@ def column_pairs(real: pd.DataFrame, fake: pd.DataFrame, schema: dict[str, str])
     continuous = [c for c, k in schema.items() if k in CONTINUOUS]
     scores = []
     if len(continuous) > 1:
+
         def corr(frame: pd.DataFrame) -> np.ndarray:
             m = np.column_stack([_as_numbers(frame[c], schema[c]) for c in continuous])
             import pandas as pd
@@ -139,8 +140,9 @@ def column_pairs(real: pd.DataFrame, fake: pd.DataFrame, schema: dict[str, str])
     for a, b in combinations(schema, 2):
         if a in continuous and b in continuous:
             continue
-        scores.append(1.0 - _tv(np.char.add(np.char.add(ra[a], "\x1f"), ra[b]),
-                                np.char.add(np.char.add(fa[a], "\x1f"), fa[b])))
+        scores.append(
+            1.0 - _tv(np.char.add(np.char.add(ra[a], "\x1f"), ra[b]), np.char.add(np.char.add(fa[a], "\x1f"), fa[b]))
+        )
     return float(np.mean(scores)) if scores else 1.0
 
 
@@ -150,8 +152,12 @@ def quality(real: pd.DataFrame, fake: pd.DataFrame, schema: dict[str, str]) -> d
     shapes = column_shapes(real, fake, schema)
     shape = float(np.mean(list(shapes.values()))) if shapes else 1.0
     pairs = column_pairs(real, fake, schema)
-    return {"fidelity": (shape + pairs) / 2, "column_shapes": shape, "column_pairs": pairs,
-            "column_shape_per_column": shapes}
+    return {
+        "fidelity": (shape + pairs) / 2,
+        "column_shapes": shape,
+        "column_pairs": pairs,
+        "column_shape_per_column": shapes,
+    }
 
 
 class TableScorer:
@@ -162,8 +168,7 @@ class TableScorer:
         codec: the run's codec (knows the label column).
     """
 
-    def __init__(self, train: TableData, holdout: TableData, codec: TableCodec, *,
-                 log: Callable[[str], None] = print):
+    def __init__(self, train: TableData, holdout: TableData, codec: TableCodec, *, log: Callable[[str], None] = print):
         self.train, self.holdout, self.codec, self.log = train, holdout, codec, log
         schema = dict(train.info["schema"])
         self.constant = set(codec.constant_columns())
@@ -184,19 +189,30 @@ class TableScorer:
         """FD of the features of ``fake`` against the training rows (so that choosing the
         best checkpoint never looks at the holdout) and the fidelity score."""
         scores = quality(self.train.x, fake, self.schema)
-        return {"fd": fidelity.frechet_distance(self._train_features, self.features(fake)),
-                "fidelity": scores["fidelity"], "n": len(fake), "reference": "train"}
+        return {
+            "fd": fidelity.frechet_distance(self._train_features, self.features(fake)),
+            "fidelity": scores["fidelity"],
+            "n": len(fake),
+            "reference": "train",
+        }
 
-    def full(self, fake: pd.DataFrame, fake_y: np.ndarray | None, *, seed: int = 0,
-             untrained_x: pd.DataFrame | None = None, picture: Path | None = None,
-             umap: bool = False) -> dict[str, Any]:
+    def full(
+        self,
+        fake: pd.DataFrame,
+        fake_y: np.ndarray | None,
+        *,
+        seed: int = 0,
+        untrained_x: pd.DataFrame | None = None,
+        picture: Path | None = None,
+        umap: bool = False,
+    ) -> dict[str, Any]:
         """Every score of ``fake`` (rows in the user's columns) against the holdout,
         beside the same score of real training rows (the floor)."""
         rng = np.random.default_rng(seed)
         hold, m = self.holdout.x, len(self.holdout)
         train_rows = rng.permutation(len(self.train))
         rows: pd.DataFrame = cast("pd.DataFrame", self.train.x)  # a TableData holds a DataFrame
-        floor = rows.iloc[train_rows[:len(fake)]].reset_index(drop=True)
+        floor = rows.iloc[train_rows[: len(fake)]].reset_index(drop=True)
         same_n = rows.iloc[train_rows[:m]].reset_index(drop=True)
         f_fake, f_hold = self.features(fake), self.features(hold)
         f_floor, f_same = self.features(floor), self.features(same_n)
@@ -204,10 +220,15 @@ class TableScorer:
         self.log(f"scoring {len(fake)} synthetic rows against {m} held-out rows")
         real_q, fake_q = quality(hold, floor, self.schema), quality(hold, fake, self.schema)
         out: dict[str, Any] = {
-            "n": len(fake), "n_reference": m, "reference": reference_name(self.holdout),
-            "fidelity": fake_q["fidelity"], "fidelity_real_floor": real_q["fidelity"],
-            "column_shapes": fake_q["column_shapes"], "column_shapes_real_floor": real_q["column_shapes"],
-            "column_pairs": fake_q["column_pairs"], "column_pairs_real_floor": real_q["column_pairs"],
+            "n": len(fake),
+            "n_reference": m,
+            "reference": reference_name(self.holdout),
+            "fidelity": fake_q["fidelity"],
+            "fidelity_real_floor": real_q["fidelity"],
+            "column_shapes": fake_q["column_shapes"],
+            "column_shapes_real_floor": real_q["column_shapes"],
+            "column_pairs": fake_q["column_pairs"],
+            "column_pairs_real_floor": real_q["column_pairs"],
             "column_shape_per_column": fake_q["column_shape_per_column"],
             "fd": fidelity.frechet_distance(f_hold, f_fake),
             "fd_real_floor": fidelity.frechet_distance(f_hold, f_floor),
@@ -224,9 +245,17 @@ class TableScorer:
         if picture is not None:
             from scigan.report.embedding import plot_embedding
 
-            plot_embedding(f_hold, f_fake, picture, real_labels=self.holdout.y, fake_labels=self.codec.labels_of(fake),
-                           class_names=self.holdout.class_names, seed=seed,
-                           umap=umap, title="Table features: held-out real (dots) and synthetic (crosses), PCA")
+            plot_embedding(
+                f_hold,
+                f_fake,
+                picture,
+                real_labels=self.holdout.y,
+                fake_labels=self.codec.labels_of(fake),
+                class_names=self.holdout.class_names,
+                seed=seed,
+                umap=umap,
+                title="Table features: held-out real (dots) and synthetic (crosses), PCA",
+            )
         return out
 
     def _utility(self, fake: pd.DataFrame, seed: int) -> dict[str, Any]:
@@ -237,8 +266,11 @@ class TableScorer:
         fake_y = self.codec.labels_of(fake)
         assert fake_y is not None and self.train.y is not None and self.holdout.y is not None  # a label column
         return utility.utility_scores(
-            (features(fake), fake_y), (features(self.train.x), self.train.y),
-            (features(self.holdout.x), self.holdout.y), seed=seed)
+            (features(fake), fake_y),
+            (features(self.train.x), self.train.y),
+            (features(self.holdout.x), self.holdout.y),
+            seed=seed,
+        )
 
     def _per_group(self, fake: pd.DataFrame, seed: int) -> dict[str, Any]:
         """Fidelity per label value beside the same score of the group's real training
@@ -254,15 +286,26 @@ class TableScorer:
         for c, name in enumerate(self.holdout.class_names):
             real, mine = self.holdout.x[self.holdout.y == c], fake[fake_y == c]
             train_rows = self.train.x[self.train.y == c]
-            group: dict[str, Any] = {"fidelity": None, "fidelity_real_floor": None, "fidelity_gap": None,
-                                     "column_shapes": None, "column_pairs": None}
+            group: dict[str, Any] = {
+                "fidelity": None,
+                "fidelity_real_floor": None,
+                "fidelity_gap": None,
+                "column_shapes": None,
+                "column_pairs": None,
+            }
             if len(real) and len(mine):
                 q = quality(real, mine, schema)
                 group.update(fidelity=q["fidelity"], column_shapes=q["column_shapes"], column_pairs=q["column_pairs"])
                 if len(train_rows):
                     floor = quality(real, train_rows, schema)["fidelity"]
                     group.update(fidelity_real_floor=floor, fidelity_gap=floor - q["fidelity"])
-            per_group[name] = {**group, "n_real": len(real), "n_synthetic": len(mine),
-                               "trusted": fairness.is_trusted(len(real))}
-        return {"per_group": per_group,
-                "worst_group": fairness.worst_group(per_group, "fidelity_gap", higher_is_better=False)}
+            per_group[name] = {
+                **group,
+                "n_real": len(real),
+                "n_synthetic": len(mine),
+                "trusted": fairness.is_trusted(len(real)),
+            }
+        return {
+            "per_group": per_group,
+            "worst_group": fairness.worst_group(per_group, "fidelity_gap", higher_is_better=False),
+        }

@@ -38,8 +38,14 @@ class TabularModality:
 
     name = "tabular"
 
-    def load(self, source: str | Path | pd.DataFrame, *, label_column: str = "",
-             column_types: str | dict[str, str] = "", **options: Any) -> TableData:
+    def load(
+        self,
+        source: str | Path | pd.DataFrame,
+        *,
+        label_column: str = "",
+        column_types: str | dict[str, str] = "",
+        **options: Any,
+    ) -> TableData:
         """A built-in table, a CSV/TSV/Parquet file or a DataFrame (see :func:`load_table`)."""
         if options:
             raise ScienceError(f"tables take no option {next(iter(options))!r}")
@@ -49,8 +55,9 @@ class TabularModality:
         """The table ``config.data`` names (or ``source``, a pandas DataFrame), with its
         label column and type overrides."""
         table = config.data_options
-        return self.load(config.data if source is None else source, label_column=table.label_column,
-                         column_types=table.column_types)
+        return self.load(
+            config.data if source is None else source, label_column=table.label_column, column_types=table.column_types
+        )
 
     def resolve(self, config: Any, data: Dataset, log: Any = print) -> Any:
         """Table defaults: the ctgan networks, WGAN-GP with one critic step per generator
@@ -65,8 +72,12 @@ class TabularModality:
             raise ScienceError(f"--pac {pac} must divide --batch-size {config.batch_size}")
         loss = "wgan" if config.loss == "auto" else config.loss
         n_critic = config.n_critic or (1 if loss == "wgan" else 0)
-        table = replace(table, pac=pac, label_column=data.info["label_column"],
-                        column_types=json.dumps(data.info["schema"], ensure_ascii=False))
+        table = replace(
+            table,
+            pac=pac,
+            label_column=data.info["label_column"],
+            column_types=json.dumps(data.info["schema"], ensure_ascii=False),
+        )
         return replace(config, model=model, loss=loss, n_critic=n_critic, data_options=table)
 
     def fit_codec(self, train: TableData, config: Any) -> TableCodec:
@@ -75,8 +86,10 @@ class TabularModality:
 
         codec = TableCodec.fit(train, conditional=config.conditional == "yes", seed=config.seed)
         for column in codec.constant_columns():
-            warnings.warn(f"column {column!r} holds a single value in the training rows; "
-                          "it is kept and reproduced as that value", stacklevel=2)
+            warnings.warn(
+                f"column {column!r} holds a single value in the training rows; it is kept and reproduced as that value",
+                stacklevel=2,
+            )
         return codec
 
     def load_codec(self, run_path: Path, data: dict[str, Any]) -> TableCodec:
@@ -87,11 +100,14 @@ class TabularModality:
 
     def describe(self, data: TableData, codec: TableCodec) -> dict[str, Any]:
         """Columns, label and the generator's output blocks ("tanh:1", "softmax:k")."""
-        return {"columns": list(data.x.columns), "label_column": data.info["label_column"],
-                "schema": [f"{c}={k}" for c, k in data.info["schema"].items()],
-                "blocks": [f"{a}:{s}" for a, s in codec.blocks],
-                "condition_sizes": codec.condition_codes(data.x.iloc[:0])[1],
-                "condition_frequencies": codec.condition_frequencies}
+        return {
+            "columns": list(data.x.columns),
+            "label_column": data.info["label_column"],
+            "schema": [f"{c}={k}" for c, k in data.info["schema"].items()],
+            "blocks": [f"{a}:{s}" for a, s in codec.blocks],
+            "condition_sizes": codec.condition_codes(data.x.iloc[:0])[1],
+            "condition_frequencies": codec.condition_frequencies,
+        }
 
     def networks(self, config: Any, data: dict[str, Any], num_classes: int) -> tuple[nn.Module, nn.Module]:
         """The residual-MLP generator and packing critic for the run's column blocks; the
@@ -104,8 +120,16 @@ class TabularModality:
         sn = config.spectral_norm and config.loss != "wgan"
         sizes, shares = data.get("condition_sizes", []), data.get("condition_frequencies", [])
         table = config.data_options
-        return build(config.z_dim, blocks, num_classes, config.width, table.pac, sn,
-                     sizes if table.condition_columns == "all" else [], shares)
+        return build(
+            config.z_dim,
+            blocks,
+            num_classes,
+            config.width,
+            table.pac,
+            sn,
+            sizes if table.condition_columns == "all" else [],
+            shares,
+        )
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Conditional runs see each class in proportion to the log of its frequency
@@ -123,18 +147,26 @@ class TabularModality:
         if config.data_options.condition_columns != "all" or not sizes:
             return None
         conditional = config.conditional == "yes" and train.y is not None
-        return ConditionSampler(codec.stored(train), codes, sizes, positions,
-                                train.y if conditional else None, train.num_classes if conditional else 0)
+        return ConditionSampler(
+            codec.stored(train),
+            codes,
+            sizes,
+            positions,
+            train.y if conditional else None,
+            train.num_classes if conditional else 0,
+        )
 
-    def scorer(self, train: TableData, holdout: TableData, codec: TableCodec, *, device: str,
-               log: Any = print) -> TableScorer:
+    def scorer(
+        self, train: TableData, holdout: TableData, codec: TableCodec, *, device: str, log: Any = print
+    ) -> TableScorer:
         """Fidelity, detection, utility, privacy and per-group scores against ``holdout``."""
         from scigan.modalities.tabular.metrics import TableScorer
 
         return TableScorer(train, holdout, codec, log=log)
 
-    def preview(self, samples: TableData, path: Path, provenance: dict[str, str],
-                reference: TableData | None = None) -> bool:
+    def preview(
+        self, samples: TableData, path: Path, provenance: dict[str, str], reference: TableData | None = None
+    ) -> bool:
         """The rows' table features against ``reference`` (the training rows) on the real
         rows' first two principal components, beside the marginals of the three columns
         whose shapes match worst (:func:`scigan.report.embedding.plot_preview`), as a PNG
@@ -151,15 +183,31 @@ class TabularModality:
             kind = schema[column]
             return _as_numbers(frame[column], kind) if kind in CONTINUOUS else frame[column].astype(str).to_numpy()
 
-        marginals = [Marginal(f"{c} (shape {shapes[c]:.2f})", values(reference.x, c), values(samples.x, c),
-                              schema[c] not in CONTINUOUS) for c in sorted(shapes, key=shapes.get)[:3]]
+        marginals = [
+            Marginal(
+                f"{c} (shape {shapes[c]:.2f})",
+                values(reference.x, c),
+                values(samples.x, c),
+                schema[c] not in CONTINUOUS,
+            )
+            for c in sorted(shapes, key=lambda column: shapes[column])[:3]
+        ]
         features = TableFeatures(reference.x, schema)
-        plot_preview(features(reference.x), features(samples.x), marginals, path, provenance=provenance,
-                     real_labels=reference.y, fake_labels=samples.y, class_names=samples.class_names,
-                     title="Table features, PCA: training rows (dots), synthetic (crosses)")
+        plot_preview(
+            features(reference.x),
+            features(samples.x),
+            marginals,
+            path,
+            provenance=provenance,
+            real_labels=reference.y,
+            fake_labels=samples.y,
+            class_names=samples.class_names,
+            title="Table features, PCA: training rows (dots), synthetic (crosses)",
+        )
         return True
 
     def save(self, samples: Dataset, path: Path, **options: Any) -> None:
         """Write the rows as ``.csv``, ``.tsv`` or ``.parquet`` (by ``path``)."""
-        save_table(samples.x, Path(path), overwrite=options.get("overwrite", False),
-                   provenance=options.get("provenance"))
+        save_table(
+            samples.x, Path(path), overwrite=options.get("overwrite", False), provenance=options.get("provenance")
+        )

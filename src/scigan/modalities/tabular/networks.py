@@ -36,8 +36,14 @@ def latent_noise(z: torch.Tensor, shape: tuple[int, ...], key: int = 0) -> torch
     return torch.rand(shape, generator=g, device=z.device).clamp_(1e-10, 1 - 1e-7)
 
 
-def condition_vector(y: torch.Tensor | None, num_classes: int, cond_width: int, n: int,
-                     like: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor | None:
+def condition_vector(
+    y: torch.Tensor | None,
+    num_classes: int,
+    cond_width: int,
+    n: int,
+    like: torch.Tensor,
+    mask: torch.Tensor | None = None,
+) -> torch.Tensor | None:
     """The conditional vector (n, num_classes + cond_width) in ``like``'s dtype and device:
     ``y`` itself when it is one already (float, from the training sampler), else the
     one-hot of integer labels ``y`` (n,) followed by ``mask`` (n, cond_width; zeros when
@@ -78,17 +84,27 @@ class TableGenerator(nn.Module):
     cond_shares: torch.Tensor  # (classes or 1, cond_width) buffers, only with discrete conditions
     cond_column: torch.Tensor  # (cond_width,)
 
-    def __init__(self, z_dim: int, blocks: list[tuple[str, int]], num_classes: int, hidden: int,
-                 cond_sizes: Sequence[int] = (), cond_shares: Sequence[Sequence[float]] = ()):
+    def __init__(
+        self,
+        z_dim: int,
+        blocks: list[tuple[str, int]],
+        num_classes: int,
+        hidden: int,
+        cond_sizes: Sequence[int] = (),
+        cond_shares: Sequence[Sequence[float]] = (),
+    ):
         super().__init__()
         self.blocks, self.num_classes = blocks, num_classes
         self.cond_columns, self.cond_width = len(cond_sizes), int(sum(cond_sizes))
         if self.cond_width:  # built from the run's config, so not saved with the weights
             self.register_buffer("cond_shares", torch.tensor(cond_shares, dtype=torch.float32), persistent=False)
-            self.register_buffer("cond_column", torch.repeat_interleave(
-                torch.arange(len(cond_sizes)), torch.tensor(list(cond_sizes))), persistent=False)
+            self.register_buffer(
+                "cond_column",
+                torch.repeat_interleave(torch.arange(len(cond_sizes)), torch.tensor(list(cond_sizes))),
+                persistent=False,
+            )
         dims = [z_dim + num_classes + self.cond_width, hidden, hidden]
-        self.body = nn.Sequential(*(Residual(sum(dims[:i + 1]), dims[i + 1]) for i in range(len(dims) - 1)))
+        self.body = nn.Sequential(*(Residual(sum(dims[: i + 1]), dims[i + 1]) for i in range(len(dims) - 1)))
         self.out = nn.Linear(sum(dims), sum(size for _, size in blocks))
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -100,17 +116,16 @@ class TableGenerator(nn.Module):
         gumbel = -torch.log(-torch.log(u)).to(logits.dtype)
         parts, start = [], 0
         for activation, size in self.blocks:
-            block = logits[:, start:start + size]
+            block = logits[:, start : start + size]
             if activation == "tanh":
                 parts.append(torch.tanh(block))
             elif self.training:
-                parts.append(torch.softmax((block + gumbel[:, start:start + size]) / TAU, dim=1))
+                parts.append(torch.softmax((block + gumbel[:, start : start + size]) / TAU, dim=1))
             else:
-                pick = (block + gumbel[:, start:start + size]).argmax(dim=1)
+                pick = (block + gumbel[:, start : start + size]).argmax(dim=1)
                 parts.append(F.one_hot(pick, size).to(block.dtype))
             start += size
         return torch.cat(parts, dim=1)
-
 
     def sampled_mask(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
         """The discrete columns' mask (N, cond_width) for sampling by label ``y`` (N,) or
@@ -137,8 +152,10 @@ class TableCritic(nn.Module):
         self.num_classes, self.pac, self.cond_width = num_classes, pac, cond_width
         inputs = pac * (width + num_classes + cond_width)
         self.body = nn.Sequential(
-            spectral(nn.Linear(inputs, hidden), sn), nn.LeakyReLU(0.2),
-            spectral(nn.Linear(hidden, hidden), sn), nn.LeakyReLU(0.2),
+            spectral(nn.Linear(inputs, hidden), sn),
+            nn.LeakyReLU(0.2),
+            spectral(nn.Linear(hidden, hidden), sn),
+            nn.LeakyReLU(0.2),
             spectral(nn.Linear(hidden, 1), sn),
         )
 
@@ -149,14 +166,22 @@ class TableCritic(nn.Module):
         return self.body(x.reshape(x.shape[0] // self.pac, -1))[:, 0]
 
 
-def build(z_dim: int, blocks: list[tuple[str, int]], num_classes: int, width: int, pac: int,
-          spectral_norm: bool, cond_sizes: Sequence[int] = (),
-          cond_shares: Sequence[Sequence[float]] = ()) -> tuple[nn.Module, nn.Module]:
+def build(
+    z_dim: int,
+    blocks: list[tuple[str, int]],
+    num_classes: int,
+    width: int,
+    pac: int,
+    spectral_norm: bool,
+    cond_sizes: Sequence[int] = (),
+    cond_shares: Sequence[Sequence[float]] = (),
+) -> tuple[nn.Module, nn.Module]:
     """Generator and critic for rows of ``blocks``; hidden layers have 8·width units
     (256 at the default width 32, as in CTGAN). ``cond_sizes``: the category counts of
     the discrete columns in the conditional vector besides the label; ``cond_shares``
     (labels or 1, sum of sizes): their training shares per label, for sampling."""
     hidden = 8 * width
-    return (TableGenerator(z_dim, blocks, num_classes, hidden, cond_sizes, cond_shares),
-            TableCritic(sum(size for _, size in blocks), num_classes, hidden, pac, spectral_norm,
-                        int(sum(cond_sizes))))
+    return (
+        TableGenerator(z_dim, blocks, num_classes, hidden, cond_sizes, cond_shares),
+        TableCritic(sum(size for _, size in blocks), num_classes, hidden, pac, spectral_norm, int(sum(cond_sizes))),
+    )

@@ -11,13 +11,25 @@ from scigan.options import Interval, OneOf, option
 class TableOptions:
     """How a table is read and how CTGAN conditions on it."""
 
-    label_column: str = option("", "The column holding the label to condition on; empty takes the built-in's "
-                                   "own label, or none for the user's files.")
-    column_types: str = option("", "Type overrides as name=type,..., each type one of numeric, integer, "
-                                   "categorical, boolean, datetime; other columns are inferred.")
-    pac: int = option(0, "PacGAN pack size, rows the critic judges together; 0 = auto (4 when it divides the "
-                         "batch size, else 1).", Interval(0))
-    condition_columns: str = option("all", "The columns of CTGAN's conditional vector with training-by-sampling: "
-                                           "all (every discrete column, and the label) or label (the label only, "
-                                           "rows resampled by the log of its class frequencies).",
-                                    OneOf(("all", "label")))
+    label_column: str = option(
+        "",
+        "The column holding the label to condition on; empty takes the built-in's "
+        "own label, or none for the user's files.",
+    )
+    column_types: str = option(
+        "",
+        "Type overrides as name=type,..., each type one of numeric, integer, "
+        "categorical, boolean, datetime; other columns are inferred.",
+    )
+    pac: int = option(
+        0,
+        "PacGAN pack size, rows the critic judges together; 0 = auto (4 when it divides the batch size, else 1).",
+        Interval(0),
+    )
+    condition_columns: str = option(
+        "all",
+        "The columns of CTGAN's conditional vector with training-by-sampling: "
+        "all (every discrete column, and the label) or label (the label only, "
+        "rows resampled by the log of its class frequencies).",
+        OneOf(("all", "label")),
+    )
