@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from baseline import BaselineLoop
 from common import parse, parser, table, write_json
 from scigan.config import TrainConfig
-from scigan.core.trainer import Trainer, resolve_device
+from scigan.core.device import resolve_device
+from scigan.core.trainer import Trainer
 from scigan.nets import NetSpec, build
 
 CASES = [

@@ -181,6 +181,6 @@ class ImageClassifier:
 
 def _autocast_dtype() -> torch.dtype | None:
     """bf16 where the CPU computes bf16 natively, else None (as the trainer's ``auto``)."""
-    from scigan.core.trainer import autocast_dtype
+    from scigan.core.device import autocast_dtype
 
     return autocast_dtype("auto", torch.device("cpu"))

@@ -26,7 +26,7 @@ Example = tuple[str, np.ndarray, np.ndarray]
 def eval_inputs(config: TrainConfig, test: Sequence[Pair], real_inputs: bool) -> list[Example]:
     """(name, input, target) of every held-out picture: the real input, or one made with
     a fixed seed; targets cropped to multiples of the scale."""
-    from scigan.core.trainer import seeded_generator
+    from scigan.core.device import seeded_generator
 
     maker = InputMaker(config.task, degradation(config))
     s = config.task_options.scale

@@ -43,7 +43,7 @@ def load_enhancer(run: RunInfo, which: str = "auto", device: str = "cpu") -> tup
     """The run's generator (its EMA weights) in eval mode on ``device``, and the state
     (``step``, …) of checkpoint ``which`` (auto, best, latest or a step number)."""
     from scigan.core.checkpoint import load_module, read_state
-    from scigan.core.trainer import resolve_device
+    from scigan.core.device import resolve_device
 
     directory = checkpoint_dir(run, which)
     G, _ = networks(run.config, run.data)

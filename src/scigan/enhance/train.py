@@ -49,7 +49,7 @@ def train_enhancer(
     """Train a super-resolution, denoising or translation run as ``config`` says into the
     run folder ``out`` (see the module docstring); returns the run and how far training
     got. ScienceError on bad input before anything is written."""
-    from scigan.core.trainer import resolve_device
+    from scigan.core.device import resolve_device
     from scigan.enhance.terms import cycle_phases, paired_phases
     from scigan.metrics.features import cache_dir, get_extractor
     from scigan.modalities.images.modality import ImageCodec

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import tempfile
 import time
@@ -24,73 +23,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
 from scigan.errors import ScienceError
+from scigan.metrics.extractor_net import FEATURE_DIM, RECIPE, ExtractorNet, accuracy, num_steps, to_model, train_net
 
 ARCH_VERSION = "scigan-image-cnn-v1"
-FEATURE_DIM = 128
 _META_KEY = "scigan_feature_extractor"
-_RECIPE: dict[str, Any] = {
-    "optimizer": "adam",
-    "lr": 2e-3,
-    "schedule": "cosine",
-    "batch": 128,
-    "epochs": 2,
-    "min_steps": 300,
-    "max_steps": 1500,
-}
-
-
-class _Net(nn.Module):
-    """Three conv blocks (32-64-128), global average pool, a 128-d feature layer and a
-    linear head. Inputs larger than 32 pixels get a stride-2 first convolution."""
-
-    def __init__(self, channels: int, size: int, num_outputs: int) -> None:
-        super().__init__()
-        stride = 2 if size > 32 else 1
-        layers: list[nn.Module] = []
-        c_in = channels
-        for i, c_out in enumerate((32, 64, 128)):
-            layers += [
-                nn.Conv2d(c_in, c_out, 3, stride=stride if i == 0 else 1, padding=1, bias=False),
-                nn.BatchNorm2d(c_out),
-                nn.ReLU(inplace=True),
-                nn.MaxPool2d(2),
-            ]
-            c_in = c_out
-        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
-        self.body = nn.Sequential(*layers)
-        self.embed = nn.Sequential(
-            nn.Linear(128, FEATURE_DIM, bias=False),
-            nn.BatchNorm1d(FEATURE_DIM),
-            nn.ReLU(inplace=True),
-        )
-        self.head = nn.Linear(FEATURE_DIM, num_outputs)
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, C, H, W) floats in [-1, 1] -> (B, FEATURE_DIM) features."""
-        return self.embed(self.body(x))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, C, H, W) floats in [-1, 1] -> (B, num_outputs) logits."""
-        return self.head(self.features(x))
-
-
-def _to_model(x: np.ndarray, device: torch.device) -> torch.Tensor:
-    """uint8 (B, C, H, W) numpy -> float tensor in [-1, 1] on ``device``, channels-last."""
-    t = torch.from_numpy(np.array(x, dtype=np.uint8, copy=True)).to(device)
-    return (t.float() / 127.5 - 1.0).contiguous(memory_format=torch.channels_last)
-
-
-def _rotate(x: torch.Tensor, quarter_turns: torch.Tensor) -> torch.Tensor:
-    """Rotate each image (B, C, H, W) by its own number (B,) of 90° turns."""
-    out = x.clone()
-    for q in (1, 2, 3):
-        sel = quarter_turns == q
-        if sel.any():
-            out[sel] = torch.rot90(x[sel], q, dims=(2, 3))
-    return out
 
 
 class FeatureExtractor:
@@ -107,7 +45,7 @@ class FeatureExtractor:
         shape: the (C, H, W) image shape it accepts.
     """
 
-    def __init__(self, model: _Net, meta: dict[str, Any], device: torch.device) -> None:
+    def __init__(self, model: ExtractorNet, meta: dict[str, Any], device: torch.device) -> None:
         """Wrap a trained ``model`` described by ``meta`` (the cached metadata) on ``device``."""
         # Module.to accepts memory_format (documented), torch's overloads omit it
         self._model = model.to(device=device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
@@ -132,7 +70,7 @@ class FeatureExtractor:
     def _run(self, x: np.ndarray, batch_size: int, fn: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
         """``fn`` applied to batches of uint8 images x (N, C, H, W), concatenated on the CPU."""
         starts = range(0, len(x), batch_size)
-        return torch.cat([fn(_to_model(x[i : i + batch_size], self._device)).cpu() for i in starts])
+        return torch.cat([fn(to_model(x[i : i + batch_size], self._device)).cpu() for i in starts])
 
     def features(self, x_uint8: np.ndarray, batch_size: int = 512) -> np.ndarray:
         """Features (N, feature_dim) float32 of uint8 images (N, C, H, W) in 0..255."""
@@ -203,72 +141,7 @@ def _digest(*arrays: np.ndarray | None) -> str:
     return h.hexdigest()
 
 
-def _num_steps(n_train: int) -> int:
-    r = _RECIPE
-    epochs_steps = r["epochs"] * math.ceil(n_train / r["batch"])
-    return int(min(max(epochs_steps, r["min_steps"]), r["max_steps"]))
-
-
-def _train(
-    train_x: np.ndarray,
-    train_y: np.ndarray | None,
-    num_outputs: int,
-    seed: int,
-    device: torch.device,
-) -> _Net:
-    """Train a fresh network on uint8 images (N, C, H, W) and labels (N,); with ``train_y``
-    None, on the rotation task. Batches go through the images in a fresh random order
-    each epoch."""
-    from scigan.nets.classifier import train_classifier
-
-    n, c, h, _ = train_x.shape
-    batch = min(_RECIPE["batch"], n)
-    order, pos = np.arange(0), n
-
-    def batches(gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
-        nonlocal order, pos
-        if pos + batch > n:
-            order, pos = torch.randperm(n, generator=gen).numpy(), 0
-        idx = np.sort(order[pos : pos + batch])
-        pos += batch
-        return _to_model(train_x[idx], device), None if train_y is None else torch.from_numpy(train_y[idx])
-
-    def rotation(x: torch.Tensor, _: torch.Tensor | None, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        target = torch.randint(0, 4, (len(x),), generator=gen)
-        return _rotate(x, target.to(x.device)), target
-
-    model = train_classifier(
-        lambda: _Net(c, h, num_outputs),
-        batches,
-        steps=_num_steps(n),
-        lr=_RECIPE["lr"],
-        seed=seed,
-        device=device,
-        augment=rotation if train_y is None else None,
-    )
-    assert isinstance(model, _Net)
-    return model
-
-
-@torch.no_grad()
-def _accuracy(model: _Net, x: np.ndarray, y: np.ndarray | None, device: torch.device, batch: int = 512) -> float:
-    """Accuracy on (x, y); with y None, on all four rotations of every image in x."""
-    correct = total = 0
-    for i in range(0, len(x), batch):
-        xb = _to_model(x[i : i + batch], device)
-        if y is None:
-            for q in range(4):
-                pred = model(torch.rot90(xb, q, dims=(2, 3))).argmax(dim=1)
-                correct += int((pred == q).sum())
-                total += len(xb)
-        else:
-            pred = model(xb).argmax(dim=1).cpu()
-            correct += int((pred == torch.from_numpy(y[i : i + batch])).sum())
-            total += len(xb)
-    return correct / total
-
-
-def _load(path: Path, expected_hash: str) -> tuple[_Net, dict[str, Any]]:
+def _load(path: Path, expected_hash: str) -> tuple[ExtractorNet, dict[str, Any]]:
     """The network cached at ``path`` (on the CPU) and its metadata; ValueError when it
     holds another extractor."""
     from safetensors import safe_open
@@ -279,12 +152,12 @@ def _load(path: Path, expected_hash: str) -> tuple[_Net, dict[str, Any]]:
     if meta.get("hash") != expected_hash or meta.get("arch") != ARCH_VERSION:
         raise ValueError(f"{path} holds extractor {meta.get('hash')}, expected {expected_hash}")
     c, h, _ = meta["shape"]
-    model = _Net(c, h, int(meta["num_outputs"]))
+    model = ExtractorNet(c, h, int(meta["num_outputs"]))
     model.load_state_dict(load_file(str(path), device="cpu"))
     return model, meta
 
 
-def _save(path: Path, model: _Net, meta: dict[str, Any]) -> None:
+def _save(path: Path, model: ExtractorNet, meta: dict[str, Any]) -> None:
     """Write atomically: a temporary file in the same folder, then os.replace."""
     from safetensors.torch import save_file
 
@@ -352,7 +225,7 @@ def get_extractor(
         num_outputs = num_classes
     else:
         num_classes, test_y, num_outputs = 0, None, 4
-    recipe = {**_RECIPE, "seed": seed, "task": task}
+    recipe = {**RECIPE, "seed": seed, "task": task}
     # "test_shape" and the two None markers stay so that an extractor cached without test
     # images keeps the name it had when test images were part of the hash
     key = json.dumps(
@@ -370,7 +243,7 @@ def get_extractor(
     dev = torch.device(device)
     cache_dir = Path(cache_dir)
     path = cache_dir / f"{digest}.safetensors"
-    model: _Net | None = None
+    model: ExtractorNet | None = None
     meta: dict[str, Any] = {}
     if path.exists():
         try:
@@ -382,9 +255,9 @@ def get_extractor(
         start = time.perf_counter()
         log(
             f"training feature extractor {digest[:12]} ({task} task, {len(train_x)} images "
-            f"{tuple(train_x.shape[1:])}, {_num_steps(len(train_x))} steps on {dev})"
+            f"{tuple(train_x.shape[1:])}, {num_steps(len(train_x))} steps on {dev})"
         )
-        model = _train(train_x, train_y, num_outputs, seed, dev)
+        model = train_net(train_x, train_y, num_outputs, seed, dev)
         meta = {
             "arch": ARCH_VERSION,
             "hash": digest,
@@ -400,7 +273,7 @@ def get_extractor(
         _save(path, model, meta)
     extractor = FeatureExtractor(model, meta, dev)
     if test_x is not None:
-        extractor.test_accuracy = _accuracy(extractor._model, test_x, test_y, dev)
+        extractor.test_accuracy = accuracy(extractor._model, test_x, test_y, dev)
     if trained:
         acc = extractor.test_accuracy
         acc_text = "no test images" if acc is None else f"test accuracy {acc:.4f}"

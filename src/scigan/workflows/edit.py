@@ -68,7 +68,7 @@ def _latents(rows: int, z_dim: int, seed: int, key: int, device):
     """``rows`` standard-normal latents drawn from a generator seeded by (seed, key)."""
     import torch
 
-    from scigan.core.trainer import seeded_generator
+    from scigan.core.device import seeded_generator
 
     return torch.randn(rows, z_dim, generator=seeded_generator(torch.device("cpu"), seed, 4, key)).to(device)
 

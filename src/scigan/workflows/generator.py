@@ -11,7 +11,7 @@ from scigan.runs import RunInfo, checkpoint_dir
 def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu"):
     """The run's sampling generator (EMA weights) in eval mode, and its checkpoint's state."""
     from scigan.core.checkpoint import load_module, read_state
-    from scigan.core.trainer import resolve_device
+    from scigan.core.device import resolve_device
     from scigan.modalities import get_modality
     from scigan.tasks import get_task
 
@@ -33,7 +33,7 @@ def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int, bat
     conditional G."""
     import torch
 
-    from scigan.core.trainer import seeded_generator
+    from scigan.core.device import seeded_generator
 
     device = next(G.parameters()).device
     rng = seeded_generator(device, seed, 3)

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from scigan.config import TrainConfig, save_toml
+from scigan.core.device import resolve_device
 from scigan.core.diffaugment import parse_policy
 from scigan.core.objectives import make_objective
-from scigan.core.trainer import Trainer, TrainResult, build_phases, resolve_device, with_generator_terms
+from scigan.core.trainer import Trainer, TrainResult, build_phases, with_generator_terms
 from scigan.errors import ScienceError
 from scigan.metrics.declared import scores_for
 from scigan.metrics.registry import label
