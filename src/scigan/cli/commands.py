@@ -16,6 +16,7 @@ from scigan.errors import ScienceError
 
 
 def datasets_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Print the built-in data sets (a table, or JSON with --json)."""
     from scigan.modalities import list_datasets
 
     rows = list_datasets()
@@ -33,6 +34,7 @@ def datasets_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
 
 
 def train_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Train a run as the flags and --config say; print its folder."""
     from scigan.workflows.train import train
 
     config = train_config(args, args.option_names)
@@ -45,6 +47,7 @@ def train_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
 
 
 def sample_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Draw samples from a run, writing them with --out."""
     from scigan.workflows.sample import sample
 
     samples = sample(
@@ -62,6 +65,7 @@ def sample_command(args: argparse.Namespace, say: Callable[[str], None]) -> None
 
 
 def evaluate_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Score a run on its holdout; print the declared scores (or JSON)."""
     from scigan.metrics.declared import scores_for_run
     from scigan.metrics.text import format_scores
     from scigan.runs import open_run
@@ -78,6 +82,7 @@ def evaluate_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
 
 
 def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Run the augmentation experiment; print its table."""
     from scigan.augment.config import AugmentConfig, read_config
     from scigan.augment.experiment import augment
 
@@ -102,6 +107,7 @@ def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> Non
 
 
 def enhance_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Apply an enhancement or translation run to an image or a folder."""
     from scigan.enhance.apply import enhance
 
     written = enhance(
@@ -118,12 +124,14 @@ def enhance_command(args: argparse.Namespace, say: Callable[[str], None]) -> Non
 
 
 def report_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Write a run's report.html."""
     from scigan.report.html import write_report
 
     say(f"report: {write_report(args.run)}")
 
 
 def edit_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Write an edit strip of an image run (interpolation, class swap, style mixing)."""
     from scigan.workflows.edit import edit
 
     strip = edit(
