@@ -211,7 +211,7 @@ class TrainConfig:
         if not task.uses_kind:
             return NoOptions, ""
         if self.modality == "auto" and not self.data:
-            if values:  # nothing tells the kind yet: the options must not guess it
+            if values:  # nothing else names the kind: an option only one kind has does
                 key = next(iter(values))
                 owners = option_owner(key)
                 if len(owners) == 1:
@@ -246,11 +246,6 @@ class TrainConfig:
         return replace(self, modality=name)._with_sections(
             {} if type(self.data_options) is NoOptions else asdict(self.data_options)
         )
-
-    def flat(self) -> dict[str, Any]:
-        """Every option of every section as one flat ``name -> value`` dict."""
-        core = {f.name: getattr(self, f.name) for f in fields(self) if "section" not in f.metadata}
-        return {**core, **asdict(self.data_options), **asdict(self.task_options)}
 
     def hyperparameters(self) -> dict[str, Any]:
         """The options of every section that must stay fixed when a run is resumed."""
