@@ -110,11 +110,6 @@ def names(section_type: type) -> frozenset[str]:
     return frozenset(f.name for f in fields(section_type))
 
 
-def build(section_type: type[S], values: dict[str, Any]) -> S:
-    """An instance of ``section_type`` from ``values`` (each checked by :func:`coerce`)."""
-    return section_type(**{k: coerce(section_type, k, v) for k, v in values.items()})
-
-
 def update(section: S, values: dict[str, Any]) -> S:
     """A copy of ``section`` with ``values`` applied (each checked by :func:`coerce`)."""
     return replace(section, **{k: coerce(type(section), k, v) for k, v in values.items()})  # type: ignore[type-var]
