@@ -1,6 +1,7 @@
 """The ``scigan`` command line: parse, call the workflows, map errors to exit codes.
 
-Exit codes: 0 ok, 2 bad input or usage (one line on stderr), 1 internal error.
+Exit codes: 0 ok, 2 bad input or usage (one line on stderr), 1 internal error, 130 and
+143 training stopped by SIGINT or SIGTERM (a checkpoint written, the resume command said).
 Nothing heavy is imported until a command needs it, so ``scigan --help`` and
 ``scigan datasets`` answer at once. The parser is :mod:`.parser` (``train``'s flags are
 built in :mod:`.flags` from the option sections), the handlers :mod:`.commands`.
@@ -13,23 +14,36 @@ import sys
 from collections.abc import Sequence
 
 from scigan.cli.commands import COMMANDS
-from scigan.cli.parser import build_parser
+from scigan.cli.parser import UsageError, build_parser
+from scigan.core.interrupt import Interrupted
 from scigan.errors import ScienceError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as err:  # one line, no usage block
+        print(err, file=sys.stderr)
+        return 2
+    args.argv = argv  # as typed: an interrupted run's resume command repeats it
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
     try:
+        if getattr(args, "device", None) is not None:  # a device is checked before anything else
+            from scigan.core.device import resolve_device
+
+            resolve_device(args.device)
         COMMANDS[args.command](args, say)
     except ScienceError as err:
         print(f"scigan {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except Interrupted as stop:  # a checkpoint was written; the line says how to resume
+        print(f"scigan {args.command}: {stop}", file=sys.stderr)
+        return stop.exit_code
     except KeyboardInterrupt:
         print(f"scigan {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,16 +34,33 @@ def datasets_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
             print(f"{'':<15}install: {r['install']}")
 
 
+def resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that continues the run ``out`` that ``scigan train`` with ``args``
+    started: the arguments as typed, less ``--overwrite``, with ``--out`` and ``--resume``."""
+    words = [str(w) for w in args.argv if str(w) != "--overwrite"]
+    if args.out is None:
+        words += ["--out", str(out)]
+    if not args.resume:
+        words.append("--resume")
+    return shlex.join(["scigan", *words])
+
+
 def train_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
-    """Train a run as the flags and --config say; print its folder."""
+    """Train a run as the flags and --config say; print its folder. Stopped by SIGINT or
+    SIGTERM, it says how to resume (:class:`~scigan.core.interrupt.Interrupted`)."""
+    from scigan.core.interrupt import Interrupted
     from scigan.workflows.train import train
 
     config = train_config(args, args.option_names)
     model = "" if config.model == "auto" else f"-{config.model}"
     out = args.out or Path("runs") / f"{Path(config.data).name or 'data'}{model}"
-    run, _ = train(
-        config, out, resume=args.resume, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say
-    )
+    try:
+        run, _ = train(
+            config, out, resume=args.resume, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say
+        )
+    except Interrupted as stop:
+        stop.resume = resume_command(args, out)
+        raise
     say(f"run folder: {run.path}")
 
 

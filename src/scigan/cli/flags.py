@@ -11,6 +11,7 @@ the same way.
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import MISSING, Field, fields
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,17 @@ def _help(declared: list[tuple[str, Field[Any]]]) -> str:
     return " | ".join(parts).replace("%", "%%")
 
 
+def finite_float(text: str) -> float:
+    """A float flag's value: a finite number (``nan`` and ``inf`` are refused by argparse)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
 def add_option_flags(parser: argparse.ArgumentParser, sections: list[tuple[str, type]], title: str) -> list[str]:
     """Add a flag per option of ``sections`` ((owner, dataclass) pairs; owner "" for the
     main one, whose flags go in a group called ``title``) to ``parser``, all defaulting
@@ -95,7 +107,8 @@ def add_option_flags(parser: argparse.ArgumentParser, sections: list[tuple[str, 
                 if isinstance(check, opt.OneOf)
                 else {int: "N", float: "X"}.get(kind, "TEXT")
             )
-            group.add_argument(opt.flag_name(name), dest=name, type=kind, metavar=metavar, help=_help(declared))
+            parse = finite_float if kind is float else kind
+            group.add_argument(opt.flag_name(name), dest=name, type=parse, metavar=metavar, help=_help(declared))
         added.append(name)
     return added
 

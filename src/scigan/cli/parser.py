@@ -2,23 +2,57 @@
 
 ``train``'s option flags come from the option sections' declarations
 (:func:`scigan.cli.flags.add_option_flags`); the other commands' few arguments are here.
+A usage error (a bad value, an unknown flag, a missing argument) is one line,
+``scigan CMD: error: MESSAGE; see scigan CMD --help``, raised as :class:`UsageError`
+for :func:`scigan.cli.main` to print with exit code 2; ``--help`` prints as argparse does.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from scigan.augment.config import AugmentConfig
 from scigan.cli.examples import EXAMPLES
 from scigan.cli.flags import add_option_flags, train_sections
 
 
-def build_parser() -> argparse.ArgumentParser:
+class UsageError(Exception):
+    """A command line argparse refuses; ``str()`` is the one line to print."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (:class:`UsageError`) instead of a
+    usage block and ``sys.exit``; its sub-commands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise the one-line form of argparse's ``message``."""
+        raise UsageError(f"{self.prog}: error: {message}; see {self.prog} --help")
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        """Parse ``args``; arguments nobody takes are blamed on the command they follow
+        (argparse blames the top-level parser)."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            command = self._commands().get(getattr(parsed, "command", None) or "", self)
+            command.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
+
+    def _commands(self) -> dict[str, argparse.ArgumentParser]:
+        """Each sub-command's parser by name ({} for a parser without sub-commands)."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return dict(action.choices)
+        return {}
+
+
+def build_parser() -> Parser:
     """The parser of every ``scigan`` command."""
     from scigan import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="scigan",
         description="Train GANs on scientific data, sample them, and measure them honestly.",
         epilog="Run `scigan COMMAND --help` for a command's options and examples.",

@@ -10,7 +10,6 @@ on the CPU.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -23,13 +22,14 @@ from torch import nn
 
 from scigan.config import LEGACY_VALUES, TrainConfig
 from scigan.core import checkpoint as ckpt
-from scigan.core.ada import AdaptiveAugment
+from scigan.core import divergence, metrics_log
 from scigan.core.device import autocast_dtype, resolve_device, seeded_generator
-from scigan.core.diffaugment import DEFAULT_POLICY, diff_augment, parse_policy
+from scigan.core.diffaugment import diff_augment, parse_policy
 from scigan.core.ema import EMA
-from scigan.core.objectives import make_objective
-from scigan.core.phases import DiscriminatorLoss, GeneratorLoss, Phase, StepContext, StepHook, Term
-from scigan.core.regularizers import GradientPenalty, R1Penalty
+from scigan.core.interrupt import Interrupted, StopRequests
+from scigan.core.phases import Phase, StepContext, StepHook
+from scigan.core.progress import Progress
+from scigan.core.recipe import build_hooks, build_phases
 from scigan.core.selection import Selection
 from scigan.errors import ScienceError
 
@@ -37,48 +37,6 @@ Evaluator = Callable[[nn.Module], dict[str, float]]
 """Scores a generator (in eval mode); must return at least the trainer's ``selects`` key."""
 Previewer = Callable[[nn.Module, int], None]
 """Writes a preview of a generator's samples at a step."""
-
-
-def _adam(module: nn.Module, lr: float, betas: tuple[float, float], device: torch.device) -> torch.optim.Optimizer:
-    """Adam with the fused kernel on CPU and CUDA (one kernel for all parameters)."""
-    fused = device.type in ("cpu", "cuda")
-    return torch.optim.Adam(module.parameters(), lr=lr, betas=betas, fused=fused)
-
-
-def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]:
-    """The D and G phases for ``config``: the objective plus the regularizers it asks for."""
-    objective = make_objective(config.loss)
-    betas = (config.beta1, config.beta2)
-    d_terms: list[Term] = [DiscriminatorLoss(objective)]
-    gp = config.gp_weight if config.gp_weight >= 0 else (10.0 if config.loss == "wgan" else 0.0)
-    if gp > 0:
-        d_terms.append(GradientPenalty(gp))
-    if config.r1_gamma > 0:
-        d_terms.append(R1Penalty(config.r1_gamma, config.r1_interval))
-    n_critic = config.n_critic or (5 if config.loss == "wgan" else 1)
-    device = next(G.parameters()).device
-    return [
-        Phase("D", D, _adam(D, config.d_lr, betas, device), d_terms, n_critic),
-        Phase("G", G, _adam(G, config.g_lr, betas, device), [GeneratorLoss(objective)], 1, trains_generator=True),
-    ]
-
-
-def with_generator_terms(phases: list[Phase], terms: Sequence[Term]) -> list[Phase]:
-    """``phases`` with ``terms`` added to the generator phase (e.g. a conditional-vector
-    loss a data kind asks for); returns the same list."""
-    for phase in phases:
-        if phase.trains_generator:
-            phase.terms.extend(terms)
-    return phases
-
-
-def build_hooks(config: TrainConfig, policy: tuple[str, ...]) -> list[StepHook]:
-    """The step hooks ``config`` asks for: the ADA controller when ``ada_target`` > 0
-    (on ``policy``, or the default DiffAugment policy when it is empty)."""
-    hooks: list[StepHook] = []
-    if config.ada_target > 0:
-        hooks.append(AdaptiveAugment(policy or DEFAULT_POLICY, config.ada_target, config.ada_speed, config.batch_size))
-    return hooks
 
 
 @dataclass
@@ -158,6 +116,8 @@ class Trainer:
         self.hooks = [*build_hooks(config, self.policy), *hooks]
         self.step, self.images, self.seconds = 0, 0, 0.0
         self._epoch, self._perm = -1, torch.empty(0)
+        self.recovery = divergence.Recovery(run)
+        self._last_batch: tuple[torch.Tensor, torch.Tensor] | None = None  # (real, fake) of the last step
 
     # ---- what is saved --------------------------------------------------------------
     @property
@@ -181,6 +141,7 @@ class Trainer:
             **self.selection.state(),
             "hyperparameters": self.config.hyperparameters(),
             "hooks": {h.name: h.state_dict() for h in self.hooks},
+            "divergence": self.recovery.guard.state_dict(),
         }
 
     def save(self, name: str) -> Path:
@@ -194,7 +155,7 @@ class Trainer:
         """
         found = ckpt.step_checkpoints(self.run)
         if not found:
-            self._truncate_log()
+            metrics_log.truncate(self.run / "metrics.jsonl", self.step)
             return False
         state = ckpt.read_state(found[-1])
         now = self.config.hyperparameters()
@@ -214,16 +175,10 @@ class Trainer:
         self.selection.restore(state, self.log)
         for hook in self.hooks:
             hook.load_state_dict(state["hooks"][hook.name])
-        self._truncate_log()
+        self.recovery.guard.load_state_dict(state.get("divergence", {}))
+        metrics_log.truncate(self.run / "metrics.jsonl", self.step)
         self.log(f"resumed {self.run} at step {self.step}")
         return True
-
-    def _truncate_log(self) -> None:
-        """Drop metrics.jsonl entries written after the checkpoint we resume from."""
-        path = self.run / "metrics.jsonl"
-        if path.exists():
-            kept = [ln for ln in path.read_text().splitlines() if ln and json.loads(ln)["step"] <= self.step]
-            path.write_text("".join(ln + "\n" for ln in kept))
 
     # ---- one step ----------------------------------------------------------------------
     def _batch_indices(self, draw: int) -> torch.Tensor:
@@ -297,6 +252,8 @@ class Trainer:
                 phase.optimizer.step()
                 for hook in self.hooks:
                     hook.after_phase(phase, ctx)
+        if ctx is not None and ctx._fake is not None:
+            self._last_batch = (ctx.real, ctx._fake.detach())
         self.images += self.config.batch_size * self.phases[0].repeats
         if self.ema is not None:
             self.ema.update(self.G, self.config.batch_size, self.images)
@@ -307,8 +264,7 @@ class Trainer:
     def _write_metrics(self, record: dict[str, Any]) -> None:
         """Append one line to metrics.jsonl: the step, samples seen, seconds and ``record``."""
         line = {**dict(step=self.step, images=self.images, seconds=round(self.seconds, 2)), **record}
-        with open(self.run / "metrics.jsonl", "a") as fh:
-            fh.write(json.dumps(line) + "\n")
+        metrics_log.append(self.run / "metrics.jsonl", line)
 
     def _run_eval(self) -> dict[str, float]:
         """A quick evaluation, logged; saves ``best`` when the selection score improved."""
@@ -321,55 +277,117 @@ class Trainer:
             self.save("best")
         return scores
 
-    def train(self) -> TrainResult:
-        """Run until ``steps`` or ``minutes`` is reached (or early stopping), then save."""
-        from tqdm.auto import tqdm
+    def _save_step(self) -> Path:
+        """Write the checkpoint of the current step (once) and prune the older ones."""
+        newest = ckpt.step_checkpoints(self.run)
+        if newest and int(newest[-1].name) == self.step:
+            return newest[-1]
+        path = self.save(f"{self.step:08d}")
+        ckpt.prune(self.run, self.config.keep_checkpoints)
+        return path
 
+    def _diverged(self, means: dict[str, float]) -> bool:
+        """Whether training diverged (``means``: each loss term since the last line); if
+        so, roll back to the last good checkpoint with lower learning rates (once: the
+        second time raises ScienceError)."""
+        last = self._last_batch
+        found = self.recovery.guard.check(means, None if last is None else divergence.spread(*last))
+        if found is None:
+            return False
+        at = self.step
+        state, changed = self.recovery.roll_back(found, at, self._modules(), self._optimizers())
+        self.step, self.images = state["step"], state["images"]
+        for hook in self.hooks:
+            hook.load_state_dict(state["hooks"][hook.name])
+        metrics_log.truncate(self.run / "metrics.jsonl", self.step)
+        lowered = {name: new for name, (_, new) in changed.items()}
+        self._write_metrics({"divergence": {**found.record(), "at_step": at, "lr": lowered}})
+        self.log(divergence.rolled_back(found, at, self.step, changed))
+        return True
+
+    def finished(self) -> str | None:
+        """Why there is nothing left to train (the step or time limit already reached), else None."""
         cfg = self.config
-        limit_steps = cfg.steps or math.inf
-        limit_seconds = cfg.minutes * 60 if cfg.minutes > 0 else math.inf
-        bar = tqdm(
-            total=cfg.steps or None, initial=self.step, disable=not cfg.progress, unit="step", dynamic_ncols=True
-        )
-        losses: dict[str, torch.Tensor] = {}
-        since_log, stopped_early = 0, False
-        last_eval: dict[str, float] = {}
-        started = time.perf_counter() - self.seconds
-        while self.step < limit_steps and self.seconds < limit_seconds:
-            self.train_step(losses)
-            self.step += 1
-            since_log += 1
-            self.seconds = time.perf_counter() - started
-            bar.update(1)
-            if self.step % cfg.log_every == 0:
-                record = {k: round(float(v) / since_log, 5) for k, v in losses.items()}
-                record.update({f"{h.name}/{k}": v for h in self.hooks for k, v in h.values().items()})
-                self._write_metrics(record)
-                bar.set_postfix({**record, **self.selection.shown(last_eval)})
-                losses, since_log = {}, 0
-            if self.preview is not None and cfg.sample_every and self.step % cfg.sample_every == 0:
-                self.preview(self.sampling_generator.eval(), self.step)
-            if self.evaluate is not None and cfg.eval_every and self.step % cfg.eval_every == 0:
-                last_eval = self._run_eval()
-                if cfg.patience and self.selection.evals_since_best >= cfg.patience:
-                    stopped_early = True
-            if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
-                self.save(f"{self.step:08d}")
-                ckpt.prune(self.run, cfg.keep_checkpoints)
-            if stopped_early:
-                score = self.selection.score
-                self.log(
-                    f"stopping early: the quick score ({score.label}, {score.hint}) "
-                    f"did not improve in {cfg.patience} evaluations"
-                )
-                break
-        bar.close()
-        if not ckpt.step_checkpoints(self.run) or int(ckpt.step_checkpoints(self.run)[-1].name) != self.step:
-            self.save(f"{self.step:08d}")
-            ckpt.prune(self.run, cfg.keep_checkpoints)
-        if self.preview is not None:
-            self.preview(self.sampling_generator.eval(), self.step)
+        if cfg.steps and self.step >= cfg.steps:
+            return f"{self.run} is already at step {self.step} ≥ --steps {cfg.steps}; nothing to do"
+        if cfg.minutes > 0 and self.seconds >= cfg.minutes * 60:
+            return f"{self.run} has trained {self.seconds / 60:.1f} min ≥ --minutes {cfg.minutes:g}; nothing to do"
+        return None
+
+    def result(self, stopped_early: bool = False) -> TrainResult:
+        """How far training got."""
         chosen = self.selection
         return TrainResult(
             self.step, self.images, self.seconds, chosen.best_step, chosen.best_score, stopped_early, chosen.score.key
         )
+
+    def train(self) -> TrainResult:
+        """Run until ``steps`` or ``minutes`` is reached (or early stopping), then save.
+
+        A diverging run is rolled back once with lower learning rates (see
+        :mod:`scigan.core.divergence`); SIGINT or SIGTERM write a checkpoint at the step
+        reached and raise :class:`~scigan.core.interrupt.Interrupted`.
+        """
+        cfg = self.config
+        why = self.finished()
+        if why:
+            self.log(why)
+            return self.result()
+        limit_steps = cfg.steps or math.inf
+        limit_seconds = cfg.minutes * 60 if cfg.minutes > 0 else math.inf
+        self.recovery.begin(self.step, self._modules(), self._optimizers(), self._state())
+        progress = Progress(cfg.steps or None, self.step, enabled=cfg.progress, log=self.log)
+        losses: dict[str, torch.Tensor] = {}
+        since_log, stopped_early = 0, False
+        last_eval: dict[str, float] = {}
+        started = time.perf_counter() - self.seconds
+        with StopRequests() as stop:
+            try:
+                while self.step < limit_steps and self.seconds < limit_seconds:
+                    self.train_step(losses)
+                    self.step += 1
+                    since_log += 1
+                    self.seconds = time.perf_counter() - started
+                    progress.update(self.step)
+                    last = self.step >= limit_steps or self.seconds >= limit_seconds
+                    log_now = self.step % cfg.log_every == 0
+                    preview_now = self.preview is not None and cfg.sample_every and self.step % cfg.sample_every == 0
+                    eval_now = self.evaluate is not None and cfg.eval_every and self.step % cfg.eval_every == 0
+                    periodic = bool(cfg.checkpoint_every) and self.step % cfg.checkpoint_every == 0
+                    save_now = last or stop.requested is not None or periodic
+                    if log_now or preview_now or eval_now or save_now:
+                        means = {k: float(v) / since_log for k, v in losses.items()}
+                        if self._diverged(means):
+                            losses, since_log = {}, 0
+                            progress.reset(self.step)
+                            continue
+                    if log_now:
+                        record = {k: round(v, 5) for k, v in means.items()}
+                        self.recovery.guard.remember(means)
+                        record.update({f"{h.name}/{k}": v for h in self.hooks for k, v in h.values().items()})
+                        self._write_metrics(record)
+                        progress.show({**record, **self.selection.shown(last_eval)})
+                        losses, since_log = {}, 0
+                    if preview_now:
+                        assert self.preview is not None
+                        self.preview(self.sampling_generator.eval(), self.step)
+                    if eval_now:
+                        last_eval = self._run_eval()
+                        stopped_early = bool(cfg.patience) and self.selection.evals_since_best >= cfg.patience
+                    if save_now or stopped_early:
+                        self._save_step()
+                        self.recovery.saved()
+                    if stop.requested is not None:
+                        raise Interrupted(stop.requested, self.step, self._save_step())
+                    if stopped_early:
+                        score = self.selection.score
+                        self.log(
+                            f"stopping early: the quick score ({score.label}, {score.hint}) "
+                            f"did not improve in {cfg.patience} evaluations"
+                        )
+                        break
+            finally:
+                progress.close()
+        if self.preview is not None:
+            self.preview(self.sampling_generator.eval(), self.step)
+        return self.result(stopped_early)

@@ -220,7 +220,11 @@ def edit(
     overwrite: bool = False,
 ) -> Strip:
     """Run the edit ``kind`` (interpolate, class-swap or style-mix) on an image run and
-    write its strip to ``out`` (PNG). Every input is checked before anything is written."""
+    write its strip to ``out`` (PNG). Every input is checked before anything is written,
+    the device first."""
+    from scigan.core.device import resolve_device
+
+    resolve_device(device)
     if kind not in EDITS:
         raise ScienceError(f"unknown edit {kind!r}; choose one of: {', '.join(EDITS)}")
     if rows < 1:

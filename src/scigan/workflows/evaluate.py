@@ -33,7 +33,11 @@ def evaluate(
     The result is also written to ``RUN/evaluation.json``, and a PCA picture of real
     against synthetic samples to ``RUN/report/embedding.png`` (a UMAP beside it with ``umap``).
     Runs of another task are scored by that task's evaluator (enhancement: PSNR, SSIM).
+    The device is checked first (``cuda`` without a GPU: ScienceError).
     """
+    from scigan.core.device import resolve_device
+
+    resolve_device(device)
     if n < 10:
         raise ScienceError(f"--n must be at least 10, got {n}")
     run = open_run(run_path)

@@ -17,7 +17,8 @@ from scigan.config import TrainConfig, save_toml
 from scigan.core.device import resolve_device
 from scigan.core.diffaugment import parse_policy
 from scigan.core.objectives import make_objective
-from scigan.core.trainer import Trainer, TrainResult, build_phases, with_generator_terms
+from scigan.core.recipe import build_phases, with_generator_terms
+from scigan.core.trainer import Trainer, TrainResult
 from scigan.errors import ScienceError
 from scigan.metrics.declared import scores_for
 from scigan.metrics.registry import label
@@ -125,6 +126,11 @@ def train_generator(
     splits = split_run(data, config.holdout, config.validation, config.seed)
     train_split = splits.train
     notes: list[str] = []  # what the kind's defaults switched on, said once the run starts
+    if splits.holdout_from == "test split" and config.holdout != TrainConfig.holdout:
+        notes.append(
+            f"--holdout {config.holdout:g} is not used: {data.source} has its own test split, "
+            "which is the holdout; drop --holdout"
+        )
     config = resolve(config, train_split, modality, log=notes.append)
     if len(train_split) < config.batch_size:
         raise ScienceError(
@@ -173,6 +179,12 @@ def train_generator(
         selects=kind.selects,
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
+    if resume and not trainer.resume():  # before anything is written: it may refuse
+        log(f"{out} has no checkpoint yet; starting from step 0")
+    done = trainer.finished()
+    if done:
+        log(done)
+        return run, trainer.result()
     if table is not None or dataset is not None:
         modality.save(data, Path(config.data), overwrite=True)
     save_toml(config, out / "config.toml", {"data": info})
@@ -194,12 +206,10 @@ def train_generator(
             return scorer.quick(codec.decode(z, labels))
 
         trainer.evaluate = evaluate
-    if resume and not trainer.resume():
-        log(f"{out} has no checkpoint yet; starting from step 0")
     result = trainer.train()
     best = ""
     if result.best_score is not None:
         name = label(result.selects, scores_for(data.modality))
         best = f"; best quick score ({name}, validation) {result.best_score:.2f} at step {result.best_step}"
-    log(f"trained {result.step} steps ({result.images} real images) in {result.seconds:.0f} s{best}")
+    log(f"trained {result.step} steps ({result.images} real samples) in {result.seconds:.0f} s{best}")
     return run, result
