@@ -297,8 +297,9 @@ def section_tables(config: TrainConfig) -> dict[str, dict[str, Any]]:
 
 def from_tables(doc: dict[str, Any]) -> TrainConfig:
     """The config a config.toml holds: sectioned tables, or one flat ``[train]`` table
-    (run folders written before sections, whose other kinds' options are dropped)."""
-    train = dict(doc.get("train", {}))
+    (run folders written before sections, whose other kinds' options are dropped).
+    ScienceError (one line) when a table is not a table or a value is not of its option."""
+    train = _table(doc, "train")
     core_names = opt.names(TrainConfig)
     if any(k not in core_names for k in train):
         return TrainConfig.from_flat(legacy=True, **{**LEGACY_VALUES, **train})
@@ -306,19 +307,34 @@ def from_tables(doc: dict[str, Any]) -> TrainConfig:
     from scigan.tasks import get_task
 
     section = get_task(config.task).section
-    values = {**doc.get(config.modality, {}), **(doc.get(section, {}) if section else {})}
+    values = {**_table(doc, config.modality), **(_table(doc, section) if section else {})}
     return config._with_sections(values)
 
 
+def _table(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    """The table ``name`` of a TOML document (empty when absent); ScienceError when it is
+    something else."""
+    value = doc.get(name, {})
+    if not isinstance(value, dict):
+        raise ScienceError(f"[{name}] must be a table of options, got {type(value).__name__} {value!r:.40}")
+    return dict(value)
+
+
 def load_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML config file into flat options (the tables' entries, or a flat file)."""
+    """Read a TOML config file into flat options (the tables' entries, or a flat file);
+    ScienceError (one line, naming the file) when it is missing, a folder, unreadable or
+    not TOML."""
     try:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
     except FileNotFoundError:
         raise ScienceError(f"config file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScienceError(f"config file {path} is not valid TOML: {err}") from None
+    except IsADirectoryError:
+        raise ScienceError(f"config file {path} is a folder; pass a TOML file (e.g. a run's config.toml)") from None
+    except OSError as err:
+        raise ScienceError(f"config file {path} cannot be read: {err.strerror or err}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ScienceError(f"config file {path} is not valid TOML: {' '.join(str(err).split())}") from None
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         if isinstance(value, dict) and key != "data":

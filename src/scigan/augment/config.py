@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from scigan import options as opt
 from scigan.errors import ScienceError
 from scigan.options import Interval, option
+from scigan.runs import FolderKind, claim_folder
 
 
 @dataclass(frozen=True)
@@ -113,19 +113,26 @@ def read_config(path: Path) -> dict[str, Any]:
 
 
 def prepare_output(out: Path, overwrite: bool) -> None:
-    """Create ``out``; an existing non-empty folder only with ``overwrite``, and only when
-    it is an augment output folder (never delete what the user owns)."""
-    if out.exists() and not out.is_dir():
-        raise ScienceError(f"--out {out} is a file; choose a folder path")
-    if out.exists() and any(out.iterdir()):
-        if not overwrite:
-            raise ScienceError(f"{out} already exists; pass --overwrite to replace it or choose another --out")
-        if "augment" not in _read_toml(out / "config.toml"):
-            raise ScienceError(
-                f"--overwrite: {out} is not an augment output folder, so it is not deleted; choose another --out"
-            )
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+    """Create ``out`` (marked as an augment output folder); an existing non-empty folder
+    only with ``overwrite`` and only when it is one, and then only the names the
+    experiment writes are deleted (never what the user owns): see
+    :func:`scigan.runs.claim_folder`."""
+    claim_folder(out, AUGMENT_FOLDER, overwrite=overwrite)
+
+
+def _legacy_output(folder: Path) -> bool:
+    """An augment output folder written before the marker: a config.toml with an
+    [augment] table, and the experiment's results.json or gan/ folder."""
+    written = (folder / "results.json").is_file() or (folder / "gan").is_dir()
+    return written and "augment" in _read_toml(folder / "config.toml")
+
+
+def _augment_products() -> frozenset[str]:
+    """The names the experiment writes at its output folder's top level."""
+    return frozenset({"config.toml", "results.json", "table.md", "accuracy.png", "splits.npz", "gan"})
+
+
+AUGMENT_FOLDER = FolderKind("augment", "an augment output folder", _augment_products, _legacy_output)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -135,5 +142,5 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}

@@ -7,13 +7,15 @@ PatchGANs (A -> B and B -> A).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from scigan.config import TrainConfig
 from scigan.enhance.resolve import UNET_DEPTH
-from scigan.runs import RunInfo, checkpoint_dir
+from scigan.errors import ScienceError
+from scigan.runs import RunInfo, checkpoint_dirs, data_table_error
 
 
 def networks(config: TrainConfig, data: dict[str, Any]) -> tuple[torch.nn.Module, torch.nn.Module]:
@@ -39,13 +41,23 @@ def networks(config: TrainConfig, data: dict[str, Any]) -> tuple[torch.nn.Module
     return G, D
 
 
-def load_enhancer(run: RunInfo, which: str = "auto", device: str = "cpu") -> tuple[torch.nn.Module, dict[str, Any]]:
+def load_enhancer(
+    run: RunInfo, which: str = "auto", device: str = "cpu", log: Callable[[str], None] | None = None
+) -> tuple[torch.nn.Module, dict[str, Any]]:
     """The run's generator (its EMA weights) in eval mode on ``device``, and the state
-    (``step``, …) of checkpoint ``which`` (auto, best, latest or a step number)."""
-    from scigan.core.checkpoint import load_module, read_state
+    (``step``, …) of checkpoint ``which`` (auto, best, latest or a step number). A
+    damaged checkpoint is skipped for the previous intact one (``auto``, ``latest``) with
+    one warning line through ``log`` (default: a warning); ScienceError naming the damaged
+    file when none is intact."""
+    from scigan.core.checkpoint import load_intact
     from scigan.core.device import resolve_device
 
-    directory = checkpoint_dir(run, which)
-    G, _ = networks(run.config, run.data)
-    load_module(G, directory / "G_ema.safetensors")
-    return G.to(resolve_device(device)).eval(), read_state(directory)
+    directories = checkpoint_dirs(run, which)
+    try:
+        G, _ = networks(run.config, run.data)
+    except ScienceError:
+        raise
+    except (KeyError, TypeError, ValueError) as err:
+        raise data_table_error(run, err) from None
+    _, state = load_intact(directories, {"G_ema": G}, log=log)
+    return G.to(resolve_device(device)).eval(), state

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from scigan.errors import ScienceError
-from scigan.runs import RunInfo, checkpoint_dir
+from scigan.runs import RunInfo, checkpoint_dirs, data_table_error
 
 
-def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu"):
-    """The run's sampling generator (EMA weights) in eval mode, and its checkpoint's state."""
-    from scigan.core.checkpoint import load_module, read_state
+def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu", log: Callable[[str], None] | None = None):
+    """The run's sampling generator (EMA weights) in eval mode, and its checkpoint's state.
+
+    A damaged checkpoint is skipped for the previous intact one (``auto``, ``latest``),
+    with one warning line through ``log`` (default: a warning); ScienceError naming the
+    damaged file when none is intact."""
+    from scigan.core.checkpoint import load_intact
     from scigan.core.device import resolve_device
     from scigan.modalities import get_modality
     from scigan.tasks import get_task
@@ -21,10 +27,15 @@ def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu"):
             f"{run.path} is a {task.name} run: it does not sample, it maps images; "
             f"use `scigan {task.command} {run.path} INPUT --out OUTPUT`"
         )
-    directory = checkpoint_dir(run, which)
-    G, _ = get_modality(run.data["modality"]).networks(run.config, run.data, run.num_classes)
-    load_module(G, directory / "G_ema.safetensors")
-    return G.to(resolve_device(device)).eval(), read_state(directory)
+    directories = checkpoint_dirs(run, which)
+    try:
+        G, _ = get_modality(run.data["modality"]).networks(run.config, run.data, run.num_classes)
+    except ScienceError:
+        raise
+    except (KeyError, TypeError, ValueError) as err:
+        raise data_table_error(run, err) from None
+    _, state = load_intact(directories, {"G_ema": G}, log=log)
+    return G.to(resolve_device(device)).eval(), state
 
 
 def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int, batch_size: int = 500):

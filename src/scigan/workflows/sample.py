@@ -9,7 +9,7 @@ import numpy as np
 from scigan.errors import ScienceError
 from scigan.modalities import get_modality
 from scigan.modalities.base import Dataset
-from scigan.runs import RunInfo, open_run, provenance
+from scigan.runs import RunInfo, is_run_folder, open_run, provenance, read_marker
 from scigan.workflows.generator import balanced_labels, generate, load_generator
 
 
@@ -25,6 +25,24 @@ def resolve_label(run: RunInfo, label: str | None) -> int | None:
     if label.isdigit() and int(label) < len(names):
         return int(label)
     raise ScienceError(f"--label {label!r} is not a class of this run; classes: {', '.join(names)}")
+
+
+def check_output(out: Path, overwrite: bool) -> None:
+    """Refuse (ScienceError, one line) an ``--out`` the samples cannot or may not be
+    written to: under a file, a scigan run or augment folder, or an existing file or
+    non-empty folder without ``overwrite``."""
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ScienceError(f"--out {out}: {parent} is a file, not a folder; choose another path")
+    marker = read_marker(out)
+    if marker is not None or is_run_folder(out):
+        kind = "run" if marker is None else marker["folder"]
+        raise ScienceError(
+            f"--out {out} is a scigan {kind} folder; write the samples to a new file or folder "
+            f"(e.g. {out}-samples or {out / 'drawn'})"
+        )
+    if out.exists() and not overwrite and (not out.is_dir() or any(out.iterdir())):
+        raise ScienceError(f"{out} already exists; pass --overwrite to replace it")
 
 
 def sample(
@@ -50,8 +68,7 @@ def sample(
     labels = balanced_labels(n, run.num_classes) if index is None else np.full(n, index)
     if out is not None:
         out = Path(out)
-        if out.exists() and not overwrite and (out.is_file() or any(out.iterdir())):
-            raise ScienceError(f"{out} already exists; pass --overwrite to replace it")
+        check_output(out, overwrite)
     G, state = load_generator(run, checkpoint, device)
     codec = modality.load_codec(run.path, run.data)
     x = codec.decode(generate(G, n, z_dim=run.config.z_dim, labels=labels, seed=seed), labels)
