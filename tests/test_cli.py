@@ -183,3 +183,11 @@ def test_user_npz_round_trip(tmp_path: Path) -> None:
     assert main(["sample", str(run), "-n", "6", "--label", "b", "--out", str(tmp_path / "s.npz")]) == 0
     with np.load(tmp_path / "s.npz") as f:
         assert f["x"].shape == (6, 8, 8, 3) and (f["y"] == 1).all()
+
+
+def test_a_config_file_value_is_checked_like_a_flag(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[train]\ng_lr = nan\nbatch_size = 0\n")
+    line = cli_error(capsys, ["train", "digits", "--config", str(bad), "--out", str(tmp_path / "r")])
+    assert "--g-lr must be a number, got nan" in line and "--batch-size must be at least 1" in line
+    assert not (tmp_path / "r").exists()

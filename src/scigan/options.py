@@ -29,6 +29,8 @@ class Interval:
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` breaks the constraint, or None when it holds."""
+        if value != value:  # NaN passes every comparison
+            return f"must be a number, got {value!r}"
         if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
             return f"must be {'above' if self.low_open else 'at least'} {self.low:g}, got {value!r}"
         if self.high is not None and (value > self.high or (self.high_open and value == self.high)):

@@ -11,7 +11,7 @@ from torch.nn import functional as F
 
 from scigan.config import TrainConfig
 from scigan.core.phases import Phase, StepContext, Term
-from scigan.core.trainer import build_phases
+from scigan.core.recipe import build_phases
 from scigan.nets.cycle import CycleDiscriminators, CycleGenerators
 
 #: What the Trainer's ``phases`` argument takes: (G, D) -> the phases of one step.

@@ -129,14 +129,18 @@ def train_enhancer(
         else paired_phases(config, features),
     )
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
+    if resume and not trainer.resume():  # before anything is written: it may refuse
+        log(f"{out} has no checkpoint yet; starting from step 0")
+    done = trainer.finished()
+    if done:
+        log(done)
+        return run, trainer.result()
     save_toml(config, out / "config.toml", {"data": info})
     (out / "samples").mkdir(exist_ok=True)
     log(
         f"training {config.task} ({config.model}, {len(pool)} patches of {options.patch} px from "
         f"{info['n_train']} picture(s) of {config.data}; pairs {info['pairs']}); run folder {out}"
     )
-    if resume and not trainer.resume():
-        log(f"{out} has no checkpoint yet; starting from step 0")
     result = trainer.train()
     log(f"trained {result.step} steps ({result.images} patches) in {result.seconds:.0f} s")
     return run, result
