@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,8 +57,16 @@ def _damage(path: Path, how: str) -> None:
         path.write_bytes(data[:8] + b"{not json" + data[17:])
 
 
-def _warnings(err: str) -> list[str]:
-    return [line for line in err.splitlines() if "warning" in line]
+def _run(capsys: pytest.CaptureFixture, argv: list[str]) -> tuple[int, str, str, list[str]]:
+    """``main(argv)``: its exit code, stdout, stderr and warning lines (as the command
+    line prints them on stderr, or as Python warnings where it does not catch them)."""
+    capsys.readouterr()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = main(argv)
+    out, err = capsys.readouterr()
+    shown = [line for line in err.splitlines() if "warning" in line]
+    return code, out, err, shown + [f"warning: {w.message}" for w in caught]
 
 
 # ---- checksums ----------------------------------------------------------------------
@@ -82,10 +91,8 @@ def test_sample_falls_back_from_a_damaged_newest_checkpoint(
     run = _copy(two_steps, tmp_path)
     bad = run / "checkpoints" / "00000020" / "G_ema.safetensors"
     _damage(bad, how)
-    capsys.readouterr()
-    assert main(["sample", str(run), "-n", "4", "--out", str(tmp_path / "s.npz")]) == 0
-    err = capsys.readouterr().err
-    warned = _warnings(err)
+    code, _, err, warned = _run(capsys, ["sample", str(run), "-n", "4", "--out", str(tmp_path / "s.npz")])
+    assert code == 0
     assert len(warned) == 1 and str(bad) in warned[0] and "00000010" in warned[0], err
     assert "at step 10" in err
     with np.load(tmp_path / "s.npz") as f:
@@ -96,9 +103,8 @@ def test_a_damaged_state_json_falls_back(two_steps: Path, tmp_path: Path, capsys
     run = _copy(two_steps, tmp_path)
     state = run / "checkpoints" / "00000020" / "state.json"
     state.write_text(state.read_text()[:40])
-    capsys.readouterr()
-    assert main(["sample", str(run), "-n", "2"]) == 0
-    warned = _warnings(capsys.readouterr().err)
+    code, _, _, warned = _run(capsys, ["sample", str(run), "-n", "2"])
+    assert code == 0
     assert len(warned) == 1 and str(state) in warned[0]
 
 
@@ -119,8 +125,8 @@ def test_an_explicit_step_is_not_replaced(two_steps: Path, tmp_path: Path, capsy
     bad = run / "checkpoints" / "00000020" / "G_ema.safetensors"
     _damage(bad, "garbage")
     assert str(bad) in cli_error(capsys, ["sample", str(run), "-n", "2", "--checkpoint", "20"])
-    assert main(["sample", str(run), "-n", "2", "--checkpoint", "latest"]) == 0
-    assert str(bad) in _warnings(capsys.readouterr().err)[0]
+    code, _, _, warned = _run(capsys, ["sample", str(run), "-n", "2", "--checkpoint", "latest"])
+    assert code == 0 and str(bad) in warned[0]
 
 
 @pytest.mark.xfail(
@@ -132,11 +138,8 @@ def test_resume_falls_back_from_a_damaged_newest_checkpoint(
     run = _copy(two_steps, tmp_path)
     bad = run / "checkpoints" / "00000020" / "optim_D.safetensors"
     _damage(bad, "flipped")
-    capsys.readouterr()
-    argv = ["train", "digits", "--steps", "30", "--out", str(run), "--resume", *TINY]
-    assert main(argv) == 0
-    err = capsys.readouterr().err
-    warned = _warnings(err)
+    code, _, err, warned = _run(capsys, ["train", "digits", "--steps", "30", "--out", str(run), "--resume", *TINY])
+    assert code == 0
     assert len(warned) == 1 and str(bad) in warned[0], err
     state = ckpt.read_state(run / "checkpoints" / "00000030")
     assert state["step"] == 30
@@ -185,11 +188,9 @@ def test_evaluate_falls_back(points: None, tmp_path: Path, capsys: pytest.Captur
     assert main(["train", "ring8", "--steps", "20", "--checkpoint-every", "10", "--out", str(run), *flags]) == 0
     bad = run / "checkpoints" / "00000020" / "G_ema.safetensors"
     _damage(bad, "garbage")
-    capsys.readouterr()
-    assert main(["evaluate", str(run), "--json"]) == 0
-    captured = capsys.readouterr()
-    assert str(bad) in _warnings(captured.err)[0]
-    assert json.loads(captured.out)["step"] == 10
+    code, out, _, warned = _run(capsys, ["evaluate", str(run), "--json"])
+    assert code == 0 and str(bad) in warned[0]
+    assert json.loads(out)["step"] == 10
 
 
 def _old_superres(tmp_path: Path) -> Path:
@@ -209,9 +210,10 @@ def test_enhance_falls_back_and_refuses_when_none_is_intact(tmp_path: Path, caps
     Image.fromarray(np.arange(256, dtype=np.uint8).reshape(16, 16)).save(tmp_path / "in.png")
     bad = run / "checkpoints" / "00000010" / "G_ema.safetensors"
     _damage(bad, "truncated")  # an old checkpoint: no checksums, safetensors itself refuses it
-    capsys.readouterr()
-    assert main(["enhance", str(run), str(tmp_path / "in.png"), "--out", str(tmp_path / "out.png")]) == 0
-    assert str(bad) in _warnings(capsys.readouterr().err)[0]
+    code, _, _, warned = _run(
+        capsys, ["enhance", str(run), str(tmp_path / "in.png"), "--out", str(tmp_path / "out.png")]
+    )
+    assert code == 0 and str(bad) in warned[0]
     assert Image.open(tmp_path / "out.png").text["scigan:step"] == "5"
     _damage(run / "checkpoints" / "00000005" / "G_ema.safetensors", "header")
     line = cli_error(capsys, ["enhance", str(run), str(tmp_path / "in.png"), "--out", str(tmp_path / "o2.png")])
