@@ -129,9 +129,6 @@ def test_an_explicit_step_is_not_replaced(two_steps: Path, tmp_path: Path, capsy
     assert code == 0 and str(bad) in warned[0]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Trainer.resume (core/trainer.py) must pick its checkpoint with checkpoint.resume_point"
-)
 def test_resume_falls_back_from_a_damaged_newest_checkpoint(
     two_steps: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:

@@ -204,11 +204,12 @@ class Recovery:
         if self.guard.cuts:
             rates = {name: float(o.param_groups[0]["lr"]) for name, o in optimizers.items()}
             raise self.guard.refusal(found, step, rates)
-        newest = ckpt.step_checkpoints(self.run)
-        if self.start is not None and (not newest or int(newest[-1].name) < self.start.step):
+        newest = ckpt.resume_point(self.run)
+        if self.start is not None and (newest is None or int(newest.name) < self.start.step):
             state = self.start.load(modules, optimizers)
         else:
-            state = ckpt.load_checkpoint(newest[-1], modules, optimizers)
+            assert newest is not None  # without a start snapshot the guard rolls back to a checkpoint
+            state = ckpt.load_checkpoint(newest, modules, optimizers)
         return state, self.guard.lower(optimizers)
 
 

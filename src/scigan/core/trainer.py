@@ -153,11 +153,11 @@ class Trainer:
 
         Refuses (ScienceError) when the run was made with other hyper-parameters.
         """
-        found = ckpt.step_checkpoints(self.run)
-        if not found:
+        newest = ckpt.resume_point(self.run)  # damaged newer checkpoints are set aside, with a warning
+        if newest is None:
             metrics_log.truncate(self.run / "metrics.jsonl", self.step)
             return False
-        state = ckpt.read_state(found[-1])
+        state = ckpt.read_state(newest)
         now = self.config.hyperparameters()
         # a run written before an option existed had its legacy value; options of other
         # kinds that flat configs once stored are not this run's
@@ -169,7 +169,7 @@ class Trainer:
                 f"cannot resume {self.run}: {key} was {old!r} and is now {new!r} "
                 f"({len(changed)} option(s) changed); resume with the run's config or start a new --out"
             )
-        ckpt.load_checkpoint(found[-1], self._modules(), self._optimizers())
+        ckpt.load_checkpoint(newest, self._modules(), self._optimizers())
         for key in self._counters():
             setattr(self, key, state[key])
         self.selection.restore(state, self.log)
