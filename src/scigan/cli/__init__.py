@@ -17,6 +17,7 @@ from scigan.cli.commands import COMMANDS
 from scigan.cli.parser import UsageError, build_parser
 from scigan.core.interrupt import Interrupted
 from scigan.errors import ScienceError
+from scigan.warn import one_line_warnings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,12 +33,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+    shown = one_line_warnings(f"scigan {args.command}")  # warnings as one line each
     try:
-        if getattr(args, "device", None) is not None:  # a device is checked before anything else
-            from scigan.core.device import resolve_device
+        with shown:
+            if getattr(args, "device", None) is not None:  # a device is checked before anything else
+                from scigan.core.device import resolve_device
 
-            resolve_device(args.device)
-        COMMANDS[args.command](args, say)
+                resolve_device(args.device)
+            COMMANDS[args.command](args, say)
     except ScienceError as err:
         print(f"scigan {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -56,4 +59,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    shown.summarise()
     return 0

@@ -5,12 +5,14 @@ marginals)."""
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from scigan.errors import ScienceError
+from scigan.warn import warn
 
 
 def plot_embedding(
@@ -51,11 +53,7 @@ def plot_embedding(
         )
     ]
     if umap:
-        try:
-            from umap import UMAP
-        except ImportError:
-            raise ScienceError("--umap needs umap-learn: pip install umap-learn") from None
-        both = UMAP(random_state=seed).fit_transform(np.concatenate([real[keep_real], fake[keep_fake]]))
+        both = _umap(np.concatenate([real[keep_real], fake[keep_fake]]), seed)
         panels.append((both[: len(keep_real)], both[len(keep_real) :], "UMAP 1", "UMAP 2"))
     fig, axes = plt.subplots(1, len(panels), figsize=(9.0 + 5.0 * (len(panels) - 1), 5.2), squeeze=False)
     try:
@@ -74,6 +72,26 @@ def plot_embedding(
     finally:
         plt.close(fig)
     return path
+
+
+def _umap(x: np.ndarray, seed: int) -> np.ndarray:
+    """UMAP of ``x`` (N, F) to (N, 2), seeded (so on one thread: umap-learn's own rule).
+    What umap-learn warns about the data (e.g. a failed spectral start) is said once each
+    as scigan's warning; its warnings about itself (imports, numba) are dropped."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            from umap import UMAP
+        except ImportError:
+            raise ScienceError("--umap needs umap-learn: pip install umap-learn") from None
+        both = UMAP(random_state=seed, n_jobs=1).fit_transform(x)
+    said: set[str] = set()
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if issubclass(w.category, (UserWarning, RuntimeWarning)) and text not in said:
+            said.add(text)
+            warn(f"the UMAP panel: {text}")
+    return np.asarray(both)
 
 
 def _scatter(

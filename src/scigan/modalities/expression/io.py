@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scigan.errors import ScienceError
+from scigan.errors import ScienceError, brief
 from scigan.modalities.base import Dataset
+from scigan.modalities.tabular.io import not_utf8, sniff_delimiter
 
 if TYPE_CHECKING:
     import anndata
@@ -44,20 +45,64 @@ def pbmc68k_path() -> Path:
     return path
 
 
-def read_h5ad(path: Path) -> anndata.AnnData:
+#: Seconds the HDF5 structure of an .h5ad may take to read in the check of :func:`probe_hdf5`.
+PROBE_SECONDS = 60.0
+#: The check: open the file and read every group's and dataset's attributes (no data).
+_PROBE = """
+import sys, h5py
+def visit(name, obj):
+    for key in obj.attrs:
+        obj.attrs[key]
+with h5py.File(sys.argv[1], "r") as f:
+    visit("/", f)
+    f.visititems(visit)
+"""
+
+
+def probe_hdf5(path: Path) -> None:
+    """Read the HDF5 structure of ``path`` (groups, datasets, attributes; no data) in a
+    child process first: a damaged file can crash the HDF5 library (a segmentation
+    fault) or make it loop forever, which would take scigan down with it. Refuses such a
+    file; an ordinary error is left to the reader, which names it. Costs about 0.2 s."""
+    import subprocess
+    import sys
+
+    damaged = f"{path} is not a readable .h5ad file"
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(path)], capture_output=True, timeout=PROBE_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ScienceError(
+            f"{damaged}: its HDF5 structure did not read within {PROBE_SECONDS:.0f} s; the file is damaged"
+        ) from None
+    if child.returncode < 0:
+        raise ScienceError(
+            f"{damaged}: reading its HDF5 structure crashed the HDF5 library (signal {-child.returncode}); "
+            "the file is damaged"
+        )
+
+
+def read_h5ad(path: Path, *, probe: bool = True) -> anndata.AnnData:
     """An ``.h5ad`` file, quietly: old files (scanpy's bundled one among them) raise
-    format warnings that say nothing about the data, and what matters is checked after."""
+    format warnings that say nothing about the data, and what matters is checked after.
+    With ``probe`` (files not shipped by a package) the file's structure is checked in a
+    child process first (:func:`probe_hdf5`)."""
     import warnings
 
     ad = _anndata()
     if not path.is_file():
         raise ScienceError(f"{path} does not exist")
+    if path.stat().st_size == 0:
+        raise ScienceError(f"{path} is not a readable .h5ad file: it is empty (0 bytes)")
+    if probe:
+        probe_hdf5(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             return ad.read_h5ad(path)
-        except (OSError, ValueError, KeyError) as err:
-            raise ScienceError(f"{path} is not a readable .h5ad file: {str(err).splitlines()[0]}") from None
+        except Exception as err:  # any reader failure means the file is damaged or not an .h5ad
+            raise ScienceError(f"{path} is not a readable .h5ad file: {brief(err)}") from None
 
 
 def _dense(matrix: Any) -> np.ndarray:
@@ -74,7 +119,19 @@ def _from_text(path: Path, label_column: str) -> tuple[np.ndarray, list[str], An
         raise ScienceError("reading a CSV matrix needs pandas: pip install 'scigan[tabular]'") from None
     if not path.is_file():
         raise ScienceError(f"{path} does not exist")
-    frame = pd.read_csv(path, sep=TEXT_FORMATS[path.suffix.lower()], index_col=0)
+    if path.stat().st_size == 0:
+        raise ScienceError(f"{path} is empty (0 bytes); give cells as rows and genes as columns")
+    try:
+        frame = pd.read_csv(path, sep=sniff_delimiter(path, TEXT_FORMATS[path.suffix.lower()]), index_col=0)
+    except UnicodeDecodeError as err:
+        raise ScienceError(not_utf8(path, err)) from None
+    except Exception as err:  # any parser failure means the file is damaged or not a table
+        raise ScienceError(f"{path} is not a readable table: {brief(err)}") from None
+    if frame.shape[1] == 0:
+        raise ScienceError(
+            f"{path.name} reads as one column, {str(frame.index.name)!r}; a matrix needs the cell names, "
+            "then one column per gene: separate them by commas (or tabs, semicolons)"
+        )
     labels = None
     if label_column:
         if label_column not in frame.columns:
@@ -112,7 +169,7 @@ def load_expression(source: str | Path, *, label_column: str = "", values: str =
     name = str(source).strip().lower()
     note = ""
     if name in BUILTIN_LABELS:
-        adata = read_h5ad(pbmc68k_path())
+        adata = read_h5ad(pbmc68k_path(), probe=False)
         label_column = label_column or BUILTIN_LABELS[name]
         x, genes = _dense(adata.raw.X), [str(g) for g in adata.raw.var_names]
         obs, source = adata.obs, name
@@ -155,8 +212,15 @@ def _check_matrix(x: np.ndarray, genes: list[str], source: str) -> None:
     """Refuse empty matrices, non-finite or negative values and duplicated gene names."""
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise ScienceError(f"{source}: the expression matrix is empty (shape {x.shape})")
-    if not np.isfinite(x).all():
-        raise ScienceError(f"{source}: the matrix holds NaN or infinite values; fill or drop those cells")
+    finite = np.isfinite(x)
+    if not finite.all():
+        per_gene = [int(n) for n in (~finite).sum(axis=0)]
+        bad = [g for g, n in enumerate(per_gene) if n]
+        listed = ", ".join(f"{genes[g]!r} ({per_gene[g]} cell{'s' * (per_gene[g] != 1)})" for g in bad[:6])
+        more = f" and {len(bad) - 6} more genes" if len(bad) > 6 else ""
+        raise ScienceError(
+            f"{source}: the matrix holds NaN or infinite values in gene {listed}{more}; fill or drop those cells"
+        )
     if (x < 0).any():
         raise ScienceError(
             f"{source}: the matrix holds negative values (scaled or centred data?); "

@@ -14,10 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from scigan.datasets import DATA_ENV, DatasetEntry
-from scigan.errors import ScienceError
+from scigan.errors import ScienceError, brief
 from scigan.modalities.base import Dataset
 from scigan.modalities.images import catalogue
-from scigan.modalities.images.pixels import brief
 
 #: Seed and fraction of the stratified test split drawn for sources without an official one.
 DIGITS_TEST_FRACTION = 0.25

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import difflib
 import os
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scigan.errors import ScienceError
+from scigan.errors import ScienceError, brief
 from scigan.modalities.base import Dataset
 from scigan.modalities.images.catalogue import BUILTINS
-from scigan.modalities.images.pixels import brief, to_uint8_all, unify_colour, unify_size
+from scigan.modalities.images.pixels import to_uint8_all, unify_colour, unify_size
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -106,19 +107,25 @@ def read_image_file(path: Path, name: str, notes: Counter[str]) -> tuple[np.ndar
     """
     from PIL import Image, ImageOps
 
+    if path.stat().st_size == 0:
+        raise ScienceError(f"{name} is empty (0 bytes): replace or remove it")
     try:
-        with Image.open(path) as img:
-            frames = getattr(img, "n_frames", 1)  # only multi-frame formats have it
-            if frames > 1:
-                raise ScienceError(
-                    f"{name} has {frames} frames; multi-frame files are not read: save one image per file"
-                )
-            img.load()
-            if img.getexif().get(0x0112, 1) != 1:
-                ImageOps.exif_transpose(img, in_place=True)
-                notes["images rotated per their EXIF orientation"] += 1
-            marked = img.info.get("scigan:synthetic") == "true"
-            return _pixels(img, notes), marked
+        with warnings.catch_warnings():
+            # Pillow's complaints about a damaged file (e.g. "Corrupt EXIF data") end in
+            # the error below, or concern nothing the pixels depend on
+            warnings.simplefilter("ignore")
+            with Image.open(path) as img:
+                frames = getattr(img, "n_frames", 1)  # only multi-frame formats have it
+                if frames > 1:
+                    raise ScienceError(
+                        f"{name} has {frames} frames; multi-frame files are not read: save one image per file"
+                    )
+                img.load()
+                if img.getexif().get(0x0112, 1) != 1:
+                    ImageOps.exif_transpose(img, in_place=True)
+                    notes["images rotated per their EXIF orientation"] += 1
+                marked = img.info.get("scigan:synthetic") == "true"
+                return _pixels(img, notes), marked
     except ScienceError:
         raise
     except Exception as exc:  # any decoder failure means the file is damaged

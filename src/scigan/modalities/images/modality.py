@@ -38,8 +38,12 @@ class ImageModality:
 
     def read(self, config: Any, source: Any = None) -> Dataset:
         """The images ``config.data`` names (or ``source``, an N×C×H×W uint8 array),
-        resized to ``config.data_options.size`` (0: own size)."""
-        return self.load(config.data if source is None else source, size=config.data_options.size or None)
+        resized to ``config.data_options.size`` (0: own size). A size the model cannot
+        make, or networks too large for it (:func:`check_networks`), is refused first."""
+        size = config.data_options.size
+        if size:
+            check_networks(config, size, channels=1)
+        return self.load(config.data if source is None else source, size=size or None)
 
     def resolve(self, config: Any, data: Dataset, log: Any = print) -> Any:
         """Image defaults for the training split ``data``: dcgan with the hinge loss; the
@@ -69,7 +73,11 @@ class ImageModality:
                 ada_target=config.ada_target or ADA_TARGET,
             )
         images = replace(images, size=int(data.x.shape[-1]), limited_data=limited)
-        return replace(config, model=model, loss="hinge" if config.loss == "auto" else config.loss, data_options=images)
+        config = replace(
+            config, model=model, loss="hinge" if config.loss == "auto" else config.loss, data_options=images
+        )
+        check_networks(config, images.size, channels=int(data.x.shape[1]))
+        return config
 
     def fit_codec(self, train: Dataset, config: Any) -> ImageCodec:
         """The fixed pixel codec (nothing is learned from the data)."""
@@ -147,6 +155,40 @@ class ImageModality:
 
 #: The ADA target the limited-data defaults use (Karras et al., 2020).
 ADA_TARGET = 0.6
+#: The most the two networks' weights may take (parameters × 4 bytes, float32).
+MAX_WEIGHT_BYTES = 4 * 2**30
+
+
+def check_networks(config: Any, size: int, channels: int) -> None:
+    """Refuse, before memory is spent on data or weights, an image ``size`` that
+    ``config.model`` ("auto": dcgan) cannot make, and G and D whose weights for
+    ``size``×``size``×``channels`` images would exceed :data:`MAX_WEIGHT_BYTES`. The
+    networks are built on torch's meta device (shapes only: no memory, a fraction of a
+    second); an unknown model is left to :meth:`ImageModality.resolve` to name."""
+    from dataclasses import replace
+
+    import torch
+
+    from scigan.nets.registry import ARCHITECTURES
+
+    model = "dcgan" if config.model == "auto" else config.model
+    if model not in ARCHITECTURES:
+        return
+    try:
+        with torch.device("meta"):
+            nets = ImageModality().networks(replace(config, model=model), {"size": size, "channels": channels}, 0)
+    except ScienceError:
+        raise
+    except Exception:  # an architecture that needs real memory to be built is checked when it is
+        return
+    count = sum(p.numel() for net in nets for p in net.parameters())
+    if count * 4 > MAX_WEIGHT_BYTES:
+        other = ", or a convolutional --model (dcgan)" if model == "mlp" else ""
+        raise ScienceError(
+            f"--model {model} for {size}×{size} images would have {count / 1e9:.1f} billion parameters "
+            f"({count * 4 / 2**30:.1f} GiB of weights, more with gradients; at most "
+            f"{MAX_WEIGHT_BYTES / 2**30:.0f} GiB): pass a smaller --size or --width{other}"
+        )
 
 
 class ImageCodec:

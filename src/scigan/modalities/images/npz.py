@@ -15,13 +15,37 @@ from typing import Any
 
 import numpy as np
 
-from scigan.errors import ScienceError
+from scigan.errors import ScienceError, brief
 from scigan.modalities.base import Dataset
-from scigan.modalities.images.pixels import apply_scale, brief, check_finite, intensity_scale
+from scigan.modalities.images.pixels import apply_scale, check_finite, intensity_scale
+
+#: How an .npz (a zip archive) begins: a local file header, or the end record of an empty one.
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def not_npz(path: Path) -> str:
+    """Why the file at ``path`` is not an .npz, judged by its first bytes (e.g. "it holds
+    text: 'hello'"), or "" when it begins as a zip archive does."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if not head:
+        return "it is empty, 0 bytes"
+    if head.startswith(ZIP_MAGIC):
+        return ""
+    if head.startswith(b"\x93NUMPY"):
+        return "it is a .npy file, one array saved by np.save"
+    text = head.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= 1 and all(c.isprintable() or c.isspace() for c in text):
+        first = " ".join(text.split())[:40]
+        return f"it holds text: {first!r}"
+    return f"it begins with the bytes {head[:8].hex(' ')}"
 
 
 def load_npz(path: Path, notes: Counter[str]) -> Dataset:
     """The arrays in ``path``, x uint8 N×H×W×C (the caller reorders to N×C×H×W)."""
+    reason = not_npz(path)
+    if reason:
+        raise ScienceError(f"{path} is not an .npz file ({reason}); save images as np.savez(path, x=images, y=labels)")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}

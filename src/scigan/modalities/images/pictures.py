@@ -11,6 +11,7 @@ that holds the picture's maximum (12-bit data in 16-bit files fills [0, 1]); flo
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,16 @@ from pathlib import Path
 import numpy as np
 
 from scigan.datasets import DatasetEntry, package_file
-from scigan.errors import ScienceError
+from scigan.errors import ScienceError, brief
 from scigan.modalities import get_entry
 from scigan.modalities.base import Dataset
 from scigan.modalities.images.files import IMAGE_SUFFIXES, missing_source, read_image_file
-from scigan.modalities.images.pixels import brief, check_finite, intensity_scale
+from scigan.modalities.images.pixels import check_finite, intensity_scale
 
 TIFF_SUFFIXES = (".tif", ".tiff")
+#: The most pixel values (height × width × samples) a TIFF may hold: Pillow's
+#: decompression-bomb limit for its own formats, times three samples.
+MAX_PICTURE_VALUES = 2 * 89_478_485 * 3
 
 
 @dataclass
@@ -72,12 +76,29 @@ def _read_tiff(path: Path, name: str) -> np.ndarray:
         raise ScienceError(
             f"reading {name} needs tifffile: pip install 'scigan[images]' (or: pip install tifffile)"
         ) from None
+    if path.stat().st_size == 0:
+        raise ScienceError(f"{name} is empty (0 bytes): replace or remove it")
+    damaged = f"cannot read image {name} ({{}}); the file is corrupt or not a TIFF: replace or remove it"
+    log = logging.getLogger("tifffile")  # it logs each damaged tag; the error below says it once
+    quiet, log.disabled = log.disabled, True
     try:
-        raw = tifffile.imread(path)
+        with tifffile.TiffFile(path) as tif:
+            shape = tuple(tif.series[0].shape) if tif.series else ()
+            pixels = int(np.prod(shape, dtype=np.float64)) if shape else 0
+            if pixels > MAX_PICTURE_VALUES:  # a damaged header can claim billions
+                raise ScienceError(
+                    f"{name} claims {pixels:,} pixel values (shape {shape}), more than the "
+                    f"{MAX_PICTURE_VALUES:,} scigan reads: the file is corrupt, or split it into tiles"
+                )
+            raw = tif.asarray()
+    except ScienceError:
+        raise
     except Exception as exc:  # any decoder failure means the file is damaged
-        raise ScienceError(
-            f"cannot read image {name} ({brief(exc)}); the file is corrupt or not a TIFF: replace or remove it"
-        ) from None
+        raise ScienceError(damaged.format(brief(exc))) from None
+    finally:
+        log.disabled = quiet
+    if not isinstance(raw, np.ndarray) or raw.size == 0:
+        raise ScienceError(damaged.format(f"no pixels, shape {getattr(raw, 'shape', None)}"))
     if raw.ndim == 3 and raw.shape[0] in (3, 4) and raw.shape[2] not in (3, 4):
         raw = raw.transpose(1, 2, 0)  # planar RGB
     if raw.ndim == 3 and raw.shape[2] == 4:

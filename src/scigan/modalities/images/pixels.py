@@ -34,12 +34,6 @@ from scigan.errors import ScienceError
 _BIT_DEPTHS = (8, 10, 12, 14, 16, 24, 32, 64)
 
 
-def brief(exc: BaseException) -> str:
-    """An exception as one short line (at most 200 characters), for messages that name a
-    damaged file."""
-    return " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-
-
 # ------------------------------------------------------------------ intensity rules
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scigan.errors import ScienceError
+from scigan.errors import ScienceError, brief
 from scigan.modalities.base import Dataset
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ MAX_INTEGER_CATEGORIES = 10
 BUILTIN_LABELS = {"breast-cancer": "target", "gbsg2": "cens"}
 #: File endings read and written as tables.
 FORMATS = {".csv": ",", ".tsv": "\t", ".parquet": None, ".pq": None}
+#: Delimiters a text table may use whatever its ending, tried when the ending's does not
+#: split the header; and how much of the file is looked at to tell.
+DELIMITERS = (",", ";", "\t", "|")
+SNIFF_BYTES, SNIFF_LINES = 65_536, 50
 
 
 @dataclass
@@ -81,22 +86,93 @@ def builtin_frame(name: str) -> pd.DataFrame:
     raise ScienceError(f"unknown built-in table {name!r}; choose one of: {', '.join(BUILTIN_LABELS)}")
 
 
+def sniff_delimiter(path: Path, expected: str) -> str:
+    """The delimiter of the text table at ``path``: ``expected`` (its ending's) when it
+    splits the header, else the one of :data:`DELIMITERS` that splits the header into
+    the most fields and every sampled row into as many (quotes respected); ``expected``
+    when none does. Reads at most :data:`SNIFF_BYTES` bytes."""
+    import csv
+
+    with open(path, "rb") as f:
+        raw = f.read(SNIFF_BYTES)
+    lines = raw.decode("utf-8", errors="replace").splitlines()
+    if len(raw) == SNIFF_BYTES:
+        lines = lines[:-1]  # the last line may be cut
+    lines = [line for line in lines if line.strip()][:SNIFF_LINES]
+
+    def widths(sep: str) -> list[int]:
+        try:
+            return [len(row) for row in csv.reader(lines, delimiter=sep)]
+        except csv.Error:
+            return [0]
+
+    if not lines or widths(expected)[0] > 1:
+        return expected
+    best, most = expected, 1
+    for sep in DELIMITERS:
+        counts = widths(sep)
+        if counts[0] > most and all(c == counts[0] for c in counts[1:]):
+            best, most = sep, counts[0]
+    return best
+
+
 def read_frame(path: Path) -> pd.DataFrame:
-    """A CSV, TSV or Parquet file as a DataFrame (by its ending)."""
+    """A CSV, TSV or Parquet file as a DataFrame (by its ending; a text table's
+    delimiter is sniffed, see :func:`sniff_delimiter`)."""
     pd = _pandas()
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ScienceError(f"{path}: tables are read from {', '.join(FORMATS)}; convert it to one of them")
     if not path.is_file():
         raise ScienceError(f"{path} does not exist")
+    if path.stat().st_size == 0:
+        raise ScienceError(f"{path} is empty (0 bytes); give a table with a header and rows")
+    sep = FORMATS[suffix]
     try:
-        if FORMATS[suffix] is None:
+        if sep is None:
             return pd.read_parquet(path)
-        return pd.read_csv(path, sep=FORMATS[suffix])
+        return pd.read_csv(path, sep=sniff_delimiter(path, sep))
     except ImportError:
         raise ScienceError("Parquet needs pyarrow: pip install 'scigan[tabular]'") from None
-    except (ValueError, OSError) as err:
-        raise ScienceError(f"{path} is not a readable table: {str(err).splitlines()[0]}") from None
+    except UnicodeDecodeError as err:
+        raise ScienceError(not_utf8(path, err)) from None
+    except Exception as err:  # any parser failure means the file is damaged or not a table
+        what = "Parquet file" if sep is None else "table"
+        raise ScienceError(f"{path} is not a readable {what}: {brief(err)}") from None
+
+
+def not_utf8(path: Path, err: UnicodeDecodeError) -> str:
+    """The message for a text table that is not UTF-8 (e.g. a spreadsheet's own encoding)."""
+    byte = err.object[err.start : err.start + 1].hex()
+    return (
+        f"{path} is not UTF-8 text (byte 0x{byte} at position {err.start}); save it as UTF-8 "
+        "(in a spreadsheet: CSV UTF-8), or it is not a text table"
+    )
+
+
+def joined_by(frame: pd.DataFrame) -> str:
+    """The character that seems to join a one-column table's header and values
+    (e.g. ":" for ``age:bmi:stage``), or "" when the table does not look joined."""
+    if frame.shape[1] != 1:
+        return ""
+    name = str(frame.columns[0])
+    marks = Counter(c for c in name if not c.isalnum() and c not in "_-.()[]'\"%")
+    values = [str(v) for v in frame.iloc[:20, 0].dropna()]
+    for mark, count in marks.most_common():
+        if all(v.count(mark) == count for v in values):
+            return mark
+    return ""
+
+
+def _joined_hint(frame: pd.DataFrame) -> str:
+    mark = joined_by(frame)
+    if not mark:
+        return ""
+    shown = {" ": "spaces", "\t": "tabs"}.get(mark, repr(mark))
+    return (
+        f" (one column whose name looks like several joined by {shown}: if {shown} separates "
+        "the columns, save the file comma-separated)"
+    )
 
 
 def parse_column_types(text: str | dict[str, str]) -> dict[str, str]:
@@ -127,7 +203,7 @@ def _check_known(frame: pd.DataFrame, names: list[str], option: str) -> None:
     for name in names:
         if name not in columns:
             shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
-            raise ScienceError(f"{option}: unknown column {name!r}; the table has: {shown}")
+            raise ScienceError(f"{option}: unknown column {name!r}; the table has: {shown}{_joined_hint(frame)}")
 
 
 def infer_kind(series: pd.Series) -> str:
@@ -236,6 +312,9 @@ def load_table(
         else:
             schema[column] = infer_kind(frame[column])
             frame[column] = _coerce(frame[column], schema[column])
+    if not label_column and _joined_hint(frame):
+        raise ScienceError(f"{name}: the table reads as one column, {frame.columns[0]!r}{_joined_hint(frame)}")
+    _check_infinite(frame, schema, name)
     y: np.ndarray | None = None
     class_names: list[str] = []
     if label_column:
@@ -248,6 +327,29 @@ def load_table(
         modality="tabular",
         info={"schema": schema, "label_column": label_column},
     )
+
+
+def _check_infinite(frame: pd.DataFrame, schema: dict[str, str], name: str) -> None:
+    """Refuse ±inf in the number columns of ``frame``, naming them and their row counts
+    (missing values are allowed: they are learned as missing)."""
+    pd = _pandas()
+    bad: dict[str, int] = {}
+    for column, kind in schema.items():
+        series = frame[column]
+        if kind in ("numeric", "integer") and pd.api.types.is_numeric_dtype(series):
+            count = int(np.isinf(series.to_numpy(dtype=np.float64, na_value=np.nan)).sum())
+            if count:
+                bad[column] = count
+    if not bad:
+        return
+    rows = {c: f"{n} row{'s' * (n != 1)}" for c, n in bad.items()}
+    if len(bad) == 1:
+        column = next(iter(bad))
+        what = f"column {column!r} holds ±inf in {rows[column]}"
+    else:
+        listed = ", ".join(f"{c!r} ({r})" for c, r in list(rows.items())[:6]) + (", ..." if len(bad) > 6 else "")
+        what = f"columns {listed} hold ±inf"
+    raise ScienceError(f"{name}: {what}; replace them with numbers, or leave those cells empty (missing)")
 
 
 def _labels(series: pd.Series) -> tuple[np.ndarray, list[str]]:
