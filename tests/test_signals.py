@@ -13,12 +13,26 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from helpers import TINY, assert_same_weights
 from scigan.cli import main
+
+
+@pytest.fixture(autouse=True)
+def one_thread() -> Iterator[None]:
+    """The in-process runs use one thread like the subprocesses: bit-exact comparisons
+    need the same reduction order on both sides."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 
 #: A tiny digits run whose periodic checkpoints never come: a checkpoint on disk after a
 #: signal is the one the signal wrote.
