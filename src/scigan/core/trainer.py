@@ -296,7 +296,8 @@ class Trainer:
             return False
         at = self.step
         state, changed = self.recovery.roll_back(found, at, self._modules(), self._optimizers())
-        self.step, self.images = state["step"], state["images"]
+        for key in self._counters().keys() - {"seconds"}:  # the clock keeps running
+            setattr(self, key, state[key])
         for hook in self.hooks:
             hook.load_state_dict(state["hooks"][hook.name])
         metrics_log.truncate(self.run / "metrics.jsonl", self.step)
