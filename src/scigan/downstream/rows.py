@@ -8,6 +8,7 @@ A kind subclasses :class:`RowAugmenter` and says only how its samples become row
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -18,7 +19,7 @@ from scigan.downstream.tables import CLASSIC, MODELS, TableClassifier
 from scigan.modalities.base import Dataset
 
 
-class RowAugmenter(BaseAugmenter):
+class RowAugmenter(BaseAugmenter, ABC):
     """An :class:`~scigan.augment.protocol.Augmenter` for data whose features are float
     rows (N, F). Defaults: 2000 GAN steps, quick evaluations every 500, a batch that
     PacGAN's pack of 4 divides, and synthetic samples that bring every class to twice
@@ -38,10 +39,10 @@ class RowAugmenter(BaseAugmenter):
         counts = np.bincount(y, minlength=self.num_classes)
         return 2 * counts.max() - counts
 
+    @abstractmethod
     def row_map(self, real: Dataset) -> Callable[[Dataset], np.ndarray]:
         """The kind's map from a Dataset to its float feature rows (N, F), fitted on the
-        real subset ``real``."""
-        raise NotImplementedError
+        real subset ``real`` (each kind that subclasses this says how)."""
 
     def fit_features(self, real: Dataset) -> None:
         """Fit the kind's :meth:`row_map` on the real subset."""
