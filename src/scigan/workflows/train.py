@@ -51,8 +51,8 @@ def train(
 
 def resolve(config: TrainConfig, train: Dataset, modality: Modality, log: Callable[[str], None] = print) -> TrainConfig:
     """Fill the config's automatic values from the training split ``train`` and check
-    every choice early; ``log`` hears what a kind's default switched on."""
-    config.check()
+    every choice early (the declared constraints were checked before the data was read);
+    ``log`` hears what a kind's default switched on."""
     config = modality.resolve(config, train, log=log)
     make_objective(config.loss)
     parse_policy(config.diffaugment)
