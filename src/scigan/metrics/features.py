@@ -12,10 +12,7 @@ accuracy on them is measured on each call. Nothing is ever downloaded.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +22,7 @@ import numpy as np
 import torch
 
 from scigan.errors import ScienceError
+from scigan.metrics.cache import digest_arrays, key_hash, load_weights, save_weights
 from scigan.metrics.extractor_net import FEATURE_DIM, RECIPE, ExtractorNet, accuracy, num_steps, to_model, train_net
 
 ARCH_VERSION = "scigan-image-cnn-v1"
@@ -128,48 +126,14 @@ def _validate_labels(name: str, y: np.ndarray, n: int, num_classes: int) -> np.n
     return y.astype(np.int64)
 
 
-def _digest(*arrays: np.ndarray | None) -> str:
-    """blake2b over dtype, shape and bytes of each array (None counts as a marker)."""
-    h = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        if a is None:
-            h.update(b"none;")
-            continue
-        a = np.ascontiguousarray(a)
-        h.update(f"{a.dtype.str}{a.shape};".encode())
-        h.update(a.tobytes())
-    return h.hexdigest()
-
-
 def _load(path: Path, expected_hash: str) -> tuple[ExtractorNet, dict[str, Any]]:
     """The network cached at ``path`` (on the CPU) and its metadata; ValueError when it
     holds another extractor."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-
-    with safe_open(str(path), framework="pt") as f:
-        meta = json.loads((f.metadata() or {})[_META_KEY])
-    if meta.get("hash") != expected_hash or meta.get("arch") != ARCH_VERSION:
-        raise ValueError(f"{path} holds extractor {meta.get('hash')}, expected {expected_hash}")
+    state, meta = load_weights(path, _META_KEY, expected_hash, ARCH_VERSION)
     c, h, _ = meta["shape"]
     model = ExtractorNet(c, h, int(meta["num_outputs"]))
-    model.load_state_dict(load_file(str(path), device="cpu"))
+    model.load_state_dict(state)
     return model, meta
-
-
-def _save(path: Path, model: ExtractorNet, meta: dict[str, Any]) -> None:
-    """Write atomically: a temporary file in the same folder, then os.replace."""
-    from safetensors.torch import save_file
-
-    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(tensors, tmp, metadata={_META_KEY: json.dumps(meta)})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def get_extractor(
@@ -228,18 +192,16 @@ def get_extractor(
     recipe = {**RECIPE, "seed": seed, "task": task}
     # "test_shape" and the two None markers stay so that an extractor cached without test
     # images keeps the name it had when test images were part of the hash
-    key = json.dumps(
+    digest = key_hash(
         {
             "arch": ARCH_VERSION,
             "shape": list(train_x.shape),
             "test_shape": None,
             "num_classes": num_classes,
             "recipe": recipe,
-            "data": _digest(train_x, train_y, None, None),
-        },
-        sort_keys=True,
+            "data": digest_arrays(train_x, train_y, None, None),
+        }
     )
-    digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
     dev = torch.device(device)
     cache_dir = Path(cache_dir)
     path = cache_dir / f"{digest}.safetensors"
@@ -270,7 +232,7 @@ def get_extractor(
         }
         seconds = time.perf_counter() - start
         cache_dir.mkdir(parents=True, exist_ok=True)
-        _save(path, model, meta)
+        save_weights(path, model.state_dict(), _META_KEY, meta)
     extractor = FeatureExtractor(model, meta, dev)
     if test_x is not None:
         extractor.test_accuracy = accuracy(extractor._model, test_x, test_y, dev)
