@@ -140,8 +140,7 @@ def test_quantised_generator_output_is_on_the_grid() -> None:
 
 
 def test_detection_is_averaged_over_disjoint_slices() -> None:
-    from scigan.metrics.detection import detection_auc
-    from scigan.modalities.expression.metrics import mean_detection
+    from scigan.metrics.detection import detection_auc, mean_detection
 
     rng = np.random.default_rng(0)
     real, same, shifted = rng.normal(size=(40, 5)), rng.normal(size=(200, 5)), rng.normal(2, 1, size=(200, 5))

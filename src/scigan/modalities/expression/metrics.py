@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from scigan.metrics import detection, fairness, fidelity, privacy, utility
+from scigan.metrics import fairness, fidelity, privacy, utility
+from scigan.metrics.detection import mean_detection
 from scigan.metrics.scorer import reference_name
 from scigan.modalities.base import Dataset, proportional_labels
 from scigan.modalities.expression.codec import ExpressionCodec
@@ -26,25 +27,6 @@ COMPONENTS = 50
 TOP_GENES = 200
 #: Cell types with fewer held-out cells than this are not scored on their own.
 MIN_GROUP_CELLS = 5
-#: Detection AUCs are averaged over up to this many disjoint subsets of the compared
-#: cells, each as large as the held-out set: one subset of 70 cells moves the AUC by ±0.05.
-DETECTION_REPEATS = 10
-
-
-def mean_detection(real: np.ndarray, other: np.ndarray, seed: int, repeats: int = DETECTION_REPEATS) -> float:
-    """Mean random-forest detection AUC (see :func:`detection.detection_auc`) of ``real``
-    (M, D) against each of up to ``repeats`` disjoint slices of M rows of ``other``
-    (N, D; one slice of all rows when N < 2M), so the sides are balanced and the noise
-    of one draw averages out."""
-    m = len(real)
-    if len(other) < 2 * m:
-        return detection.detection_auc(real, other, seed=seed)
-    slices = min(repeats, len(other) // m)
-    return float(
-        np.mean([detection.detection_auc(real, other[i * m : (i + 1) * m], seed=seed + i) for i in range(slices)])
-    )
-
-
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
     """Pearson correlation of two vectors (0 when either is constant)."""
     if a.std() == 0 or b.std() == 0:
