@@ -44,7 +44,7 @@ MAX_STRIP = 6
 #: Pictures narrower than this are pixel grids, shown enlarged without smoothing.
 GRID_WIDTH = 400
 #: Nested results the page draws as tables of their own.
-DRAWN = frozenset({"fd_per_class", "per_group", *WORST})
+DRAWN = frozenset({"fd_per_class", "per_group", "figures", *WORST})
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -294,6 +294,7 @@ def evaluation_section(path: Path, command: str, declared: Sequence[Score]) -> s
             "real ones, coloured by label:</p>"
             + _img("report/embedding.png", "PCA of real and synthetic samples", "plot")
         )
+    out += figures(ev, report)
     out += gap_closed(ev, declared)
     out += nested_tables(ev, declared)
     out.append(
@@ -306,6 +307,20 @@ def evaluation_section(path: Path, command: str, declared: Sequence[Score]) -> s
     if other:
         out.append("<h3>Other values</h3>" + _table(["key", "value"], other, numeric=(1,)))
     return "".join(out)
+
+
+def figures(ev: dict[str, Any], report: Path) -> list[str]:
+    """The kind's own pictures that ``evaluate`` listed in evaluation.json's ``figures``
+    (``{"file": name in RUN/report/, "caption": ...}``), those still on disk."""
+    out = []
+    for figure in ev.get("figures") or []:
+        if not isinstance(figure, dict):
+            continue
+        name = Path(str(figure.get("file", ""))).name
+        if name and (report / name).is_file():
+            caption = str(figure.get("caption", name))
+            out.append(f"<p>{_esc(caption)}:</p>" + _img(f"report/{name}", caption, "plot"))
+    return out
 
 
 def _table(header: list[str], rows: list[list[str]], *, mark: int | None = None, numeric: tuple[int, ...] = ()) -> str:
