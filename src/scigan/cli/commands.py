@@ -77,6 +77,7 @@ def sample_command(args: argparse.Namespace, say: Callable[[str], None]) -> None
         checkpoint=args.checkpoint,
         device=args.device,
         overwrite=args.overwrite,
+        annotate_nearest=args.annotate_nearest,
     )
     where = f" to {args.out}" if args.out else " (pass --out to write them)"
     say(f"drew {len(samples)} samples from {args.run} at step {samples.info['step']}{where}")

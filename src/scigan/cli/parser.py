@@ -89,12 +89,17 @@ def build_parser() -> Parser:
         "--out",
         type=Path,
         help="output: images .png grid, .npz or a folder of PNGs; "
-        "tables .csv, .tsv or .parquet; expression .h5ad or .csv",
+        "tables .csv, .tsv or .parquet; expression .h5ad or .csv; sequences .fasta (.fa, …), .csv or .tsv",
     )
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument(
+        "--annotate-nearest",
+        action="store_true",
+        help="sequences: add each sequence's identity to its nearest training sequence to its record",
+    )
 
     p = command(
         "evaluate",

@@ -272,6 +272,10 @@ class Modality(Protocol):
     # rows and conditions from the step's generator, with a ``terms()`` method giving the
     # generator-phase terms it needs (tables: CTGAN's conditional vector, modalities/
     # tabular/conditions.py). Kinds without one train on ``training_rows`` and labels.
+    #
+    # Optional: ``nearest(samples, run)`` -> (N,) similarity of each sample to its nearest
+    # training sample, which ``scigan sample --annotate-nearest`` passes to ``save`` as
+    # ``nearest=`` (sequences: identity to the nearest training sequence).
 
     def scorer(self, train: Dataset, holdout: Dataset, codec: Codec, *, device: str, log: Any) -> Scorer:
         """The measure of samples against ``holdout``."""

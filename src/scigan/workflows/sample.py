@@ -55,15 +55,24 @@ def sample(
     checkpoint: str = "auto",
     device: str = "cpu",
     overwrite: bool = False,
+    annotate_nearest: bool = False,
 ) -> Dataset:
     """Draw ``n`` samples from a run (of class ``label``, or balanced over the classes)
     and, when ``out`` is given, write them there (format by extension; images: ``.png``
     grid, ``.npz``, or a folder of PNGs; tables: ``.csv``, ``.parquet``; expression:
-    ``.h5ad``, ``.csv``). Returns the samples in stored form."""
+    ``.h5ad``, ``.csv``; sequences: ``.fasta``, ``.csv``). ``annotate_nearest`` adds each
+    sample's similarity to its nearest training sample to what is written (kinds whose
+    modality has a ``nearest(samples, run)`` method: sequences). Returns the samples in
+    stored form."""
     if n < 1:
         raise ScienceError(f"-n must be at least 1, got {n}")
     run = open_run(run_path)
     modality = get_modality(run.data["modality"])
+    nearest = getattr(modality, "nearest", None) if annotate_nearest else None
+    if annotate_nearest and nearest is None:
+        raise ScienceError(f"--annotate-nearest: {modality.name} runs have no nearest-sample annotation; drop it")
+    if annotate_nearest and out is None:
+        raise ScienceError("--annotate-nearest annotates what --out writes; give --out")
     index = resolve_label(run, label)
     labels = balanced_labels(n, run.num_classes) if index is None else np.full(n, index)
     if out is not None:
@@ -81,5 +90,6 @@ def sample(
         info={"step": state["step"], "synthetic": True},
     )
     if out is not None:
-        modality.save(samples, out, overwrite=overwrite, provenance=provenance(run, state["step"]))
+        extra = {"nearest": nearest(samples, run)} if nearest is not None else {}
+        modality.save(samples, out, overwrite=overwrite, provenance=provenance(run, state["step"]), **extra)
     return samples
