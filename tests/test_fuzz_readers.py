@@ -12,6 +12,7 @@ reader (1,400 in all).
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 import os
@@ -50,6 +51,10 @@ EXAMPLES = {
     "parquet": 150,
     "h5ad": 50,
     "expression csv": 100,
+    # sequences (issue 12): 300 more, a few seconds
+    "fasta": 120,
+    "fasta gz": 80,
+    "sequence csv": 100,
 }
 
 RNG = np.random.default_rng(0)
@@ -181,7 +186,18 @@ def seeds() -> dict[str, bytes]:
         with tempfile.TemporaryDirectory() as folder:
             adata.write_h5ad(Path(folder) / "x.h5ad")
             out["h5ad"] = (Path(folder) / "x.h5ad").read_bytes()
+    out.update(sequence_seeds())
     return out
+
+
+def sequence_seeds() -> dict[str, bytes]:
+    """A small labelled DNA FASTA (plain and gzipped) and a sequence CSV."""
+    rng = np.random.default_rng(12)
+    strings = ["".join(rng.choice(list("ACGTacgt"), 14)) for _ in range(12)]
+    records = "".join(f">s{i} label={'EI' if i % 2 else 'N'}\n{s[:9]}\n{s[9:]}\n" for i, s in enumerate(strings))
+    table = "id,sequence,kind\n" + "".join(f"r{i},{s},{'ab'[i % 2]}\n" for i, s in enumerate(strings))
+    fasta = records.encode()
+    return {"fasta": fasta, "fasta gz": gzip.compress(fasta, mtime=0), "sequence csv": table.encode()}
 
 
 def _has(module: str) -> bool:
@@ -261,6 +277,11 @@ test_fuzz_parquet = _fuzz_file(
 )
 test_fuzz_h5ad = _fuzz_file("h5ad", "h5ad", "x.h5ad", _expression)
 test_fuzz_expression_csv = _fuzz_file("expression csv", "expression csv", "x.csv", _expression)
+test_fuzz_fasta = _fuzz_file("fasta", "fasta", "x.fasta", lambda p: read_with_kind(p, "sequences"))
+test_fuzz_fasta_gz = _fuzz_file("fasta gz", "fasta gz", "x.fa.gz", lambda p: read_with_kind(p, "sequences"))
+test_fuzz_sequence_csv = _fuzz_file(
+    "sequence csv", "sequence csv", "s.csv", lambda p: read_with_kind(p, "sequences", label_column="kind")
+)
 
 
 # ---- the command line, once per format ------------------------------------------------------
@@ -276,6 +297,19 @@ def test_the_command_line_refuses_each_broken_file(tmp_path: Path, capsys: pytes
     else:
         path = tmp_path / f"x.{name}"
         path.write_bytes(half)
+    line = cli_error(capsys, ["train", str(path), "--steps", "1", "--out", str(tmp_path / "run"), *TINY])
+    assert line.startswith("scigan train: error: "), line
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(("name", "filename"), [("fasta", "x.fasta"), ("fasta gz", "x.fa.gz")])
+def test_the_command_line_refuses_a_broken_fasta(
+    tmp_path: Path, capsys: pytest.CaptureFixture, name: str, filename: str
+) -> None:
+    pytest.importorskip("Bio")
+    data = seed(name)
+    path = tmp_path / filename
+    path.write_bytes(data[: len(data) // 2])
     line = cli_error(capsys, ["train", str(path), "--steps", "1", "--out", str(tmp_path / "run"), *TINY])
     assert line.startswith("scigan train: error: "), line
     assert not (tmp_path / "run").exists()
