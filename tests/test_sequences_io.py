@@ -145,6 +145,9 @@ def test_label_field_takes_a_key_or_a_field_number(tmp_path: Path) -> None:
     by_field = load_sequences(path, label_field="3")
     assert by_field.class_names == ["X", "Y"] and by_field.y is not None and by_field.y.tolist() == [0, 1, 0, 1]
     assert load_sequences(path).y is None  # no label= token: unlabelled unless asked
+    piped = fasta(tmp_path / "q.fa", [("a label=x|1", "ACGT"), ("b label=y", "ACGA"), ("c label=x|1", "AAAA")])
+    piped.write_text(piped.read_text() + ">d label=y\nAAAC\n")
+    assert load_sequences(piped).class_names == ["x|1", "y"]  # a token's value may hold '|'
     refused(lambda: load_sequences(path, label_field="color"), "--label-field color", "no header")
     refused(lambda: load_sequences(path, label_field="0"), "count from 1")
 

@@ -102,14 +102,14 @@ def _read_text(path: Path, gz: bool, table: bool) -> str:
 
 
 def _header_label(description: str, key: str) -> str | None:
-    """The label ``key`` names in a header split at whitespace and '|': the K-th field
-    when ``key`` is a number K (1: usually the ID), else the value of its ``key=value``
-    token; None when the header has none."""
-    fields = [f for f in re.split(r"[\s|]+", description) if f]
+    """The label ``key`` names in a header: the K-th field when ``key`` is a number K
+    (fields split at whitespace and '|'; 1 is usually the ID), else the value of its
+    whitespace-separated ``key=value`` token; None when the header has none."""
     if key.isdigit():
+        fields = [f for f in re.split(r"[\s|]+", description) if f]
         k = int(key)
         return fields[k - 1] if 0 < k <= len(fields) else None
-    for token in fields:
+    for token in description.split():
         if token.startswith(key + "="):
             return token[len(key) + 1 :]
     return None
