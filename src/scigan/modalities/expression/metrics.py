@@ -27,6 +27,8 @@ COMPONENTS = 50
 TOP_GENES = 200
 #: Cell types with fewer held-out cells than this are not scored on their own.
 MIN_GROUP_CELLS = 5
+
+
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
     """Pearson correlation of two vectors (0 when either is constant)."""
     if a.std() == 0 or b.std() == 0:
