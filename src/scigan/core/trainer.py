@@ -95,7 +95,8 @@ class Trainer:
         self.selection = Selection(selects)
         self.config = config
         self.device = resolve_device(config.device)
-        self.memory_format = torch.channels_last if config.channels_last and data.dim() == 4 else torch.preserve_format
+        images = config.channels_last and data.dim() == 4
+        self.memory_format = torch.channels_last if images else torch.contiguous_format
         self.G = G.to(self.device, memory_format=self.memory_format)  # type: ignore[call-overload]
         self.D = D.to(self.device, memory_format=self.memory_format)  # type: ignore[call-overload]
         self.autocast = autocast_dtype(config.precision, self.device)

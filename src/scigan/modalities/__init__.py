@@ -27,6 +27,7 @@ BUILTIN_KINDS = (
     "scigan.modalities.images",
     "scigan.modalities.tabular",
     "scigan.modalities.expression",
+    "scigan.modalities.sequences",
 )
 
 
@@ -160,17 +161,19 @@ def get_entry(name: str) -> DatasetEntry | None:
 
 def modality_for(source: str, declared: str = "auto") -> str:
     """The name of the kind that reads ``source``: ``declared`` unless "auto", else a
-    built-in's own, else the kind whose suffixes the path ends with, else the fallback
+    built-in's own, else the kind whose suffixes the path ends with (one suffix or
+    two, ``.fa.gz``), else the fallback
     kind (folders and other files)."""
     if declared != "auto":
         return get_kind(declared).name
     builtin = find_builtin(source)
     if builtin is not None:
         return builtin[0].name
-    suffix = Path(source).suffix.lower()
+    path = Path(source)
+    endings = {path.suffix.lower(), "".join(path.suffixes[-2:]).lower()}  # x.fa and x.fa.gz
     registered = kinds()
     for kind in registered:
-        if suffix in kind.suffixes:
+        if endings & set(kind.suffixes):
             return kind.name
     fallback = next((k for k in registered if k.fallback), None)
     if fallback is None:
