@@ -5,6 +5,7 @@ properties, similarity to the training set, the Markov baseline, the feature ext
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +34,13 @@ PROTEIN = "ACDEFGHIKLMNPQRSTVWY"
 
 
 @pytest.fixture(autouse=True)
-def _one_thread() -> None:
+def _one_thread() -> Iterator[None]:
+    """One thread for these tests, and the count restored after (later tests compare
+    in-process runs with subprocesses that use torch's own count)."""
+    before = torch.get_num_threads()
     torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def random_dna(n: int, length: int, seed: int = 0) -> list[str]:
@@ -236,7 +242,6 @@ def motif_set(n: int, length: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def labelled(tmp_path_factory: pytest.TempPathFactory) -> tuple[SequenceExtractor, list[str], Path]:
-    torch.set_num_threads(1)
     cache = tmp_path_factory.mktemp("seq-extractors")
     x, y = motif_set(400, 30, seed=0)
     messages: list[str] = []

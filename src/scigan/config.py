@@ -274,7 +274,8 @@ def _not_an_option_of(key: str, kind: str, task: str) -> str:
     flag = opt.flag_name(key)
     if owners:
         here = f"{kind} data" if kind else f"the {task} task"
-        return f"{flag} is an option of {' and '.join(owners)} data, not of {here}; drop it"
+        kinds = " and ".join([", ".join(owners[:-1]), owners[-1]] if len(owners) > 2 else owners)
+        return f"{flag} is an option of {kinds} data, not of {here}; drop it"
     if tasks:
         return f"{flag} is an option of the {', '.join(tasks)} tasks, not of {task}; drop it"
     return f"unknown config option {key!r}; see `scigan train --help`"

@@ -119,7 +119,7 @@ class SequenceModality:
             relaxation=o.relaxation,
             temperature=o.temperature,
             dilation=o.dilation,
-            attention=o.attention,
+            attention=o.self_attention,
         )
 
     def conditions(self, train: Dataset, codec: Any, config: Any) -> None:

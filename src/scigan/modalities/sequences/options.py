@@ -49,4 +49,4 @@ class SequenceOptions:
     dilation: bool = option(
         False, "Dilated residual convolutions (rates 1, 2, 4, …) for long sequences such as proteins."
     )
-    attention: bool = option(False, "A self-attention block in both networks (ProteinGAN's choice).")
+    self_attention: bool = option(False, "A self-attention block in both networks (ProteinGAN's choice).")
