@@ -385,7 +385,10 @@ def test_statistics() -> None:
         ({"per_class": 6, "filter": 1.2}, "--filter must be below 1, got 1.2"),
         ({"per_class": 6, "classifier": "logreg"}, "images data use --classifier cnn; drop --classifier logreg"),
         ({"per_class": 6, "classic": "smote"}, "images data use --classic affine; drop --classic smote"),
-        ({"per_class": 6, "label_column": "kind"}, "--label-column is an option of tabular, expression and sequences data"),
+        (
+            {"per_class": 6, "label_column": "kind"},
+            "--label-column is an option of tabular, expression and sequences data",
+        ),
     ],
 )
 def test_bad_input(tagged: Path, tmp_path: Path, options: dict, message: str) -> None:
