@@ -276,6 +276,10 @@ class Modality(Protocol):
     # Optional: ``nearest(samples, run)`` -> (N,) similarity of each sample to its nearest
     # training sample, which ``scigan sample --annotate-nearest`` passes to ``save`` as
     # ``nearest=`` (sequences: identity to the nearest training sequence).
+    #
+    # Optional: ``feedback(codec, config)`` -> a core.feedback.FeedbackPlan or None: an
+    # outside predictor whose favourite generated samples replace the oldest training
+    # rows during training (FBGAN; sequences' ``--feedback``).
 
     def scorer(self, train: Dataset, holdout: Dataset, codec: Codec, *, device: str, log: Any) -> Scorer:
         """The measure of samples against ``holdout``."""

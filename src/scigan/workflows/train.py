@@ -13,9 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from scigan.config import TrainConfig, save_toml
 from scigan.core.device import resolve_device
 from scigan.core.diffaugment import parse_policy
+from scigan.core.feedback import FeedbackPlan
 from scigan.core.objectives import make_objective
 from scigan.core.recipe import build_phases, with_generator_terms
 from scigan.core.trainer import Trainer, TrainResult
@@ -92,6 +95,29 @@ def _read(config: TrainConfig, out: Path, table: Any, dataset: Dataset | None) -
         return config, dataset if dataset is not None else modality.read(config, source=table)
     modality = get_kind(modality_for(config.data, config.modality)).create()
     return config, modality.read(config)
+
+
+def add_feedback(
+    trainer: Trainer, plan: FeedbackPlan, codec: Codec, train: Dataset, config: TrainConfig, log: Callable[[str], None]
+) -> None:
+    """Give ``trainer`` FBGAN's feedback hook (:mod:`scigan.core.feedback`): its samples
+    come from the trainer's sampling generator, with labels drawn from the training split's."""
+    from scigan.core.feedback import Feedback
+
+    def draw(n: int, seed: int) -> tuple[Any, Any]:
+        labels = None
+        if trainer.labels is not None and train.y is not None:
+            labels = np.random.default_rng(seed).choice(train.y, n)
+        z = generate(trainer.sampling_generator, n, z_dim=config.z_dim, labels=labels, seed=seed)
+        return codec.decode(z, labels), labels
+
+    hook = Feedback(plan, draw, config.seed)
+    hook.bind(trainer.data, trainer.labels)
+    trainer.hooks.append(hook)
+    log(
+        f"feedback: every {plan.every} steps, {plan.samples} generated samples scored by {plan.source}; "
+        f"those above {plan.threshold:g} replace the oldest training rows (the holdout stays real)"
+    )
 
 
 def train_generator(
@@ -178,6 +204,9 @@ def train_generator(
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
         selects=kind.selects,
     )
+    plan = modality.feedback(codec, config) if hasattr(modality, "feedback") else None
+    if plan is not None:
+        add_feedback(trainer, plan, codec, train_split, config, log)
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
     if resume and not trainer.resume():  # before anything is written: it may refuse
         log(f"{out} has no checkpoint yet; starting from step 0")

@@ -21,6 +21,7 @@ from scigan.modalities.sequences.io import load_sequences, save_sequences
 if TYPE_CHECKING:
     from torch import nn
 
+    from scigan.core.feedback import FeedbackPlan
     from scigan.modalities.sequences.metrics import SequenceScorer
 
 __all__ = ["SequenceModality", "load_sequences", "save_sequences"]
@@ -125,6 +126,24 @@ class SequenceModality:
     def conditions(self, train: Dataset, codec: Any, config: Any) -> None:
         """No condition sampler: conditional runs condition on the label alone."""
         return None
+
+    def feedback(self, codec: SequenceCodec, config: Any) -> FeedbackPlan | None:
+        """FBGAN's feedback when ``--feedback`` names a predictor (:mod:`.predictor`),
+        scoring the generated token rows as strings; None when it is off."""
+        o = config.data_options
+        if not o.feedback:
+            return None
+        from scigan.core.feedback import FeedbackPlan
+        from scigan.modalities.sequences.predictor import load_predictor
+
+        predict = load_predictor(o.feedback)
+        return FeedbackPlan(
+            score=lambda rows: predict(codec.strings(rows)),
+            every=o.feedback_every,
+            threshold=o.feedback_threshold,
+            samples=o.feedback_samples,
+            source=o.feedback,
+        )
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Every training sequence once per pass."""

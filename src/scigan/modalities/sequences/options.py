@@ -50,3 +50,13 @@ class SequenceOptions:
         False, "Dilated residual convolutions (rates 1, 2, 4, …) for long sequences such as proteins."
     )
     self_attention: bool = option(False, "A self-attention block in both networks (ProteinGAN's choice).")
+    feedback: str = option(
+        "",
+        "FBGAN's feedback: Python code scoring sequences (module:function or file.py:name, a "
+        "function of a list of strings or a model with predict_proba); every --feedback-every "
+        "steps, generated sequences scoring above --feedback-threshold replace the oldest "
+        "training rows. Pickled model files are refused. Empty = off.",
+    )
+    feedback_every: int = option(100, "Steps between feedback rounds.", Interval(1))
+    feedback_threshold: float = option(0.5, "Generated sequences scoring strictly above it join the training rows.")
+    feedback_samples: int = option(256, "Sequences generated per feedback round.", Interval(1))
