@@ -7,7 +7,7 @@ Each reader is called as the command line calls it, through its kind's
 training starts; :func:`test_the_command_line_refuses_each_broken_file` checks the exit
 code and the single line of ``scigan train`` for one broken file of each format. The
 examples are derandomized: the same inputs on every run, :data:`EXAMPLES` of them per
-reader (1,400 in all).
+reader (1,700 in all).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from scigan.warn import one_line_warnings
 
 pd = pytest.importorskip("pandas")
 
-#: Fuzzed inputs per reader: 1,400 in all, about 25 s on one thread (an .h5ad is first
+#: Fuzzed inputs per reader: 1,700 in all, about 30 s on one thread (an .h5ad is first
 #: checked in a child process, 0.2 s each). SCIGAN_FUZZ_SCALE=20
 #: tries 20 times as many (a deeper search, about a minute).
 EXAMPLES = {
