@@ -53,8 +53,6 @@ class Feedback(StepHook):
         self.plan, self.draw, self.seed = plan, draw, seed
         self.step = self.written = self.accepted = 0
         self.mean_score = float("nan")
-        self._rows: list[list[Any]] = []  # the last len(data) rows written, oldest first
-        self._labels: list[int] = []
         self.data: torch.Tensor | None = None
         self.labels: torch.Tensor | None = None
 
@@ -74,18 +72,25 @@ class Feedback(StepHook):
         self.mean_score, self.accepted = float(np.nanmean(scores)), len(keep)
         self._write(rows[keep], None if labels is None else labels[keep])
 
-    def _write(self, rows: np.ndarray, labels: np.ndarray | None) -> None:
+    def _written_at(self) -> torch.Tensor:
+        """Queue positions of the rows written so far that are still in the data, oldest first."""
         assert self.data is not None, "bind the trainer's data first"
         n = len(self.data)
-        for i, row in enumerate(rows):
-            at = self.written % n
-            self.data[at] = torch.as_tensor(row, dtype=self.data.dtype)
-            if self.labels is not None and labels is not None:
-                self.labels[at] = int(labels[i])
-            self.written += 1
-        self._rows = (self._rows + rows.tolist())[-n:]
-        if labels is not None:
-            self._labels = (self._labels + [int(v) for v in labels])[-n:]
+        kept = min(self.written, n)
+        return (torch.arange(self.written - kept, self.written) % n).to(self.data.device)
+
+    def _write(self, rows: np.ndarray, labels: np.ndarray | None) -> None:
+        """Write ``rows`` (K, …) and their ``labels`` (K,) over the oldest queue positions."""
+        assert self.data is not None, "bind the trainer's data first"
+        n = len(self.data)
+        skipped = max(len(rows) - n, 0)  # a round longer than the data overwrites itself
+        self.written += skipped
+        rows = rows[skipped:]
+        at = (torch.arange(self.written, self.written + len(rows)) % n).to(self.data.device)
+        self.data[at] = torch.as_tensor(rows, dtype=self.data.dtype, device=self.data.device)
+        if self.labels is not None and labels is not None:
+            self.labels[at] = torch.as_tensor(labels[skipped:], dtype=self.labels.dtype, device=self.labels.device)
+        self.written += len(rows)
 
     def values(self) -> dict[str, float]:
         """Accepted in the last round, the mean score of its samples, and the share of
@@ -94,14 +99,17 @@ class Feedback(StepHook):
         return {"accepted": self.accepted, "mean_score": self.mean_score, "share": min(self.written, n) / n}
 
     def state_dict(self) -> dict[str, Any]:
-        """The step count, the rows written so far and the last ``len(data)`` of them."""
+        """The step count, how many rows were written, and those still in the data (with
+        their labels), oldest first."""
+        assert self.data is not None, "bind the trainer's data first"
+        at = self._written_at()
         return {
             "step": self.step,
             "written": self.written,
             "accepted": self.accepted,
             "mean_score": None if np.isnan(self.mean_score) else self.mean_score,
-            "rows": self._rows,
-            "labels": self._labels,
+            "rows": self.data[at].tolist(),
+            "labels": [] if self.labels is None else self.labels[at].tolist(),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -116,5 +124,5 @@ class Feedback(StepHook):
         self.mean_score = float("nan") if state["mean_score"] is None else float(state["mean_score"])
         rows = np.asarray(state["rows"]).reshape(-1, *self.data.shape[1:])
         saved_labels = np.asarray(state["labels"], dtype=np.int64) if state["labels"] else None
-        self.written, self._rows, self._labels = int(state["written"]) - len(rows), [], []
+        self.written = int(state["written"]) - len(rows)
         self._write(rows, saved_labels)

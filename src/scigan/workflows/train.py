@@ -18,7 +18,7 @@ import numpy as np
 from scigan.config import TrainConfig, save_toml
 from scigan.core.device import resolve_device
 from scigan.core.diffaugment import parse_policy
-from scigan.core.feedback import FeedbackPlan
+from scigan.core.feedback import Feedback, FeedbackPlan
 from scigan.core.objectives import make_objective
 from scigan.core.recipe import build_phases, with_generator_terms
 from scigan.core.trainer import Trainer, TrainResult
@@ -102,7 +102,6 @@ def add_feedback(
 ) -> None:
     """Give ``trainer`` FBGAN's feedback hook (:mod:`scigan.core.feedback`): its samples
     come from the trainer's sampling generator, with labels drawn from the training split's."""
-    from scigan.core.feedback import Feedback
 
     def draw(n: int, seed: int) -> tuple[Any, Any]:
         labels = None
