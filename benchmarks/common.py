@@ -25,6 +25,11 @@ def parser(description: str) -> argparse.ArgumentParser:
     return p
 
 
+def quiet(_: str) -> None:
+    """A ``log`` that drops scigan's progress lines (benchmarks print their own table)."""
+    return None
+
+
 def parse(p: argparse.ArgumentParser) -> argparse.Namespace:
     """Parse the arguments and apply --threads before anything runs."""
     args = p.parse_args()

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parser, table, write_json
+from common import parser, quiet, table, write_json
 from scigan.config import TrainConfig
 from scigan.modalities import get_modality
 from scigan.modalities.base import split_holdout
@@ -68,10 +68,6 @@ class PCAGaussian:
         return np.maximum(self.pca.inverse_transform(out), 0.0).astype(np.float32)
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
 def main() -> None:
     args = parser(__doc__.splitlines()[0]).parse_args()
     minutes, seed = (QUICK_MINUTES if args.quick else MINUTES), 0
@@ -79,7 +75,7 @@ def main() -> None:
     data = modality.load("pbmc68k")
     train_split, holdout = split_holdout(data, 0.1, seed)
     codec = modality.fit_codec(train_split, TrainConfig())
-    scorer = modality.scorer(train_split, holdout, codec, device="cpu", log=_quiet)
+    scorer = modality.scorer(train_split, holdout, codec, device="cpu", log=quiet)
     labels = scorer.fake_labels(scorer.sizes(len(train_split)), seed)
     fakes: dict[str, tuple[np.ndarray, float, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -97,7 +93,7 @@ def main() -> None:
             device=args.device,
         )
         start = time.perf_counter()
-        run, result = train(config, Path(tmp) / "pbmc", log=_quiet)
+        run, result = train(config, Path(tmp) / "pbmc", log=quiet)
         seconds = time.perf_counter() - start
         G, state = load_generator(run, "auto", args.device)
         z = generate(G, len(labels), z_dim=run.config.z_dim, labels=labels, seed=seed)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parse, parser, table, write_json
+from common import parse, parser, quiet, table, write_json
 from scigan.augment.config import AugmentConfig
 from scigan.augment.experiment import augment
 from scigan.config import TrainConfig
@@ -44,11 +44,7 @@ FLOORS = {
 }
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
-def markov_samples(modality: Any, codec: Any, train_split: Any, labels: np.ndarray, seed: int) -> np.ndarray:
+def markov_samples(codec: Any, train_split: Any, labels: np.ndarray, seed: int) -> np.ndarray:
     """Token arrays (len(labels), L) drawn from one Markov chain per class, each fitted
     on that class's training sequences (order chosen on held-out likelihood)."""
     from scigan.modalities.sequences.alphabet import encode_tokens
@@ -76,19 +72,19 @@ def one_set(name: str, minutes: float, device: str, work: Path, seed: int = 0) -
         data=name, steps=0, minutes=minutes, seed=seed, progress=False, device=device, **OPTIONS[name]
     )
     start = time.perf_counter()
-    run, result = train(config, work / name, log=_quiet)
+    run, result = train(config, work / name, log=quiet)
     gan_seconds = time.perf_counter() - start
     cfg = run.config
     splits = split_run(modality.read(cfg), cfg.holdout, cfg.validation, cfg.seed)
     codec = modality.load_codec(run.path, run.data)
-    scorer = modality.scorer(splits.train, splits.holdout, codec, device="cpu", log=_quiet)
+    scorer = modality.scorer(splits.train, splits.holdout, codec, device="cpu", log=quiet)
     n = scorer.sizes(2000)
     labels = scorer.fake_labels(n, seed)
     assert labels is not None
     G, state = load_generator(run, "auto", device)
     fakes = {"scigan": codec.decode(generate(G, n, z_dim=cfg.z_dim, labels=labels, seed=seed), labels)}
     start = time.perf_counter()
-    fakes["markov"] = markov_samples(modality, codec, splits.train, labels, seed)
+    fakes["markov"] = markov_samples(codec, splits.train, labels, seed)
     markov_seconds = time.perf_counter() - start
     rows, summary = [], {}
     scores: dict[str, Any] = {}
@@ -125,7 +121,7 @@ def augmentation(args: Any, work: Path) -> dict[str, Any]:
         from dataclasses import replace
 
         cfg = replace(cfg, gan_steps=300)
-    results = augment(cfg, work / "augment", overwrite=True, log=_quiet)
+    results = augment(cfg, work / "augment", overwrite=True, log=quiet)
     c = results["conditions"]
     rows = []
     for condition, v in c.items():

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parse, parser, table, write_json
+from common import parse, parser, quiet, table, write_json
 from copula import GaussianCopula
 from scigan.config import TrainConfig
 from scigan.modalities import get_modality
@@ -57,10 +57,6 @@ SLUGS = {
 }
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
 #: Seconds of the last scigan fit per data set spent outside the training loop (reading,
 #: codec, networks, final preview): the time budget of the 1/3-of-CTGAN run leaves them out.
 SET_UP: dict[str, float] = {}
@@ -73,7 +69,7 @@ def fit_scigan(name: str, seed: int, folder: Path, device: str, **options: Any) 
         data=name, seed=seed, eval_every=0, sample_every=0, progress=False, device=device
     ).with_overrides(**options)
     start = time.perf_counter()
-    run, result = train(config, folder / f"{name}-{seed}-{len(list(folder.iterdir()))}", log=_quiet)
+    run, result = train(config, folder / f"{name}-{seed}-{len(list(folder.iterdir()))}", log=quiet)
     seconds = time.perf_counter() - start
     SET_UP[name] = seconds - result.seconds
     modality = get_modality("tabular")
@@ -160,7 +156,7 @@ def main() -> None:
                 data = modality.load(name)
                 train_split, holdout = split_holdout(data, 0.1, seed)
                 codec = modality.fit_codec(train_split, TrainConfig.from_flat(conditional="yes", seed=seed))
-                scorer = modality.scorer(train_split, holdout, codec, device="cpu", log=_quiet)
+                scorer = modality.scorer(train_split, holdout, codec, device="cpu", log=quiet)
                 fakes = {"scigan": fit_scigan(name, seed, Path(tmp), args.device, steps=steps)}
                 if codec.condition_codes(train_split.x.iloc[:0])[1]:  # discrete columns besides the label
                     fakes["scigan, label-only conditions"] = fit_scigan(
