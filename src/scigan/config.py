@@ -50,7 +50,8 @@ class TrainConfig:
     model: str = option(
         "auto",
         "Architecture. Images: mlp, dcgan, resnet, progressive, stylegan or lapgan; "
-        "tables: ctgan; expression: scgan. auto is the data kind's default.",
+        "tables: ctgan; expression: scgan; sequences: resnet1d; molecules: molgan (graphs, QM9-sized) or latentgan "
+        "(SMILES autoencoder + latent GAN). auto is the data kind's default.",
     )
     loss: str = option(
         "auto",

@@ -40,12 +40,14 @@ def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]
     ]
 
 
-def with_generator_terms(phases: list[Phase], terms: Sequence[Term]) -> list[Phase]:
-    """``phases`` with ``terms`` added to the generator phase (e.g. a conditional-vector
-    loss a data kind asks for); returns the same list."""
+def with_terms(
+    phases: list[Phase], *, generator: Sequence[Term] = (), discriminator: Sequence[Term] = ()
+) -> list[Phase]:
+    """``phases`` with ``generator`` terms added to the generator phase and
+    ``discriminator`` terms to the others (a data kind's own losses: a conditional-vector
+    loss, MolGAN's reward); returns the same list."""
     for phase in phases:
-        if phase.trains_generator:
-            phase.terms.extend(terms)
+        phase.terms.extend(generator if phase.trains_generator else discriminator)
     return phases
 
 

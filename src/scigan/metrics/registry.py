@@ -107,6 +107,12 @@ class Fact:
 #: class scores of labelled images, and the detection, utility and privacy scores.
 SHARED: tuple[Score, ...] = (
     Score(
+        "uniqueness",
+        "uniqueness",
+        "higher",
+        "share of distinct samples among the synthetic ones (molecules: the first 10,000 valid, MOSES's unique@10k)",
+    ),
+    Score(
         "fd",
         "FD",
         "lower",
@@ -193,6 +199,9 @@ FACTS: tuple[Fact, ...] = (
     Fact("held_out", "held out"),
     Fact("step", "generator step"),
     Fact("checkpoint", "checkpoint"),
+    Fact("n_valid", "valid molecules"),
+    Fact("n_floor", "real molecules in the floor"),
+    Fact("filters_set", "MOSES filter set"),
 )
 
 

@@ -28,6 +28,7 @@ BUILTIN_KINDS = (
     "scigan.modalities.tabular",
     "scigan.modalities.expression",
     "scigan.modalities.sequences",
+    "scigan.modalities.molecules",
 )
 
 

@@ -20,7 +20,7 @@ from scigan.core.device import resolve_device
 from scigan.core.diffaugment import parse_policy
 from scigan.core.feedback import Feedback, FeedbackPlan
 from scigan.core.objectives import make_objective
-from scigan.core.recipe import build_phases, with_generator_terms
+from scigan.core.recipe import build_phases, with_terms
 from scigan.core.trainer import Trainer, TrainResult
 from scigan.errors import ScienceError
 from scigan.metrics.declared import scores_for
@@ -28,7 +28,7 @@ from scigan.metrics.registry import label
 from scigan.modalities import get_kind, modality_for
 from scigan.modalities.base import Codec, Dataset, Modality, Splits, split_run
 from scigan.nets.progress import progress_hooks
-from scigan.runs import RunInfo, prepare_run_folder, provenance
+from scigan.runs import RunInfo, open_run, prepare_run_folder, provenance
 from scigan.tasks import get_task
 from scigan.workflows.generator import balanced_labels, generate
 
@@ -119,6 +119,17 @@ def add_feedback(
     )
 
 
+def _saved_codec(out: Path, modality: Modality) -> Codec | None:
+    """The codec a run being resumed saved when it started (a trained codec such as
+    LatentGAN's autoencoder is not trained again), or None when the run has none yet."""
+    if not (out / "config.toml").is_file():
+        return None
+    try:
+        return modality.load_codec(out, open_run(out).data)
+    except ScienceError:  # stopped before its codec was written: fit it again
+        return None
+
+
 def train_generator(
     config: TrainConfig,
     out: Path,
@@ -162,7 +173,9 @@ def train_generator(
             f"{data.source}: the training split has {len(train_split)} rows, fewer than --batch-size "
             f"{config.batch_size}; pass a smaller --batch-size"
         )
-    codec = modality.fit_codec(train_split, config)
+    codec = _saved_codec(out, modality) if resume else None
+    if codec is None:
+        codec = modality.fit_codec(train_split, config)
     info = describe(data, splits, modality, codec)
     run = RunInfo(out, config, info)
     torch.manual_seed(config.seed)
@@ -183,6 +196,11 @@ def train_generator(
     # a data kind's own condition sampler (tables: CTGAN's conditional vector) draws every
     # batch's rows and conditions as a step hook and adds its terms to the generator phase
     conditions = modality.conditions(train_split, codec, config)
+    # a data kind's own loss terms for the discriminator and generator phases (MolGAN's reward)
+    extra = modality.objectives(train_split, codec, config) if hasattr(modality, "objectives") else None
+    d_terms, g_terms = extra if extra is not None else ([], [])
+    if conditions is not None:
+        g_terms = [*g_terms, *conditions.terms()]
     rows = modality.training_rows(train_split, bool(run.num_classes) and conditions is None)
     trainer = Trainer(  # checks the config against the data before anything is written
         config,
@@ -198,8 +216,8 @@ def train_generator(
         preview=preview,
         log=log,
         phases=None
-        if conditions is None
-        else lambda G_, D_: with_generator_terms(build_phases(config, G_, D_), conditions.terms()),
+        if not (d_terms or g_terms)
+        else lambda G_, D_: with_terms(build_phases(config, G_, D_), generator=g_terms, discriminator=d_terms),
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
         selects=kind.selects,
     )

@@ -46,7 +46,6 @@ SCORES: tuple[Score, ...] = (
         floor="exact_copy_share_holdout",
         floor_label="holdout in train",
     ),
-    Score("uniqueness", "uniqueness", "higher", "share of distinct sequences among the synthetic ones"),
     Score(
         "nearest_identity_median",
         "identity to nearest training",

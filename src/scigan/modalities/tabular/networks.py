@@ -11,7 +11,6 @@ entries, all zeros when sampling by label only).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import torch
@@ -19,21 +18,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from scigan.nets.layers import spectral
+from scigan.nets.noise import gumbel_noise, latent_noise
 
 #: Gumbel-softmax temperature while training (CTGAN's 0.2).
 TAU = 0.2
-
-
-def latent_noise(z: torch.Tensor, shape: tuple[int, ...], key: int = 0) -> torch.Tensor:
-    """Uniform (0, 1) noise of ``shape`` drawn from a generator seeded by the bytes of
-    the latent batch ``z`` (and ``key``, for independent draws): the heads' randomness
-    then follows the trainer's seeded latents, so runs stay reproducible and resumable
-    bit for bit."""
-    data = z.detach().float().cpu().numpy().tobytes() + (bytes([key]) if key else b"")
-    digest = hashlib.blake2b(data, digest_size=8).digest()
-    g = torch.Generator(device=z.device)
-    g.manual_seed(int.from_bytes(digest, "little") & (2**63 - 1))
-    return torch.rand(shape, generator=g, device=z.device).clamp_(1e-10, 1 - 1e-7)
 
 
 def condition_vector(
@@ -112,8 +100,7 @@ class TableGenerator(nn.Module):
         cond = condition_vector(y, self.num_classes, self.cond_width, z.shape[0], z, mask)
         h = z if cond is None else torch.cat([z, cond], 1)
         logits = self.out(self.body(h))
-        u = latent_noise(z, tuple(logits.shape))
-        gumbel = -torch.log(-torch.log(u)).to(logits.dtype)
+        gumbel = gumbel_noise(z, tuple(logits.shape)).to(logits.dtype)
         parts, start = [], 0
         for activation, size in self.blocks:
             block = logits[:, start : start + size]
