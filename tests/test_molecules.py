@@ -208,6 +208,13 @@ def test_bad_molecule_inputs_exit_2_with_one_line(tmp_path: Path, capsys: pytest
     big = smi(tmp_path / "big.smi", [*(("C" * 25) + "O" * k for k in range(40))])
     line = cli_error(capsys, ["train", str(big), "--model", "molgan", "--out", str(tmp_path / "c"), *TINY])
     assert "heavy atoms" in line and "latentgan" in line
+    fluoro = smi(tmp_path / "f.smi", [f"{'C' * k}F" for k in range(1, 40)])
+    flags = ["--model", "molgan", "--max-atoms", "40", "--atom-types", "C,N,O"]
+    line = cli_error(capsys, ["train", str(fluoro), *flags, "--out", str(tmp_path / "e"), *TINY])
+    assert "atom type F" in line and "--atom-types" in line
+    save_molecules(DRUGS, tmp_path / "ok.sdf", synthetic=False)
+    (tmp_path / "broken.sdf").write_text((tmp_path / "ok.sdf").read_text().replace("M  END", "M  XX", 1))
+    assert "record 1" in cli_error(capsys, ["train", str(tmp_path / "broken.sdf"), "--out", str(tmp_path / "f"), *TINY])
     table = smi(tmp_path / "t.csv", ["name,smi2", "a,CCO"])
     line = cli_error(capsys, ["train", str(table), "--modality", "molecules", "--out", str(tmp_path / "d"), *TINY])
     assert "--smiles-column" in line
@@ -253,3 +260,17 @@ def test_latentgan_trains_on_a_smiles_file_samples_and_resumes_exactly(
     assert main([*argv, "--steps", "20", "--out", str(resumed), "--resume"]) == 0
     assert (resumed / "autoencoder.safetensors").read_bytes() == before  # the run's own autoencoder goes on
     assert_same_weights(straight, resumed)
+
+
+def test_conditional_on_a_binned_property(tmp_path: Path) -> None:
+    run = tmp_path / "gap"
+    flags = ["--label-column", "HOMO_LUMO_gap_au", "--property-bins", "2", "--steps", "5"]
+    assert main(["train", "qm9", *flags, "--out", str(run), *TINY]) == 0
+    names = tomllib.loads((run / "config.toml").read_text())["data"]["class_names"]
+    assert len(names) == 2 and names[0].startswith("[")
+    out = tmp_path / "low.csv"
+    assert main(["sample", str(run), "-n", "50", "--label", names[0], "--out", str(out)]) == 0
+    import pandas as pd
+
+    drawn = pd.read_csv(out) if out.stat().st_size else pd.DataFrame(columns=["label"])
+    assert (drawn["label"] == names[0]).all()

@@ -280,6 +280,11 @@ class Modality(Protocol):
     # Optional: ``feedback(codec, config)`` -> a core.feedback.FeedbackPlan or None: an
     # outside predictor whose favourite generated samples replace the oldest training
     # rows during training (FBGAN; sequences' ``--feedback``).
+    #
+    # Optional: ``objectives(train, codec, config)`` -> (discriminator terms, generator
+    # terms) or None: the kind's own loss terms (core.phases.Term) added to the two phases
+    # (molecules: MolGAN's reward network, fitted in the critic's phase and followed by the
+    # generator).
 
     def scorer(self, train: Dataset, holdout: Dataset, codec: Codec, *, device: str, log: Any) -> Scorer:
         """The measure of samples against ``holdout``."""

@@ -96,6 +96,20 @@ def pyplot() -> Any:
     return plt
 
 
+def save_png(fig: Any, path: Path, provenance: dict[str, str] | None = None, dpi: int = 80) -> Path:
+    """Save ``fig`` as a PNG to ``path`` atomically (a temporary file, then os.replace),
+    with ``provenance`` as its text chunks; the folder is made when missing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        fig.savefig(tmp, format="png", dpi=dpi, metadata=dict(provenance or {}))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def save(fig: Any, path: Path) -> None:
     """Save ``fig`` as PNG to ``path`` atomically."""
     fig.tight_layout()

@@ -15,7 +15,6 @@ scaffold counts and properties are computed once per scorer.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -325,12 +324,6 @@ def plot_properties(
         ax.set_title(PROPERTY_LABELS[name] + _UNITS[name], fontsize=8)
         ax.tick_params(labelsize=6)
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.07, top=0.94, wspace=0.25, hspace=0.35)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        fig.savefig(tmp, format="png", dpi=80, metadata=dict(provenance))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    from scigan.report.plots import save_png
+
+    return save_png(fig, Path(path), dict(provenance))

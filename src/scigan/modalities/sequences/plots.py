@@ -5,7 +5,6 @@ with the run's provenance as PNG text chunks, as :mod:`scigan.report.embedding` 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -156,13 +155,7 @@ def plot_properties(
 
 
 def _save(fig: Any, path: Path, provenance: Mapping[str, str]) -> Path:
-    """Write ``fig`` as a PNG to ``path`` atomically (a temporary file, then os.replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        fig.savefig(tmp, format="png", dpi=80, metadata=dict(provenance))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """Write ``fig`` as a PNG to ``path`` atomically."""
+    from scigan.report.plots import save_png
+
+    return save_png(fig, path, dict(provenance))
