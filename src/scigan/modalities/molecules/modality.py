@@ -192,7 +192,8 @@ class MoleculeModality:
         from scigan.modalities.molecules.reward import RewardFit, RewardLoss, reward_function
 
         score = reward_function(o.reward, list(train.x))
-        return [RewardFit(codec, score)], [RewardLoss(o.reward_lambda)]
+        critic_steps = config.n_critic or (5 if config.loss == "wgan" else 1)  # the core's default
+        return [RewardFit(codec, score, every=critic_steps)], [RewardLoss(o.reward_lambda)]
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Every training molecule once per pass."""

@@ -74,15 +74,18 @@ def reward_function(name: str, train_smiles: Sequence[str]) -> Callable[[Sequenc
 
 class RewardFit(Term):
     """Critic phase: mean squared error of ``D.reward`` on the real and the generated
-    batch against their normalised scores. The graphs are judged as generated, without
+    batch against their normalised scores, once per training step. The graphs are judged as generated, without
     the valence repair sampling applies, so a graph RDKit rejects scores 0 and the reward
     also teaches the generator valid graphs (MolGAN's reward is 0 for invalid ones)."""
 
     name = "reward_fit"
 
-    def __init__(self, codec: GraphCodec, score: Callable[[Sequence[str]], np.ndarray]):
+    def __init__(self, codec: GraphCodec, score: Callable[[Sequence[str]], np.ndarray], every: int = 1):
         self.codec = GraphCodec(codec.types, codec.max_atoms, correct=False)
         self.score = score
+        # RDKit scores two batches per call: once per training step (``every`` = the critic's
+        # repeats), not at every critic step; the regression's scale needs no correction
+        self.interval = every
 
     def __call__(self, ctx: StepContext) -> torch.Tensor:
         x = torch.cat([ctx.real, ctx.fake().detach()])
