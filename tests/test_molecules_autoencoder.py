@@ -75,11 +75,15 @@ def moses50() -> list[str]:
 @pytest.fixture(scope="module")
 def trained(moses50: list[str]) -> tuple[SmilesAutoencoder, SmilesVocab, dict, list[str]]:
     """A tiny autoencoder trained 250 steps on 50 molecules (canonical inputs), and its log."""
-    torch.set_num_threads(1)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # restored below: later tests compare with runs in subprocesses
     lines: list[str] = []
-    model, vocab, stats = train_autoencoder(
-        moses50, steps=250, seed=0, randomize=False, device="cpu", log=lines.append, log_every=50, **TINY
-    )
+    try:
+        model, vocab, stats = train_autoencoder(
+            moses50, steps=250, seed=0, randomize=False, device="cpu", log=lines.append, log_every=50, **TINY
+        )
+    finally:
+        torch.set_num_threads(before)
     return model, vocab, stats, lines
 
 
@@ -192,7 +196,6 @@ def test_training_lowers_loss_and_reconstructs(trained: tuple, moses50: list[str
 
 
 def test_same_seed_same_weights(moses50: list[str]) -> None:
-    torch.set_num_threads(1)
 
     def run(seed: int) -> dict[str, torch.Tensor]:
         model, _, _ = train_autoencoder(moses50[:30], steps=20, seed=seed, randomize=True, device="cpu", **TINY)
