@@ -20,16 +20,9 @@ from scigan.errors import ScienceError
 
 pytest.importorskip("rdkit")
 
-from scigan.modalities.molecules.autoencoder import (
-    CONFIG_FILE,
-    WEIGHTS_FILE,
-    SmilesAutoencoder,
-    decode_latents,
-    encode_smiles,
-    load_autoencoder,
-    save_autoencoder,
-    train_autoencoder,
-)
+from scigan.modalities.molecules.autoencoder import SmilesAutoencoder, decode_latents, encode_smiles
+from scigan.modalities.molecules.autoencoder_files import CONFIG_FILE, WEIGHTS_FILE, load_autoencoder, save_autoencoder
+from scigan.modalities.molecules.autoencoder_training import train_autoencoder
 from scigan.modalities.molecules.chem import canonical
 from scigan.modalities.molecules.smiles_vocab import (
     BOS_ID,

@@ -5,7 +5,8 @@ The kind's code is in :mod:`.modality`, :mod:`.options`, :mod:`.catalogue` (buil
 :mod:`.chem` (RDKit), :mod:`.io` and :mod:`.builtins` (reading and writing),
 :mod:`.graph` and :mod:`.codec` (molecules as graphs, or as autoencoder latents),
 :mod:`.networks` and :mod:`.reward` (MolGAN's), :mod:`.smiles_vocab` and
-:mod:`.autoencoder` (LatentGAN's), :mod:`.metrics` (with :mod:`.moses`, :mod:`.fcd`,
+:mod:`.autoencoder` with :mod:`.autoencoder_training` and :mod:`.autoencoder_files`
+(LatentGAN's), :mod:`.metrics` (with :mod:`.moses`, :mod:`.fcd`,
 :mod:`.properties`), :mod:`.ngram` (the baseline), :mod:`.plots` and :mod:`.scores`.
 RDKit is imported only when the kind is used.
 """

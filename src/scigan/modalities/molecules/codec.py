@@ -102,7 +102,7 @@ class LatentCodec:
     def fit(cls, smiles: list[str], options: Any, *, seed: int, device: str, log: Callable[[str], None]) -> LatentCodec:
         """Train the autoencoder on ``smiles`` (the training split) with the run's
         ``[molecules]`` options (latent size, steps, minutes, randomised SMILES)."""
-        from scigan.modalities.molecules.autoencoder import train_autoencoder
+        from scigan.modalities.molecules.autoencoder_training import train_autoencoder
 
         model, vocab, stats = train_autoencoder(
             smiles,
@@ -121,7 +121,7 @@ class LatentCodec:
     @classmethod
     def load(cls, folder: Path, device: str = "cpu") -> LatentCodec:
         """The autoencoder a run saved in ``folder``."""
-        from scigan.modalities.molecules.autoencoder import load_autoencoder
+        from scigan.modalities.molecules.autoencoder_files import load_autoencoder
 
         model, vocab, meta = load_autoencoder(folder, device)
         return cls(model, vocab, meta, device)
@@ -145,6 +145,6 @@ class LatentCodec:
 
     def save(self, folder: Path) -> None:
         """Write the autoencoder (safetensors) and its vocabulary (JSON) into the run."""
-        from scigan.modalities.molecules.autoencoder import save_autoencoder
+        from scigan.modalities.molecules.autoencoder_files import save_autoencoder
 
         save_autoencoder(self.model, self.vocab, folder, self.meta)

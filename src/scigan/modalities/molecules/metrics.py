@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from scigan.metrics.scorer import reference_name
 from scigan.modalities.base import Dataset, proportional_labels
 from scigan.modalities.molecules import moses
 from scigan.modalities.molecules.chem import canonical, parse
@@ -202,7 +203,7 @@ class MoleculeScorer:
             "n_valid": len(valid),
             "n_reference": len(ref.smiles),
             "n_reference_available": len(self.holdout),
-            "reference": _reference_name(self.holdout),
+            "reference": reference_name(self.holdout),
             "n_floor": len(floor_smiles),
             "validity": len(valid) / len(fake) if fake else float("nan"),  # moses.validity, parsed once
             **{key: moses.uniqueness_at(valid, k)[0] for key, k in UNIQUE_KS.items()},  # k used: min(k, n_valid)
@@ -275,13 +276,6 @@ class MoleculeScorer:
                 "caption": "Molecular properties (QED, SA score, logP, weight): held-out real against synthetic",
             },
         ]
-
-
-def _reference_name(reference: Dataset) -> str:
-    """``"test split"`` when the reference is the source's official test split, else ``"holdout"``."""
-    from scigan.metrics.scorer import reference_name
-
-    return reference_name(reference)
 
 
 def plot_properties(
