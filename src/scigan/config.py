@@ -38,8 +38,8 @@ class TrainConfig:
         "auto",
         "The data kind (see `scigan datasets`). auto takes a built-in's own, else "
         "judges by the path's suffix (.h5ad: expression; .csv, .tsv, .parquet: "
-        "tabular; pass expression for a cells × genes CSV/TSV); folders and .npz "
-        "are images.",
+        "tabular; pass expression for a cells × genes CSV/TSV, timeseries for series "
+        "with a time column or .npz windows); folders and .npz are images.",
     )
     task: str = option(
         "generate",
@@ -51,7 +51,8 @@ class TrainConfig:
         "auto",
         "Architecture. Images: mlp, dcgan, resnet, progressive, stylegan or lapgan; "
         "tables: ctgan; expression: scgan; sequences: resnet1d; molecules: molgan (graphs, QM9-sized) or latentgan "
-        "(SMILES autoencoder + latent GAN). auto is the data kind's default.",
+        "(SMILES autoencoder + latent GAN); time series: timegan or rcgan (recurrent conditional GAN). "
+        "auto is the data kind's default.",
     )
     loss: str = option(
         "auto",
@@ -197,7 +198,7 @@ class TrainConfig:
             if home is None:
                 if legacy:
                     continue
-                raise ScienceError(_not_an_option_of(key, kind_name, task.name))
+                raise ScienceError(_not_an_option_of(key, kind_name, task.name, self.data))
             routed[home][key] = value
         built = {}
         for name, section_type in sections.items():
@@ -265,9 +266,10 @@ class TrainConfig:
             raise ScienceError("; ".join(problems))
 
 
-def _not_an_option_of(key: str, kind: str, task: str) -> str:
-    """The one message that refuses an option the run's kind and task do not have."""
-    from scigan.modalities import option_owner
+def _not_an_option_of(key: str, kind: str, task: str, data: str = "") -> str:
+    """The one message that refuses an option the run's kind and task do not have (for a
+    file, ``data``, that another kind could read, it says how to name that kind)."""
+    from scigan.modalities import find_builtin, option_owner
     from scigan.tasks import TASKS
 
     owners = option_owner(key)
@@ -276,7 +278,9 @@ def _not_an_option_of(key: str, kind: str, task: str) -> str:
     if owners:
         here = f"{kind} data" if kind else f"the {task} task"
         kinds = " and ".join([", ".join(owners[:-1]), owners[-1]] if len(owners) > 2 else owners)
-        return f"{flag} is an option of {kinds} data, not of {here}; drop it"
+        by_path = bool(data) and find_builtin(data) is None
+        also = f", or pass --modality {owners[0]}" if len(owners) == 1 and kind and by_path else ""
+        return f"{flag} is an option of {kinds} data, not of {here}; drop it{also}"
     if tasks:
         return f"{flag} is an option of the {', '.join(tasks)} tasks, not of {task}; drop it"
     return f"unknown config option {key!r}; see `scigan train --help`"

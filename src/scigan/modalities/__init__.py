@@ -29,6 +29,7 @@ BUILTIN_KINDS = (
     "scigan.modalities.expression",
     "scigan.modalities.sequences",
     "scigan.modalities.molecules",
+    "scigan.modalities.timeseries",
 )
 
 

@@ -33,6 +33,9 @@ class Dataset:
         modality: the modality's name, e.g. ``"images"``.
         test_mask: where the source defines an official test split, True for its rows.
         info: free-form facts about the source (e.g. original sizes), JSON-serialisable.
+        time_rank: for windows cut from series, where each row's window ends within its
+            series, from 0 (the start) to 1 (the end); the validation split then takes
+            the latest rows instead of a random share. None for unordered samples.
     """
 
     x: np.ndarray
@@ -42,6 +45,7 @@ class Dataset:
     modality: str
     test_mask: np.ndarray | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    time_rank: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -63,6 +67,7 @@ class Dataset:
             x=self.x[index],
             y=None if self.y is None else self.y[index],
             test_mask=None if self.test_mask is None else self.test_mask[index],
+            time_rank=None if self.time_rank is None else self.time_rank[index],
         )
 
 
@@ -127,16 +132,35 @@ def split_run(data: Dataset, holdout: float, validation: float, seed: int) -> Sp
 
     The holdout is the source's test split, else a stratified ``holdout`` share drawn with
     ``seed``; the validation split a stratified ``validation`` share of the remaining rows
-    (drawn with ``seed + 1``), or none when ``validation`` is 0 (runs written before the
-    split had none, so their training rows are reproduced).
+    (drawn with ``seed + 1``; for windows of series, the latest ``validation`` share by
+    ``time_rank``, so no future leaks into training), or none when ``validation`` is 0
+    (runs written before the split had none, so their training rows are reproduced).
     """
     rest, held = split_holdout(data, holdout, seed)
     official = data.test_mask is not None and data.test_mask.any() and (~data.test_mask).any()
     source = "test split" if official else "random split"
     if validation <= 0.0:
         return Splits(rest, rest, held, source)
-    train, valid = _stratified_split(rest, validation, seed + 1, "--validation", "for checkpoint choice")
+    if rest.time_rank is not None:
+        train, valid = _latest_split(rest, validation)
+    else:
+        train, valid = _stratified_split(rest, validation, seed + 1, "--validation", "for checkpoint choice")
     return Splits(train, valid, held, source)
+
+
+def _latest_split(data: Dataset, fraction: float) -> tuple[Dataset, Dataset]:
+    """(earlier, latest): the rows whose ``time_rank`` is in the top ``fraction`` of the
+    ranks are the latest part of each series."""
+    assert data.time_rank is not None
+    if not 0.0 < fraction < 1.0:
+        raise ScienceError(f"--validation must be in (0, 1), got {fraction}")
+    latest = data.time_rank > np.quantile(data.time_rank, 1.0 - fraction)
+    if not latest.any() or latest.all():
+        raise ScienceError(
+            f"{data.source}: {len(data)} windows are too few to keep the latest {fraction:.0%} for checkpoint "
+            "choice; add data, lower --window or change --validation"
+        )
+    return data.subset(~latest), data.subset(latest)
 
 
 def proportional_labels(y: np.ndarray | None, n: int, seed: int) -> np.ndarray | None:
@@ -285,6 +309,10 @@ class Modality(Protocol):
     # terms) or None: the kind's own loss terms (core.phases.Term) added to the two phases
     # (molecules: MolGAN's reward network, fitted in the critic's phase and followed by the
     # generator).
+    #
+    # Optional: ``phases(config)`` -> a function of the placed (G, D) returning the run's
+    # phase list (core.phases.Phase), or None for the core's D and G phases (time series:
+    # TimeGAN's embedding, supervision and joint phases on its four networks).
 
     def scorer(self, train: Dataset, holdout: Dataset, codec: Codec, *, device: str, log: Any) -> Scorer:
         """The measure of samples against ``holdout``."""

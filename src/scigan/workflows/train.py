@@ -130,6 +130,18 @@ def _saved_codec(out: Path, modality: Modality) -> Codec | None:
         return None
 
 
+def _phases(modality: Modality, config: TrainConfig, d_terms: list[Any], g_terms: list[Any]) -> Any:
+    """The function that builds the run's phases from the placed (G, D): the kind's own
+    (TimeGAN's), else the core's D and G phases with the kind's extra terms, else None
+    (the trainer's default)."""
+    own = modality.phases(config) if hasattr(modality, "phases") else None
+    if own is not None:
+        return own
+    if not (d_terms or g_terms):
+        return None
+    return lambda G_, D_: with_terms(build_phases(config, G_, D_), generator=g_terms, discriminator=d_terms)
+
+
 def train_generator(
     config: TrainConfig,
     out: Path,
@@ -215,9 +227,7 @@ def train_generator(
         out,
         preview=preview,
         log=log,
-        phases=None
-        if not (d_terms or g_terms)
-        else lambda G_, D_: with_terms(build_phases(config, G_, D_), generator=g_terms, discriminator=d_terms),
+        phases=_phases(modality, config, d_terms, g_terms),
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
         selects=kind.selects,
     )
