@@ -171,12 +171,23 @@ def edit_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     say(f"wrote {args.out}: {strip.description}, {rows} rows × {cols} columns")
 
 
+def forecast_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """Forecast a series with the GAN and its baselines; print the table and where the files are."""
+    from scigan.forecast.run import forecast
+
+    given = {name: getattr(args, name) for name in args.option_names if getattr(args, name) is not None}
+    out = args.out or Path("runs") / f"forecast-{Path(args.data).stem}"
+    forecast(args.data, out, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say, **given)
+    say(f"wrote {out}/forecast.json, {out}/predictions.csv, {out}/forecast.png")
+
+
 #: The handler of each command.
 COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], None]] = {
     "datasets": datasets_command,
     "train": train_command,
     "sample": sample_command,
     "augment": augment_command,
+    "forecast": forecast_command,
     "evaluate": evaluate_command,
     "report": report_command,
     "edit": edit_command,

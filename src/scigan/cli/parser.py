@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from scigan.augment.config import AugmentConfig
 from scigan.cli.examples import EXAMPLES
 from scigan.cli.flags import add_option_flags, train_sections
+from scigan.forecast.options import ForecastOptions
 
 
 class UsageError(Exception):
@@ -89,7 +90,8 @@ def build_parser() -> Parser:
         "--out",
         type=Path,
         help="output: images .png grid, .npz or a folder of PNGs; "
-        "tables .csv, .tsv or .parquet; expression .h5ad or .csv; sequences .fasta (.fa, …), .csv or .tsv",
+        "tables .csv, .tsv or .parquet; expression .h5ad or .csv; sequences .fasta (.fa, …), .csv or .tsv; "
+        "molecules .smi, .csv or .sdf; time series .csv, .parquet or .npz",
     )
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--checkpoint", default="auto", help="auto (best, else latest), best, latest or a step")
@@ -139,6 +141,17 @@ def build_parser() -> Parser:
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing augment output folder")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    p = command(
+        "forecast",
+        "forecast a series' next value with an LSTM generator and an MLP discriminator (Zhang et al. 2018) "
+        "beside persistence, ARIMA and the LSTM on MSE alone; writes forecast.json, predictions.csv, forecast.png",
+    )
+    p.add_argument("data", help="a built-in series (sp500) or a CSV/Parquet file of one series")
+    p.add_argument("--out", type=Path, help="output folder (default runs/forecast-<data>)")
+    p.add_argument("--overwrite", action="store_true", help="replace the files of an existing output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(option_names=add_option_flags(p, [("", ForecastOptions)], "forecast options"))
 
     p = command("report", "write RUN/report.html: samples, curves, scores, config")
     p.add_argument("run", type=Path, help="run folder")

@@ -4,6 +4,10 @@
 TimeGAN normalisation). ``returns``: the log-returns of every (positive) column,
 standardised with the training returns' mean and spread; a generated return path is
 decoded into levels from a starting row drawn from the training windows' first rows.
+
+The scores compare windows in :meth:`SeriesCodec.normalise`'s space: the levels min-max
+scaled (``levels``), or the log-returns min-max scaled by the training returns' range
+(``returns``: prices of later years leave the training range, their returns do not).
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class SeriesCodec:
         starts: np.ndarray | None = None,
         mean: np.ndarray | None = None,
         std: np.ndarray | None = None,
+        returns_low: np.ndarray | None = None,
+        returns_high: np.ndarray | None = None,
     ):
         self.columns, self.target = list(columns), target
         self.low = np.asarray(low, dtype=np.float64)
@@ -44,6 +50,8 @@ class SeriesCodec:
         self.starts = None if starts is None else np.asarray(starts, dtype=np.float64)
         self.mean = None if mean is None else np.asarray(mean, dtype=np.float64)
         self.std = None if std is None else np.asarray(std, dtype=np.float64)
+        self.returns_low = None if returns_low is None else np.asarray(returns_low, dtype=np.float64)
+        self.returns_high = None if returns_high is None else np.asarray(returns_high, dtype=np.float64)
 
     @classmethod
     def fit(cls, train: Dataset, columns: list[str], target: str) -> SeriesCodec:
@@ -61,7 +69,8 @@ class SeriesCodec:
         r = np.diff(np.log(x), axis=1)
         std = r.std(axis=(0, 1))
         starts = x[np.random.default_rng(0).permutation(len(x))[:MAX_STARTS], 0, :]
-        return cls(columns, low, high, target, starts, r.mean(axis=(0, 1)), np.where(std > 0, std, 1.0))
+        moments = (r.mean(axis=(0, 1)), np.where(std > 0, std, 1.0))
+        return cls(columns, low, high, target, starts, *moments, r.min(axis=(0, 1)), r.max(axis=(0, 1)))
 
     @property
     def length_offset(self) -> int:
@@ -98,9 +107,17 @@ class SeriesCodec:
         return np.exp(log_path)
 
     def normalise(self, x: np.ndarray) -> np.ndarray:
-        """Windows in user units (N, T, C) -> each column min-max scaled by the training
-        range (the space TimeGAN's scores are computed in), float32."""
-        return ((np.asarray(x, dtype=np.float64) - self.low) / self.span).astype(np.float32)
+        """Windows in user units (N, T, C) -> the space the scores compare them in, float32:
+        each column min-max scaled by the training range (levels: (N, T, C)), or the
+        log-returns so scaled by the training returns' range (returns: (N, T − 1, C))."""
+        x = np.asarray(x, dtype=np.float64)
+        if self.target == "levels":
+            return ((x - self.low) / self.span).astype(np.float32)
+        assert self.returns_low is not None and self.returns_high is not None
+        span = np.where(self.returns_high > self.returns_low, self.returns_high - self.returns_low, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.diff(np.log(np.maximum(x, 1e-300)), axis=1)
+        return ((r - self.returns_low) / span).astype(np.float32)
 
     def describe(self) -> dict[str, Any]:
         """The [data] facts networks need: columns, target, model-space length offset."""
@@ -116,12 +133,15 @@ class SeriesCodec:
         }
         if self.target == "returns":
             assert self.starts is not None and self.mean is not None and self.std is not None
+            assert self.returns_low is not None and self.returns_high is not None
             doc.update(starts=self.starts.tolist(), mean=self.mean.tolist(), std=self.std.tolist())
+            doc.update(returns_low=self.returns_low.tolist(), returns_high=self.returns_high.tolist())
         write_codec_json(folder, doc)
 
     @classmethod
     def load(cls, folder: Path) -> SeriesCodec:
         """The codec a run saved with :meth:`save`."""
         doc = read_codec_json(folder, "timeseries")
-        extra = {k: np.asarray(doc[k]) for k in ("starts", "mean", "std") if k in doc}
+        keys = ("starts", "mean", "std", "returns_low", "returns_high")
+        extra = {k: np.asarray(doc[k]) for k in keys if k in doc}
         return cls(doc["columns"], np.asarray(doc["low"]), np.asarray(doc["high"]), doc["target"], **extra)

@@ -78,8 +78,10 @@ class TimeSeriesModality:
 
     def resolve(self, config: Any, data: Dataset, log: Callable[[str], None] = print) -> Any:
         """Series defaults: TimeGAN, its BCE losses and Adam (lr 1e-3, β 0.9/0.999) when the
-        learning rates and betas are left at the core's defaults, fp32 (recurrent cells),
-        and ``z_dim`` = window × noise channels per step (the noise is drawn per step)."""
+        learning rates and betas are left at the core's defaults, its batch of 128 when the
+        batch size is left at 64 and there are at least 1,280 training windows, fp32
+        (recurrent cells), ``z_dim`` = window × noise channels per step (the noise is drawn
+        per step), and the target: returns for prices, else levels."""
         o = config.data_options
         model = "timegan" if config.model == "auto" else config.model
         if model not in ARCHITECTURES:
@@ -87,8 +89,15 @@ class TimeSeriesModality:
         loss = "ns" if config.loss == "auto" else config.loss
         if model == "timegan" and loss != "ns":
             raise ScienceError("timegan trains with its own cross-entropy losses; drop --loss or use --model rcgan")
+        target = o.target
+        if target == "auto":
+            from scigan.modalities.timeseries.statistics import price_column
+
+            prices = price_column(list(data.info["columns"]), data.x) is not None and bool((data.x > 0).all())
+            target = "returns" if prices else "levels"
+            log(f"target auto: {target}" + (" (the columns are prices)" if prices else ""))
         _, window, channels = data.x.shape
-        length = window - (1 if o.target == "returns" else 0)
+        length = window - (1 if target == "returns" else 0)
         noise = o.noise_dim or channels
         z_dim = config.z_dim
         if z_dim == TrainConfig.z_dim:
@@ -104,8 +113,10 @@ class TimeSeriesModality:
         if core == defaults:
             optimiser = {"g_lr": 1e-3, "d_lr": 1e-3, "beta1": 0.9, "beta2": 0.999}
             log("time series: Adam lr 1e-3, betas 0.9/0.999 (TimeGAN's); set --g-lr/--beta1 to change")
+        if config.batch_size == TrainConfig.batch_size and len(data) >= 10 * 128:
+            optimiser["batch_size"] = 128  # TimeGAN's; a recurrent step costs about the same
         precision = "fp32" if config.precision == "auto" else config.precision
-        o = replace(o, window=window)
+        o = replace(o, window=window, target=target)
         if data.info.get("in_memory"):  # read back from the run's .npz copy
             o = replace(o, time_column="", columns="", id_column="", label_column="")
         return replace(config, model=model, loss=loss, z_dim=z_dim, precision=precision, data_options=o, **optimiser)

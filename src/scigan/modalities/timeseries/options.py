@@ -41,11 +41,13 @@ class TimeSeriesOptions:
         OneOf(("refuse", "ffill", "drop")),
     )
     target: str = option(
-        "levels",
+        "auto",
         "What the GAN models: levels (the values, min-max scaled as TimeGAN) or returns "
         "(log-returns of positive columns such as prices, decoded back to paths from a real "
-        "starting level).",
-        OneOf(("levels", "returns")),
+        "starting level; the scores then compare returns, whose range does not drift out of "
+        "the training years). auto = returns for prices (a close or adj close column, every "
+        "column positive), else levels.",
+        OneOf(("auto", "levels", "returns")),
     )
     cell: str = option(
         "lstm",

@@ -1,13 +1,14 @@
 """Measuring generated windows of series against held-out real ones.
 
 Samples arrive in stored form: windows (N, T, C) in the user's units. Every score but
-the stylised facts is computed on the codec's normalisation (each column min-max scaled
-by the training split's range): FD of the flattened windows (projected on the first 64
-principal axes of the reference windows when T·C > 256), the ACF distance, and TimeGAN's
-post-hoc discriminative and predictive scores, each beside its real-vs-real reference
-(real training windows against the reference split). The stylised facts of returns are
-computed on the price column in user units, when there is one. Keys are declared in
-:mod:`.scores` and :mod:`scigan.metrics.registry`.
+the stylised facts is computed on the codec's normalisation (each column's levels, or
+for price series its log-returns, min-max scaled by the training split's range): FD of
+the flattened windows (projected on the first 64 principal axes of the reference windows
+when T·C > 256), the ACF distance, and TimeGAN's post-hoc discriminative and predictive
+scores, each beside its real-vs-real reference (real training windows against the
+reference split). The stylised facts of returns are computed on the price column in
+user units, when there is one. Keys are declared in :mod:`.scores` and
+:mod:`scigan.metrics.registry`.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ class TimeSeriesScorer:
         train: the real training split (floors and the real forecaster use it).
         holdout: the reference split: the validation split while training, the holdout
             for ``evaluate``.
-        codec: the run's codec: ``normalise(x (N, T, C)) -> float32 (N, T, C)`` and
-            ``columns`` (the value columns' names).
+        codec: the run's codec: ``normalise(x (N, T, C)) -> float32 (N, T', C)`` (the
+            space scores compare in: scaled levels, or scaled log-returns with T' = T − 1)
+            and ``columns`` (the value columns' names).
         device: where the post-hoc GRUs train.
         log: receives one-line progress messages.
         repeats, disc_steps, pred_steps: the discriminative score's runs and training
@@ -141,10 +143,12 @@ class TimeSeriesScorer:
         floor_rows = rng.permutation(len(train))[: max(len(fake), 2)]
         self.log(
             f"scoring {len(fake)} synthetic windows against {len(ref)} held-out ones (post-hoc GRUs: "
-            f"{self.repeats} × {self.disc_steps} + {self.pred_steps} steps, twice, on {self.device})"
+            f"{self.repeats} × {self.disc_steps} steps three times, {self.pred_steps} twice, on {self.device})"
         )
         disc, disc_std = self._disc(ref, fake, seed, self.repeats)
         disc_floor, _ = self._disc(ref, train, seed, self.repeats)
+        # TimeGAN's own protocol compares with the windows it trained on (the paper's numbers)
+        disc_train, disc_train_std = self._disc(train, fake, seed, self.repeats)
         out: dict[str, Any] = {
             "n": len(fake),
             "n_real": len(ref),
@@ -154,6 +158,8 @@ class TimeSeriesScorer:
             "discriminative_score": disc,
             "discriminative_score_std": disc_std,
             "discriminative_score_floor": disc_floor,
+            "discriminative_score_train": disc_train,
+            "discriminative_score_train_std": disc_train_std,
             "predictive_score": self._pred(fake, ref, seed),
             "predictive_score_real": self._pred(train, ref, seed),
             "acf_distance": tm.acf_distance(ref, fake),

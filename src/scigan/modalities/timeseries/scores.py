@@ -37,6 +37,14 @@ SCORES: tuple[Score, ...] = (
         spread="discriminative_score_std",
     ),
     Score(
+        "discriminative_score_train",
+        "discriminative score (vs training windows)",
+        "lower",
+        "TimeGAN's own protocol: the same classifier telling the training windows from synthetic ones "
+        "(comparable with the paper's numbers; a copy of the training data scores 0)",
+        spread="discriminative_score_train_std",
+    ),
+    Score(
         "predictive_score",
         "predictive score (MAE)",
         "lower",
