@@ -4,7 +4,7 @@ EXAMPLES = {
     "forecast": (
         "examples:\n"
         "  scigan forecast sp500 --target Close --window 10 --out runs/forecast   # ~1 min on 2 cores\n"
-        "  scigan forecast sp500 --seeds 5 --adv-weight 0.05 --out runs/forecast5\n"
+        "  scigan forecast sp500 --seeds 5 --adv-weight 0.002 --out runs/forecast5\n"
         "  scigan forecast prices.csv --time-column Date --target Close --columns Open,High,Low,Close,Volume"
     ),
     "datasets": "examples:\n  scigan datasets\n  scigan datasets --json",

@@ -1,5 +1,5 @@
 """The forecaster's data: one series read by the time-series kind, cut into (past window,
-next target) pairs, split by time and scaled with the training days only."""
+next move of the target) pairs, split by time and scaled with the training days only."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from scigan.errors import ScienceError
 class ForecastData:
     """Windows and targets of one series, split by time.
 
-    ``x_*`` (N, W, C) scaled features of the past W days, ``y_*`` (N,) the scaled target
-    ``horizon`` days after the window's last day; ``today_test`` (N,) and ``truth_test``
-    (N,) the test windows' last target value and the value to forecast, in user units;
-    ``dates_test`` the forecast days; ``series`` (D,) the target over all days in user
-    units, of which the first ``n_fit`` are the training days (what ARIMA is fitted on).
-    ``low``/``span`` undo the target's scaling.
+    ``x_*`` (N, W, C) the past W days of every column relative to the window's last day
+    (log-ratios when every value is positive, else differences) divided by the training
+    spread; ``y_*`` (N,) the target's move ``horizon`` days after the window's last day,
+    likewise. ``today_test`` (N,) and ``truth_test`` (N,) are the test windows' last
+    target value and the value to forecast, in user units; ``dates_test`` the forecast
+    days; ``series`` (D,) the target over all days in user units, of which the first
+    ``n_fit`` are the training days (what ARIMA is fitted on). Moves, not levels, make the
+    networks independent of a price level the training years never reached.
     """
 
     x_train: np.ndarray
@@ -34,18 +36,19 @@ class ForecastData:
     n_fit: int
     target: str
     columns: list[str]
-    low: float
-    span: float
+    log_moves: bool
+    y_scale: float
 
-    def unscale(self, y: np.ndarray) -> np.ndarray:
-        """Scaled targets -> user units."""
-        return np.asarray(y, dtype=np.float64) * self.span + self.low
+    def unscale(self, y: np.ndarray, today: np.ndarray) -> np.ndarray:
+        """Scaled moves (N,) from ``today`` (N,) -> forecasts in user units."""
+        move = np.asarray(y, dtype=np.float64) * self.y_scale
+        return today * np.exp(move) if self.log_moves else today + move
 
 
 def prepare(frame: Any, target: str, window: int, horizon: int, test_share: float) -> ForecastData:
-    """Pairs of ``frame`` (a SeriesFrame of one series): features min-max scaled with the
-    training days' range, the first (1 − ``test_share``) of the pairs for training and the
-    rest, whose targets are the last days, forecast walk-forward."""
+    """Pairs of ``frame`` (a SeriesFrame of one series): the first (1 − ``test_share``) of
+    them for training, the rest, whose targets are the last days, forecast walk-forward;
+    the spreads that scale them come from the training pairs only."""
     if len(frame.values) != 1:
         raise ScienceError(
             f"{frame.source} holds {len(frame.values)} series; forecast takes one: pass a file of one series"
@@ -54,7 +57,7 @@ def prepare(frame: Any, target: str, window: int, horizon: int, test_share: floa
         raise ScienceError(
             f"--target {target!r} is not a column of {frame.source}; columns: {', '.join(frame.columns)}"
         )
-    values = frame.values[0]
+    values = np.asarray(frame.values[0], dtype=np.float64)
     col = frame.columns.index(target)
     n_days = len(values)
     pairs = n_days - window - horizon + 1
@@ -67,19 +70,21 @@ def prepare(frame: Any, target: str, window: int, horizon: int, test_share: floa
     n_train = pairs - n_test
     if n_train < 10:
         raise ScienceError(f"--test-share {test_share:g} leaves {n_train} training windows; lower it")
-    seen = values[: n_train + window - 1 + horizon]  # every day a training pair touches
-    low, high = seen.min(axis=0), seen.max(axis=0)
-    if high[col] <= low[col]:
-        raise ScienceError(f"the target {target!r} is constant over the training days; choose another --target")
-    span = np.where(high > low, high - low, 1.0)
-    scaled = (values - low) / span
+    log_moves = bool((values > 0).all())
+    level = np.log(values) if log_moves else values
     starts = np.arange(pairs)
-    x = np.stack([scaled[s : s + window] for s in starts])
-    y = scaled[starts + window - 1 + horizon, col]
-    today = values[starts + window - 1, col]
-    truth = values[starts + window - 1 + horizon, col]
+    last = starts + window - 1
+    x = np.stack([level[s : s + window] - level[s + window - 1] for s in starts])
+    y = level[last + horizon, col] - level[last, col]
+    x_scale = x[:n_train].reshape(-1, x.shape[2]).std(axis=0)
+    y_scale = float(y[:n_train].std())
+    if y_scale == 0:
+        raise ScienceError(f"the target {target!r} does not move over the training days; choose another --target")
+    x = x / np.where(x_scale > 0, x_scale, 1.0)
+    y = y / y_scale
+    today, truth = values[last, col], values[last + horizon, col]
     times = frame.times[0]
-    dates = times[starts + window - 1 + horizon] if times is not None else starts + window - 1 + horizon
+    dates = times[last + horizon] if times is not None else last + horizon
     return ForecastData(
         x[:n_train],
         y[:n_train],
@@ -89,9 +94,9 @@ def prepare(frame: Any, target: str, window: int, horizon: int, test_share: floa
         truth[n_train:],
         dates[n_train:],
         values[:, col],
-        len(seen),
+        n_train + window - 1 + horizon,
         target,
         list(frame.columns),
-        float(low[col]),
-        float(span[col]),
+        log_moves,
+        y_scale,
     )

@@ -24,7 +24,7 @@ class ForecastOptions:
     seeds: int = option(1, "Train the GAN and the LSTM this many times (seeds --seed, --seed + 1, …).", Interval(1))
     seed: int = option(0, "Seed of the first run: initial weights and batch order.")
     adv_weight: float = option(
-        0.05, "λ of the generator's loss MSE + λ·adversarial (0 would be the LSTM row).", Interval(0, low_open=True)
+        0.01, "λ of the generator's loss MSE + λ·adversarial (0 would be the LSTM row).", Interval(0, low_open=True)
     )
     hidden: int = option(32, "LSTM hidden units of the generator.", Interval(1))
     batch_size: int = option(64, "Windows per training step.", Interval(1))

@@ -65,7 +65,7 @@ def forecast(
                 seed=seed,
                 device=device,
             )
-            forecasts.setdefault(name, []).append(d.unscale(predict(G, d.x_test, device)))
+            forecasts.setdefault(name, []).append(d.unscale(predict(G, d.x_test, device), d.today_test))
             steps_done.setdefault(name, []).append(int(facts["steps"]))
         log(f"{name}: {o.seeds} seed(s), {steps_done[name][0]} steps each")
     rows = [_row(name, runs, d.truth_test, d.today_test, forecast_scores) for name, runs in forecasts.items()]
@@ -103,7 +103,7 @@ def _row(name: str, runs: list[np.ndarray], truth: np.ndarray, today: np.ndarray
 
 
 def _summary(rows: list[dict[str, Any]], hold: float, seeds: int) -> dict[str, Any]:
-    by = {r["model"].split()[0].lower(): r for r in rows}
+    by = {r["model"].split()[0].split("(")[0].lower(): r for r in rows}
     out: dict[str, Any] = {f"{k}_mae": r["mae"] for k, r in by.items()}
     out.update({f"{k}_direction": r["direction"] for k, r in by.items()})
     out["buy_and_hold_return"] = hold
@@ -114,15 +114,15 @@ def _summary(rows: list[dict[str, Any]], hold: float, seeds: int) -> dict[str, A
 
 
 def _table(rows: list[dict[str, Any]], hold: float) -> str:
-    head = f"{'model':<24}{'MAE':>16}{'RMSE':>16}{'MAPE %':>14}{'direction':>16}{'long/flat %/day':>18}"
+    head = f"{'model':<24}{'MAE':>16}{'RMSE':>16}{'MAPE %':>16}{'direction':>16}{'long/flat %/day':>18}"
     lines = [head, "-" * len(head)]
     for r in rows:
         cells = []
-        for key, width, fmt in zip(COLUMNS, (16, 16, 14, 16, 18), (".2f", ".2f", ".3f", ".3f", ".4f")):
+        for key, width, fmt in zip(COLUMNS, (16, 16, 16, 16, 18), (".2f", ".2f", ".3f", ".3f", ".4f")):
             text = format(r[key], fmt) + (f" ± {format(r[key + '_std'], fmt)}" if f"{key}_std" in r else "")
             cells.append(text.rjust(width))
         lines.append(f"{r['model']:<24}" + "".join(cells))
-    lines.append(f"{'buy and hold':<24}{'':>76}{hold:>18.4f}")
+    lines.append(f"{'buy and hold':<24}{'':>80}{hold:>18.4f}")
     return "\n".join(lines)
 
 

@@ -7,12 +7,13 @@ import numpy as np
 
 def forecast_scores(forecast: np.ndarray, truth: np.ndarray, today: np.ndarray) -> dict[str, float]:
     """MAE and RMSE (user units), MAPE (%), directional accuracy (the share of days the
-    sign of forecast − today matches that of truth − today; days without a move skipped)
+    sign of forecast − today matches that of truth − today, over the days that moved and
+    whose forecast moved: NaN for persistence)
     and the mean daily return (%) of going long the next day when the forecast is above
     today's value, else flat. Arrays (N,)."""
     error = forecast - truth
-    moved = truth != today
-    direction = np.sign(forecast - today)[moved] == np.sign(truth - today)[moved]
+    called = (truth != today) & (forecast != today)  # days that moved and that the forecast called
+    direction = np.sign(forecast - today)[called] == np.sign(truth - today)[called]
     daily = truth / today - 1.0
     return {
         "mae": float(np.abs(error).mean()),

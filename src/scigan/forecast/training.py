@@ -27,7 +27,7 @@ def fit_forecaster(
     seed: int,
     device: torch.device,
 ) -> tuple[Forecaster, dict[str, float]]:
-    """A forecaster trained on windows ``x`` (N, W, C) and scaled targets ``y`` (N,) for
+    """A forecaster trained on windows ``x`` (N, W, C) and scaled target moves ``y`` (N,) for
     ``steps`` steps or ``minutes``, whichever ends first; ``adversarial`` = 0 trains on MSE
     alone, > 0 adds λ·adversarial against a discriminator judging the window's target
     column (``target_column``) followed by the next value. Returns it (eval mode) and facts."""
