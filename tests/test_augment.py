@@ -387,7 +387,7 @@ def test_statistics() -> None:
         ({"per_class": 6, "classic": "smote"}, "images data use --classic affine; drop --classic smote"),
         (
             {"per_class": 6, "label_column": "kind"},
-            "--label-column is an option of tabular, expression, sequences and molecules data",
+            "--label-column is an option of tabular, expression, sequences, molecules and timeseries data",
         ),
     ],
 )

@@ -176,6 +176,8 @@ def forecast_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
     from scigan.forecast.run import forecast
 
     given = {name: getattr(args, name) for name in args.option_names if getattr(args, name) is not None}
+    if given.get("minutes") and "steps" not in given:  # as `scigan train`: the budget alone limits
+        given["steps"] = 0
     out = args.out or Path("runs") / f"forecast-{Path(args.data).stem}"
     forecast(args.data, out, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say, **given)
     say(f"wrote {out}/forecast.json, {out}/predictions.csv, {out}/forecast.png")

@@ -5,6 +5,8 @@ run persistence and ARIMA on the same test days, print the table and write
 from __future__ import annotations
 
 import json
+import re
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -30,6 +32,8 @@ def forecast(
 
     o = opt.update(ForecastOptions(), options)
     opt.validate(o)
+    if o.steps == 0 and o.minutes == 0:
+        raise ScienceError("--steps 0 trains without a step limit: give a budget with --minutes M")
     out = Path(out)
     _check_out(out, overwrite)
     from scigan.core.device import resolve_device
@@ -37,17 +41,27 @@ def forecast(
     from scigan.forecast.data import prepare
     from scigan.forecast.scores import buy_and_hold, forecast_scores
     from scigan.forecast.training import fit_forecaster, predict
-    from scigan.modalities.timeseries.frames import read_frame
 
     device = resolve_device(o.device)
-    frame = read_frame(data, time_column=o.time_column, columns=o.columns, fill=o.fill)
-    d = prepare(frame, o.target, o.window, o.horizon, o.test_share)
+    frame, held = _read(data, o)
+    try:
+        d = prepare(frame, o.target, o.window, o.horizon, o.test_share)
+    except ScienceError:
+        said = " ".join(str(w.message) for w in held if "not numeric" in str(w.message))
+        if o.target not in frame.columns and re.search(rf"\b{re.escape(o.target)}\b", said):
+            raise ScienceError(
+                f"--target {o.target!r} of {frame.source} is not numeric; choose one of: {', '.join(frame.columns)}"
+            ) from None
+        raise
+    for w in held:  # the reader's warnings, once the series is known to be usable
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     log(f"forecast {o.target} of {frame.source}: {len(d.y_train)} training days, {len(d.y_test)} test days")
     forecasts: dict[str, list[np.ndarray]] = {"persistence": [baselines.persistence(d.today_test)]}
-    arima_name = "ARIMA"
     if o.horizon == 1:
         values, arima_name = baselines.arima(d.series, d.n_fit, o.horizon)
         forecasts[arima_name] = [values[len(values) - len(d.truth_test) :]]
+    else:
+        log(f"ARIMA forecasts one step ahead: left out of the table for --horizon {o.horizon}")
     steps_done: dict[str, list[int]] = {}
     column = d.columns.index(d.target)
     for name, weight in (("LSTM (MSE)", 0.0), ("GAN (LSTM-G / MLP-D)", o.adv_weight)):
@@ -71,16 +85,30 @@ def forecast(
     rows = [_row(name, runs, d.truth_test, d.today_test, forecast_scores) for name, runs in forecasts.items()]
     hold = buy_and_hold(d.truth_test, d.today_test)
     summary = _summary(rows, hold, o.seeds)
-    report = {
-        "rows": rows,
-        "summary": summary,
-        "options": asdict(o),
-        "steps": steps_done,
-    }
+    report: dict[str, Any] = _finite(
+        {
+            "source": frame.source,
+            "rows": rows,
+            "summary": summary,
+            "options": asdict(o),
+            "steps": steps_done,
+        }
+    )
     _write(out, report, d, {name: runs[0] for name, runs in forecasts.items()}, o)
     print(_table(rows, hold))
     print(_verdict(rows))
     return report
+
+
+def _read(data: Any, o: ForecastOptions) -> tuple[Any, list[warnings.WarningMessage]]:
+    """The SeriesFrame of ``data`` and the reader's warnings, held back: a target it left
+    out as text is then refused in one line instead of a warning and an error."""
+    from scigan.modalities.timeseries.io import read_frame
+
+    with warnings.catch_warnings(record=True) as held:
+        warnings.simplefilter("always")
+        frame = read_frame(data, time_column=o.time_column, columns=o.columns, fill=o.fill)
+    return frame, held
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
@@ -91,14 +119,16 @@ def _check_out(out: Path, overwrite: bool) -> None:
 
 
 def _row(name: str, runs: list[np.ndarray], truth: np.ndarray, today: np.ndarray, score: Any) -> dict[str, Any]:
-    """One table row: the mean of each score over the runs, with its sd when several."""
+    """One table row: the mean of each score over the runs, with its sd when several; a
+    score no run defines (direction of a forecast that never moves) is None (JSON null)."""
     scored = [score(r, truth, today) for r in runs]
     row: dict[str, Any] = {"model": name, "runs": len(runs)}
     for key in COLUMNS:
         values = np.array([s[key] for s in scored])
-        row[key] = float(values.mean())
+        values = values[np.isfinite(values)]
+        row[key] = float(values.mean()) if values.size else None
         if len(runs) > 1:
-            row[f"{key}_std"] = float(values.std(ddof=1))
+            row[f"{key}_std"] = float(values.std(ddof=1)) if values.size > 1 else None
     return row
 
 
@@ -119,10 +149,13 @@ def _table(rows: list[dict[str, Any]], hold: float) -> str:
     for r in rows:
         cells = []
         for key, width, fmt in zip(COLUMNS, (16, 16, 16, 16, 18), (".2f", ".2f", ".3f", ".3f", ".4f")):
-            text = format(r[key], fmt) + (f" ± {format(r[key + '_std'], fmt)}" if f"{key}_std" in r else "")
+            text = "n/a" if r[key] is None else format(r[key], fmt)
+            if r.get(f"{key}_std") is not None:
+                text += f" ± {format(r[key + '_std'], fmt)}"
             cells.append(text.rjust(width))
         lines.append(f"{r['model']:<24}" + "".join(cells))
-    lines.append(f"{'buy and hold':<24}{'':>80}{hold:>18.4f}")
+    lines.append(f"{'buy and hold':<24}{'':>80}{format(hold, '.4f'):>18}")
+    lines.append("direction: n/a where a forecast never moves (persistence); long/flat: mean daily return")
     return "\n".join(lines)
 
 
@@ -133,10 +166,26 @@ def _verdict(rows: list[dict[str, Any]]) -> str:
     for r in rows[1:]:
         change = 100 * (r["mae"] / base - 1)
         parts.append(f"{r['model']} {'+' if change >= 0 else '−'}{abs(change):.1f}% MAE")
-    best = min(rows, key=lambda r: r["mae"])["model"]
+    best = min(rows, key=lambda r: r["mae"])
     lead = "persistence (tomorrow = today) is the one to beat on daily prices; "
-    ending = "none of the models beats it." if best == "persistence" else f"{best} has the lowest MAE."
+    if best is rows[0]:
+        ending = "none of the models beats it."
+    elif best["mae"] > 0.99 * base:
+        ending = f"{best['model']} has the lowest MAE, but by under 1%: no practical gain over persistence."
+    else:
+        ending = f"{best['model']} has the lowest MAE."
     return lead + "against it: " + ", ".join(parts) + "; " + ending
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float inside it as None (JSON null: strict JSON)."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _write(out: Path, report: dict[str, Any], d: Any, forecasts: dict[str, np.ndarray], o: ForecastOptions) -> None:
@@ -148,15 +197,19 @@ def _write(out: Path, report: dict[str, Any], d: Any, forecasts: dict[str, np.nd
     from scigan.modalities.images.writers import atomic_write
 
     out.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(report, indent=1, default=str)
+    text = json.dumps(report, indent=1, default=str, allow_nan=False)
     atomic_write(out / "forecast.json", lambda f: f.write(text.encode()))
     table = pd.DataFrame({"date": d.dates_test, "truth": d.truth_test, **forecasts})
     csv = table.to_csv(index=False)
     atomic_write(out / "predictions.csv", lambda f: f.write(csv.encode()))
     provenance = {
-        "generator": f"scigan {__version__} forecast",
-        "content": "model forecasts, not observations",
-        "target": o.target,
+        "Software": "scigan",
+        "scigan:version": __version__,
+        "scigan:forecast": "true",
+        "scigan:content": "date and truth are observed; every other column is a model's forecast, not an observation",
+        "scigan:source": str(report["source"]),
+        "scigan:target": o.target,
+        "scigan:models": ", ".join(forecasts),
     }
     side = json.dumps(provenance, indent=1)
     atomic_write(out / "predictions.csv.provenance.json", lambda f: f.write(side.encode()))

@@ -55,22 +55,6 @@ def plot_tsne(
         plt.close(fig)
 
 
-def plot_paths(
-    real: np.ndarray,
-    fake: np.ndarray,
-    columns: Sequence[str],
-    path: Path,
-    provenance: Mapping[str, str],
-    *,
-    count: int = 5,
-    seed: int = 0,
-) -> Path:
-    """``count`` random real windows (N, T, C) over ``count`` synthetic ones (M, T, C), in
-    user units, one panel column per series column (at most MAX_COLUMNS): real on top,
-    SYNTHETIC below on the same value range. Written as a PNG to ``path``."""
-    return paths_figure(fake, real, columns, path, provenance, count=count, seed=seed)
-
-
 def paths_figure(
     fake: np.ndarray,
     real: np.ndarray | None,
@@ -81,9 +65,10 @@ def paths_figure(
     count: int = 5,
     seed: int = 0,
 ) -> Path:
-    """The preview of :func:`plot_paths`: ``count`` SYNTHETIC windows (M, T, C), under
-    ``count`` real ones (N, T, C) when ``real`` is given, in user units, one panel column
-    per series column (at most MAX_COLUMNS). Written as a PNG to ``path``."""
+    """``count`` random SYNTHETIC windows (M, T, C) under ``count`` real ones (N, T, C) when
+    ``real`` is given, in user units on the same value range, one panel column per series
+    column (at most MAX_COLUMNS): the training preview and the report's paths.png. Written
+    as a PNG to ``path``."""
     plt = pyplot()
     rng = np.random.default_rng(seed)
     f = np.asarray(fake, dtype=np.float64)

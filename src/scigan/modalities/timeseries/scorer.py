@@ -264,7 +264,7 @@ class TimeSeriesScorer:
         plots.plot_tsne(
             real_flat, fake_flat, folder / "tsne.png", provenance, **labels, max_points=PICTURE_POINTS, seed=seed
         )
-        plots.plot_paths(self.holdout.x, fake_x, self.columns, folder / "paths.png", provenance, seed=seed)
+        plots.paths_figure(fake_x, self.holdout.x, self.columns, folder / "paths.png", provenance, seed=seed)
         lags = max(min(self.hold_n.shape[1] - 1, PICTURE_LAGS), 1)
         plots.plot_acf(
             tm.window_acf(self.hold_n, lags), tm.window_acf(fake, lags), self.columns, folder / "acf.png", provenance
