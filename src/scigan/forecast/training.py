@@ -5,6 +5,8 @@ draw comes from a generator seeded by the run's seed: the same seed gives the sa
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -33,29 +35,24 @@ def fit_forecaster(
     column (``target_column``) followed by the next value. Returns it (eval mode) and facts.
     On a CPU it trains on one thread (restored after): these networks are too small to gain
     from more, and on a busy machine torch's spinning threads made it 20 times slower."""
+    with _one_cpu_thread(device):
+        return _train(x, y, target_column, adversarial, steps, minutes, hidden, batch_size, lr, seed, device)
+
+
+@contextmanager
+def _one_cpu_thread(device: torch.device) -> Iterator[None]:
+    """torch on one CPU thread inside, its thread count restored after (CUDA: unchanged)."""
     threads = torch.get_num_threads()
     if device.type == "cpu":
         torch.set_num_threads(1)
     try:
-        return _fit(x, y, target_column, adversarial, steps, minutes, hidden, batch_size, lr, seed, device)
+        yield
     finally:
         torch.set_num_threads(threads)
 
 
-def _fit(
-    x: np.ndarray,
-    y: np.ndarray,
-    target_column: int,
-    adversarial: float,
-    steps: int,
-    minutes: float,
-    hidden: int,
-    batch_size: int,
-    lr: float,
-    seed: int,
-    device: torch.device,
-) -> tuple[Forecaster, dict[str, float]]:
-    """:func:`fit_forecaster`'s loop, on the threads it was given."""
+def _train(x, y, target_column, adversarial, steps, minutes, hidden, batch_size, lr, seed, device):
+    """:func:`fit_forecaster`'s loop (its arguments, in its order)."""
     torch.manual_seed(seed)
     rng = torch.Generator().manual_seed(seed)
     G = Forecaster(x.shape[2], hidden).to(device)
