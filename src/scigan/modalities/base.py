@@ -163,6 +163,20 @@ def _latest_split(data: Dataset, fraction: float) -> tuple[Dataset, Dataset]:
     return data.subset(~latest), data.subset(latest)
 
 
+def check_output_file(
+    path: Path, suffix: str, formats: tuple[str, ...], *, what: str, example: str, overwrite: bool, note: str = ""
+) -> None:
+    """Refuse (ScienceError, one line) a file a kind's writer cannot or may not write: a
+    folder (naming ``example`` inside it), a ``suffix`` not among ``formats`` (``what`` are
+    written as ..., then ``note``), or an existing file without ``overwrite``."""
+    if path.is_dir():
+        raise ScienceError(f"--out {path} is a folder; give a file name such as {path / example}")
+    if suffix not in formats:
+        raise ScienceError(f"--out {path}: {what} are written as {', '.join(formats)}{note}")
+    if path.exists() and not overwrite:
+        raise ScienceError(f"{path} already exists; pass --overwrite to replace it")
+
+
 def proportional_labels(y: np.ndarray | None, n: int, seed: int) -> np.ndarray | None:
     """``n`` labels drawn from ``y`` (N,) in its class proportions (a seeded shuffle of ``y``
     repeated to length ``n``), for conditional samples that mirror a reference split;

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from scigan.errors import ScienceError, brief
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, check_output_file
 from scigan.modalities.molecules.builtins import NOTES, load_builtin
 from scigan.warn import warn
 
@@ -322,12 +322,7 @@ def save_molecules(
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if path.is_dir():
-        raise ScienceError(f"--out {path} is a folder; give a file name such as {path / 'molecules.sdf'}")
-    if suffix not in WRITE_SUFFIXES:
-        raise ScienceError(f"--out {path}: molecules are written as {', '.join(WRITE_SUFFIXES)}")
-    if path.exists() and not overwrite:
-        raise ScienceError(f"{path} already exists; pass --overwrite to replace it")
+    check_output_file(path, suffix, WRITE_SUFFIXES, what="molecules", example="molecules.sdf", overwrite=overwrite)
     rows = [i for i, s in enumerate(smiles) if s]
     names = [str(class_names[int(labels[i])]) for i in rows] if labels is not None else None
     marks = {"synthetic": "true", **(header or {})} if synthetic else {}

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scigan.errors import ScienceError, brief
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, check_output_file
 from scigan.modalities.sequences import FASTA_SUFFIXES
 from scigan.modalities.sequences.alphabet import (
     LETTERS,
@@ -338,12 +338,15 @@ def save_sequences(
     """
     path = Path(path)
     suffix, gz = _endings(path)
-    if path.is_dir():
-        raise ScienceError(f"--out {path} is a folder; give a file name such as {path / 'samples.fasta'}")
-    if suffix not in WRITE_SUFFIXES:
-        raise ScienceError(f"--out {path}: sequences are written as {', '.join(WRITE_SUFFIXES)} (each also .gz)")
-    if path.exists() and not overwrite:
-        raise ScienceError(f"{path} already exists; pass --overwrite to replace it")
+    check_output_file(
+        path,
+        suffix,
+        WRITE_SUFFIXES,
+        what="sequences",
+        example="samples.fasta",
+        overwrite=overwrite,
+        note=" (each also .gz)",
+    )
     n = len(strings)
     for name, values in (("labels", labels), ("nearest", nearest)):
         if values is not None and len(values) != n:

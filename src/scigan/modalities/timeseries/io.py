@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scigan.errors import ScienceError, brief
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, check_output_file
 from scigan.modalities.timeseries.frames import SeriesFrame, iso, read_frame
 
 if TYPE_CHECKING:
@@ -257,12 +257,15 @@ def save_windows(
 
     path = Path(path)
     suffix = path.suffix.lower()
-    if path.is_dir():
-        raise ScienceError(f"--out {path} is a folder; give a file name such as {path / 'windows.csv'}")
-    if suffix not in WRITE_SUFFIXES:
-        raise ScienceError(f"--out {path}: windows are written as {', '.join(WRITE_SUFFIXES)}; choose one of them")
-    if path.exists() and not overwrite:
-        raise ScienceError(f"{path} already exists; pass --overwrite to replace it")
+    check_output_file(
+        path,
+        suffix,
+        WRITE_SUFFIXES,
+        what="windows",
+        example="windows.csv",
+        overwrite=overwrite,
+        note="; choose one of them",
+    )
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3 or x.shape[2] != len(columns):
         raise ScienceError(f"windows of shape {x.shape} do not match {len(columns)} column(s) {list(columns)}")
