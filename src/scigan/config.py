@@ -28,6 +28,9 @@ _AUTO_YES_NO = OneOf(("auto", "yes", "no"))
 #: checkpoints are reproduced): read into old configs and assumed by ``--resume``.
 LEGACY_VALUES: dict[str, Any] = {"validation": 0.0}
 
+#: Tables of a run's config.toml that record facts (the data, the privacy spent), not options.
+FACT_TABLES = ("data", "privacy")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -115,6 +118,19 @@ class TrainConfig:
     ada_speed: float = option(
         50_000.0, "ADA: real samples over which p may move from 0 to 1.", Interval(0, low_open=True)
     )
+    dp_epsilon: float = option(
+        0.0,
+        "Train the discriminator with DP-SGD to this privacy budget ε (the generator is private by "
+        "post-processing); 0 turns DP off. Needs --steps (not --minutes) and the privacy extra.",
+        Interval(0),
+    )
+    dp_delta: float = option(
+        0.0, "DP δ; 0 = auto: min(1e-5, 1 / (10 × training rows)).", Interval(0, 1, high_open=True)
+    )
+    dp_max_grad_norm: float = option(
+        1.0, "DP-SGD clipping norm C of each real sample's discriminator gradient.", Interval(0, low_open=True)
+    )
+    dp_accountant: str = option("rdp", "Privacy accountant of Opacus: rdp or prv.", OneOf(("rdp", "prv")))
     holdout: float = option(
         0.1,
         "Share of the data held out for `scigan evaluate` when the source has no test split; training never sees it.",
@@ -343,7 +359,7 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ScienceError(f"config file {path} is not valid TOML: {' '.join(str(err).split())}") from None
     flat: dict[str, Any] = {}
     for key, value in raw.items():
-        if isinstance(value, dict) and key != "data":
+        if isinstance(value, dict) and key not in FACT_TABLES:
             flat.update(value)
         elif not isinstance(value, dict):
             flat[key] = value

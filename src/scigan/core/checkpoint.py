@@ -361,3 +361,16 @@ def prune(run: Path, keep: int) -> None:
     root = run / "checkpoints"
     if root.is_dir():
         _tidy(root)
+
+
+def refuse_changed_options(run: Path, before: dict[str, Any], now: dict[str, Any]) -> None:
+    """ScienceError when an option the run was trained with (``before``: the checkpoint's
+    hyper-parameters over the legacy values of options added since) differs from ``now``;
+    options of other kinds, absent from ``now``, are not compared."""
+    changed = {k: (before[k], now[k]) for k in now if k in before and before[k] != now[k]}
+    if changed:
+        key, (old, new) = next(iter(changed.items()))
+        raise ScienceError(
+            f"cannot resume {run}: {key} was {old!r} and is now {new!r} "
+            f"({len(changed)} option(s) changed); resume with the run's config or start a new --out"
+        )

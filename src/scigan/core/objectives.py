@@ -14,13 +14,26 @@ from scigan.errors import ScienceError
 
 
 class Objective(ABC):
-    """An adversarial loss: ``d_loss`` for the discriminator, ``g_loss`` for the generator."""
+    """An adversarial loss: ``d_loss`` for the discriminator, ``g_loss`` for the generator.
+
+    The discriminator loss is a mean over real samples plus a mean over fake ones, each
+    sample contributing its own term (:meth:`d_real`, :meth:`d_fake`): differentially
+    private training clips the real samples' terms one by one.
+    """
 
     name = ""
 
     @abstractmethod
+    def d_real(self, real: torch.Tensor) -> torch.Tensor:
+        """Per-sample discriminator loss (N,) on the logits of real samples (N,)."""
+
+    @abstractmethod
+    def d_fake(self, fake: torch.Tensor) -> torch.Tensor:
+        """Per-sample discriminator loss (M,) on the logits of fake samples (M,)."""
+
     def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         """Discriminator loss from logits on real (N,) and fake (M,) samples."""
+        return self.d_real(real).mean() + self.d_fake(fake).mean()
 
     @abstractmethod
     def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
@@ -32,8 +45,11 @@ class NonSaturating(Objective):
 
     name = "ns"
 
-    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        return F.softplus(-real).mean() + F.softplus(fake).mean()
+    def d_real(self, real: torch.Tensor) -> torch.Tensor:
+        return F.softplus(-real)
+
+    def d_fake(self, fake: torch.Tensor) -> torch.Tensor:
+        return F.softplus(fake)
 
     def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
         return F.softplus(-fake).mean()
@@ -44,8 +60,11 @@ class Hinge(Objective):
 
     name = "hinge"
 
-    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+    def d_real(self, real: torch.Tensor) -> torch.Tensor:
+        return F.relu(1 - real)
+
+    def d_fake(self, fake: torch.Tensor) -> torch.Tensor:
+        return F.relu(1 + fake)
 
     def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
         return -fake.mean()
@@ -56,8 +75,11 @@ class Wasserstein(Objective):
 
     name = "wgan"
 
-    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        return fake.mean() - real.mean()
+    def d_real(self, real: torch.Tensor) -> torch.Tensor:
+        return -real
+
+    def d_fake(self, fake: torch.Tensor) -> torch.Tensor:
+        return fake
 
     def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
         return -fake.mean()
@@ -68,8 +90,11 @@ class LeastSquares(Objective):
 
     name = "lsgan"
 
-    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake**2).mean()
+    def d_real(self, real: torch.Tensor) -> torch.Tensor:
+        return 0.5 * (real - 1) ** 2
+
+    def d_fake(self, fake: torch.Tensor) -> torch.Tensor:
+        return 0.5 * fake**2
 
     def g_loss(self, fake: torch.Tensor) -> torch.Tensor:
         return 0.5 * ((fake - 1) ** 2).mean()

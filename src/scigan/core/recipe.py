@@ -13,6 +13,7 @@ from scigan.core.ada import AdaptiveAugment
 from scigan.core.diffaugment import DEFAULT_POLICY
 from scigan.core.objectives import make_objective
 from scigan.core.phases import DiscriminatorLoss, GeneratorLoss, Phase, StepHook, Term
+from scigan.core.private import PrivacyPlan, PrivateDiscriminatorLoss
 from scigan.core.regularizers import GradientPenalty, R1Penalty
 
 
@@ -22,20 +23,33 @@ def _adam(module: nn.Module, lr: float, betas: tuple[float, float], device: torc
     return torch.optim.Adam(module.parameters(), lr=lr, betas=betas, fused=fused)
 
 
-def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module) -> list[Phase]:
-    """The D and G phases for ``config``: the objective plus the regularizers it asks for."""
+def critic_steps(config: TrainConfig) -> int:
+    """Discriminator steps per generator step (``n_critic``; auto: 5 for wgan, else 1)."""
+    return config.n_critic or (5 if config.loss == "wgan" else 1)
+
+
+def build_phases(config: TrainConfig, G: nn.Module, D: nn.Module, privacy: PrivacyPlan | None = None) -> list[Phase]:
+    """The D and G phases for ``config``: the objective plus the regularizers it asks for;
+    with ``privacy``, the discriminator's terms are one DP-SGD term (:mod:`.private`)."""
     objective = make_objective(config.loss)
     betas = (config.beta1, config.beta2)
-    d_terms: list[Term] = [DiscriminatorLoss(objective)]
     gp = config.gp_weight if config.gp_weight >= 0 else (10.0 if config.loss == "wgan" else 0.0)
-    if gp > 0:
-        d_terms.append(GradientPenalty(gp))
-    if config.r1_gamma > 0:
-        d_terms.append(R1Penalty(config.r1_gamma, config.r1_interval))
-    n_critic = config.n_critic or (5 if config.loss == "wgan" else 1)
+    d_terms: list[Term]
+    if privacy is not None:
+        d_terms = [
+            PrivateDiscriminatorLoss(
+                objective, privacy, gp_weight=gp, r1_gamma=config.r1_gamma, r1_interval=config.r1_interval
+            )
+        ]
+    else:
+        d_terms = [DiscriminatorLoss(objective)]
+        if gp > 0:
+            d_terms.append(GradientPenalty(gp))
+        if config.r1_gamma > 0:
+            d_terms.append(R1Penalty(config.r1_gamma, config.r1_interval))
     device = next(G.parameters()).device
     return [
-        Phase("D", D, _adam(D, config.d_lr, betas, device), d_terms, n_critic),
+        Phase("D", D, _adam(D, config.d_lr, betas, device), d_terms, critic_steps(config)),
         Phase("G", G, _adam(G, config.g_lr, betas, device), [GeneratorLoss(objective)], 1, trains_generator=True),
     ]
 

@@ -28,6 +28,7 @@ from scigan.core.diffaugment import diff_augment, parse_policy
 from scigan.core.ema import EMA
 from scigan.core.interrupt import Interrupted, StopRequests
 from scigan.core.phases import Phase, StepContext, StepHook
+from scigan.core.private import PrivacyPlan, poisson_rows, refuse_batch_mixing
 from scigan.core.progress import Progress
 from scigan.core.recipe import build_hooks, build_phases
 from scigan.core.selection import Selection
@@ -50,6 +51,7 @@ class TrainResult:
     best_score: float | None
     stopped_early: bool
     selects: str = "fd"  # the key of the quick score that best_score is a value of
+    privacy: dict[str, Any] | None = None  # DP runs: the plan and ε spent (PrivacyPlan.record)
 
 
 class Trainer:
@@ -73,6 +75,9 @@ class Trainer:
         selects: the key of the quick score that picks the ``best`` checkpoint and drives
             early stopping (the data kind's ``selects``); declared in
             :mod:`scigan.metrics.registry`, which says which way is better.
+        privacy: a DP-SGD plan (:mod:`scigan.core.private`): the discriminator's real
+            batches are Poisson samples, its gradients clipped and noised, fake labels
+            drawn uniformly over the plan's classes, and ε is logged as ``dp/epsilon``.
     """
 
     def __init__(
@@ -91,9 +96,13 @@ class Trainer:
         phases: Callable[[nn.Module, nn.Module], list[Phase]] | None = None,
         hooks: Sequence[StepHook] = (),
         selects: str = "fd",
+        privacy: PrivacyPlan | None = None,
     ):
         self.selection = Selection(selects)
         self.config = config
+        self.privacy = privacy
+        if privacy is not None:
+            refuse_batch_mixing(D)
         self.device = resolve_device(config.device)
         images = config.channels_last and data.dim() == 4
         self.memory_format = torch.channels_last if images else torch.contiguous_format
@@ -109,13 +118,14 @@ class Trainer:
                 f"the training data has {len(self.data)} samples, fewer than --batch-size "
                 f"{config.batch_size}; pass a smaller --batch-size"
             )
-        self.phases = (phases or (lambda G, D: build_phases(config, G, D)))(self.G, self.D)
+        self.phases = (phases or (lambda G, D: build_phases(config, G, D, privacy)))(self.G, self.D)
         # the generator phase can train on the discriminator phase's fake batch
         self.reuse_fake = config.reuse_fake and self.phases[0].repeats == 1
         self.ema = EMA(self.G, config.ema_half_life) if config.ema_half_life > 0 else None
         self.policy = parse_policy(config.diffaugment)
         self.hooks = [*build_hooks(config, self.policy), *hooks]
         self.step, self.images, self.seconds = 0, 0, 0.0
+        self.d_steps = 0  # discriminator steps taken (what the privacy accountant counts)
         self._epoch, self._perm = -1, torch.empty(0)
         self.recovery = divergence.Recovery(run)
         self._last_batch: tuple[torch.Tensor, torch.Tensor] | None = None  # (real, fake) of the last step
@@ -134,7 +144,7 @@ class Trainer:
 
     def _counters(self) -> dict[str, Any]:
         """How far training got (steps, samples seen, seconds): restored on resume."""
-        return dict(step=self.step, images=self.images, seconds=self.seconds)
+        return dict(step=self.step, images=self.images, seconds=self.seconds, d_steps=self.d_steps)
 
     def _state(self) -> dict[str, Any]:
         return {
@@ -159,20 +169,12 @@ class Trainer:
             metrics_log.truncate(self.run / "metrics.jsonl", self.step)
             return False
         state = ckpt.read_state(newest)
-        now = self.config.hyperparameters()
-        # a run written before an option existed had its legacy value; options of other
-        # kinds that flat configs once stored are not this run's
-        before = {**LEGACY_VALUES, **state["hyperparameters"]}
-        changed = {k: (before[k], now[k]) for k in now if k in before and before[k] != now[k]}
-        if changed:
-            key, (old, new) = next(iter(changed.items()))
-            raise ScienceError(
-                f"cannot resume {self.run}: {key} was {old!r} and is now {new!r} "
-                f"({len(changed)} option(s) changed); resume with the run's config or start a new --out"
-            )
+        ckpt.refuse_changed_options(
+            self.run, {**LEGACY_VALUES, **state["hyperparameters"]}, self.config.hyperparameters()
+        )
         ckpt.load_checkpoint(newest, self._modules(), self._optimizers())
         for key in self._counters():
-            setattr(self, key, state[key])
+            setattr(self, key, state.get(key, 0))  # d_steps: runs written before it counted none
         self.selection.restore(state, self.log)
         for hook in self.hooks:
             hook.load_state_dict(state["hooks"][hook.name])
@@ -196,26 +198,23 @@ class Trainer:
 
     def _context(self, phase: Phase, rng: torch.Generator, draw: int) -> StepContext:
         b = self.config.batch_size
-        index = self._batch_indices(draw)
+        plan = self.privacy
+        if plan is not None and not phase.trains_generator:
+            index = poisson_rows(len(self.data), plan.sample_rate, rng, self.device)
+        else:
+            index = self._batch_indices(draw)
         real = self.encode(self.data[index]).contiguous(memory_format=self.memory_format)
         labels = None if self.labels is None else self.labels[index]
         fake_labels = labels
-        if phase.trains_generator and self.labels is not None:
+        if plan is not None and self.labels is not None:  # the training labels' frequencies stay private
+            fake_labels = torch.randint(plan.num_classes, (b,), generator=rng, device=self.device)
+        elif phase.trains_generator and self.labels is not None:
             pick = torch.randint(len(self.labels), (b,), generator=rng, device=self.device)
             fake_labels = self.labels[pick]
         z = torch.randn(b, self.z_dim, generator=rng, device=self.device)
         augment = (lambda x: diff_augment(x, self.policy, rng)) if self.policy else (lambda x: x)
-        ctx = StepContext(
-            self.G,
-            self.D,
-            real,
-            labels,
-            z,
-            fake_labels,
-            rng,
-            augment,
-            grad_to_generator=phase.trains_generator or self.reuse_fake,
-        )
+        grad = phase.trains_generator or self.reuse_fake
+        ctx = StepContext(self.G, self.D, real, labels, z, fake_labels, rng, augment, grad_to_generator=grad)
         for hook in self.hooks:
             hook.prepare(phase, ctx)
         return ctx
@@ -251,6 +250,7 @@ class Trainer:
                 phase.optimizer.zero_grad(set_to_none=True)
                 total.backward()
                 phase.optimizer.step()
+                self.d_steps += not phase.trains_generator
                 for hook in self.hooks:
                     hook.after_phase(phase, ctx)
         if ctx is not None and ctx._fake is not None:
@@ -296,6 +296,8 @@ class Trainer:
         if found is None:
             return False
         at = self.step
+        if self.privacy is not None:
+            raise self.privacy.divergence_error(at, found.record())
         state, changed = self.recovery.roll_back(found, at, self._modules(), self._optimizers())
         for key in self._counters().keys() - {"seconds"}:  # the clock keeps running
             setattr(self, key, state[key])
@@ -319,9 +321,9 @@ class Trainer:
     def result(self, stopped_early: bool = False) -> TrainResult:
         """How far training got."""
         chosen = self.selection
-        return TrainResult(
-            self.step, self.images, self.seconds, chosen.best_step, chosen.best_score, stopped_early, chosen.score.key
-        )
+        privacy = None if self.privacy is None else self.privacy.record(self.d_steps)
+        best = (chosen.best_step, chosen.best_score)
+        return TrainResult(self.step, self.images, self.seconds, *best, stopped_early, chosen.score.key, privacy)
 
     def train(self) -> TrainResult:
         """Run until ``steps`` or ``minutes`` is reached (or early stopping), then save.
@@ -367,6 +369,8 @@ class Trainer:
                         record = {k: round(v, 5) for k, v in means.items()}
                         self.recovery.guard.remember(means)
                         record.update({f"{h.name}/{k}": v for h in self.hooks for k, v in h.values().items()})
+                        if self.privacy is not None:
+                            record["dp/epsilon"] = round(self.privacy.spent(self.d_steps), 5)
                         self._write_metrics(record)
                         progress.show({**record, **self.selection.shown(last_eval)})
                         losses, since_log = {}, 0

@@ -31,6 +31,7 @@ from scigan.nets.progress import progress_hooks
 from scigan.runs import RunInfo, open_run, prepare_run_folder, provenance
 from scigan.tasks import get_task
 from scigan.workflows.generator import balanced_labels, generate
+from scigan.workflows.privacy import make_plan, private_codec, private_defaults, refuse_own_training
 
 
 def train(
@@ -49,6 +50,8 @@ def train(
     :func:`train_generator`). Raises ScienceError on bad input before anything is written.
     """
     task = get_task(config.task)
+    if config.dp_epsilon > 0 and config.task != "generate":
+        raise ScienceError(f"--dp-epsilon trains a private generator; the {config.task} task has none: drop it")
     return task.function("train")(config, Path(out), resume=resume, overwrite=overwrite, log=log, **inputs)
 
 
@@ -169,11 +172,14 @@ def train_generator(
     config, data = _read(config, out, table, dataset)
     kind = get_kind(data.modality)
     modality = kind.create()
+    notes: list[str] = []  # what the kind's defaults switched on, said once the run starts
+    private = config.dp_epsilon > 0
+    if private:
+        config = private_defaults(config, kind.validation, notes.append)
     if config.validation < 0:  # the kind's default share
         config = replace(config, validation=kind.validation)
     splits = split_run(data, config.holdout, config.validation, config.seed)
     train_split = splits.train
-    notes: list[str] = []  # what the kind's defaults switched on, said once the run starts
     if splits.holdout_from == "test split" and config.holdout != TrainConfig.holdout:
         notes.append(
             f"--holdout {config.holdout:g} is not used: {data.source} has its own test split, "
@@ -185,9 +191,11 @@ def train_generator(
             f"{data.source}: the training split has {len(train_split)} rows, fewer than --batch-size "
             f"{config.batch_size}; pass a smaller --batch-size"
         )
-    codec = _saved_codec(out, modality) if resume else None
-    if codec is None:
-        codec = modality.fit_codec(train_split, config)
+    codec_epsilon = 0.0
+    if private:  # made again on resume: its noise is seeded, so it is the same codec
+        codec, codec_epsilon = private_codec(modality, train_split, config)
+    else:
+        codec = (_saved_codec(out, modality) if resume else None) or modality.fit_codec(train_split, config)
     info = describe(data, splits, modality, codec)
     run = RunInfo(out, config, info)
     torch.manual_seed(config.seed)
@@ -213,7 +221,16 @@ def train_generator(
     d_terms, g_terms = extra if extra is not None else ([], [])
     if conditions is not None:
         g_terms = [*g_terms, *conditions.terms()]
-    rows = modality.training_rows(train_split, bool(run.num_classes) and conditions is None)
+    plan = modality.feedback(codec, config) if hasattr(modality, "feedback") else None
+    privacy = None
+    if private:  # each training row once: Poisson sampling bounds every row's share of a step
+        refuse_own_training(
+            modality, config, [*d_terms, *([] if conditions is None else [conditions])], plan is not None
+        )
+        rows = np.arange(len(train_split))
+        privacy = make_plan(config, len(rows), run.num_classes, codec_epsilon)
+    else:
+        rows = modality.training_rows(train_split, bool(run.num_classes) and conditions is None)
     trainer = Trainer(  # checks the config against the data before anything is written
         config,
         G,
@@ -230,8 +247,8 @@ def train_generator(
         phases=_phases(modality, config, d_terms, g_terms),
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
         selects=kind.selects,
+        privacy=privacy,
     )
-    plan = modality.feedback(codec, config) if hasattr(modality, "feedback") else None
     if plan is not None:
         add_feedback(trainer, plan, codec, train_split, config, log)
     prepare_run_folder(out, resume=resume, overwrite=overwrite)
@@ -243,7 +260,15 @@ def train_generator(
         return run, trainer.result()
     if table is not None or dataset is not None:
         modality.save(data, Path(config.data), overwrite=True)
-    save_toml(config, out / "config.toml", {"data": info})
+    facts: dict[str, Any] = {"data": info}
+    if privacy is not None:
+        facts["privacy"] = privacy.record(trainer.d_steps)
+        notes.append(
+            f"DP-SGD: ε {privacy.epsilon:g}, δ {privacy.delta:.2g}, noise multiplier {privacy.noise_multiplier:.3f}, "
+            f"sampling rate {privacy.sample_rate:.4f}, {privacy.steps} discriminator steps, clipping norm "
+            f"{privacy.max_grad_norm:g}"
+        )
+    save_toml(config, out / "config.toml", facts)
     codec.save(out)
     (out / "samples").mkdir(exist_ok=True)
     for note in notes:
@@ -263,9 +288,16 @@ def train_generator(
 
         trainer.evaluate = evaluate
     result = trainer.train()
+    if result.privacy is not None:  # what the accountant says was spent, beside the plan
+        save_toml(config, out / "config.toml", {**facts, "privacy": result.privacy})
     best = ""
     if result.best_score is not None:
         name = label(result.selects, scores_for(data.modality))
         best = f"; best quick score ({name}, validation) {result.best_score:.2f} at step {result.best_step}"
-    log(f"trained {result.step} steps ({result.images} real samples) in {result.seconds:.0f} s{best}")
+    spent = (
+        ""
+        if result.privacy is None
+        else f"; privacy spent ε {result.privacy['epsilon_spent']:.3g} at δ {result.privacy['delta']:.2g}"
+    )
+    log(f"trained {result.step} steps ({result.images} real samples) in {result.seconds:.0f} s{best}{spent}")
     return run, result

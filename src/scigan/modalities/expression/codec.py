@@ -60,6 +60,11 @@ def size_factors(x: np.ndarray) -> np.ndarray | None:
     return np.expm1(positive) / count
 
 
+#: The library size (counts per cell) a private run normalises to: scanpy's customary
+#: target, a public constant instead of the training cells' median.
+PUBLIC_LIBRARY = 1e4
+
+
 class ExpressionCodec:
     """Per-run mapping of a cells × genes matrix to model space (see the module doc).
 
@@ -117,6 +122,20 @@ class ExpressionCodec:
             float(log_lib.std()) or 1.0,
             info["label_column"],
         )
+
+    @classmethod
+    def public(cls, train: Dataset) -> ExpressionCodec:
+        """A codec that learns nothing from the cells' values, for differentially private
+        training (ε 0): the schema only (genes, label key, the format's values and whether
+        log values lie on a per-cell count grid), library L = :data:`PUBLIC_LIBRARY` and
+        the library (or size-factor) column standardised by fixed constants, not by the
+        training cells' statistics."""
+        fitted = cls.fit(train) if train.info["values"] != "counts" else None
+        quantised = fitted is not None and fitted.quantised
+        centre = 0.0 if quantised else float(np.log(PUBLIC_LIBRARY))
+        info = train.info
+        library = 0.0 if info["values"] != "counts" else PUBLIC_LIBRARY
+        return cls(info["genes"], info["values"], library, centre, 1.0, info["label_column"], quantised)
 
     @property
     def width(self) -> int:

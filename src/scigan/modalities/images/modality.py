@@ -62,15 +62,17 @@ class ImageModality:
         if limited == "auto":
             limited = "yes" if n_train < images.limited_data_threshold else "no"
             if limited == "yes":
+                # ADA follows the discriminator's outputs on real images: not under DP
+                what = "DiffAugment" + ("" if config.dp_epsilon else " with adaptive augmentation")
                 log(
                     f"limited data ({n_train} training samples, fewer than {images.limited_data_threshold}): "
-                    "DiffAugment with adaptive augmentation switched on; --limited-data no turns this off"
+                    f"{what} switched on; --limited-data no turns this off"
                 )
         if limited == "yes":
             config = replace(
                 config,
                 diffaugment=config.diffaugment or ",".join(DEFAULT_POLICY),
-                ada_target=config.ada_target or ADA_TARGET,
+                ada_target=config.ada_target or (0.0 if config.dp_epsilon else ADA_TARGET),
             )
         images = replace(images, size=int(data.x.shape[-1]), limited_data=limited)
         config = replace(
@@ -82,6 +84,10 @@ class ImageModality:
     def fit_codec(self, train: Dataset, config: Any) -> ImageCodec:
         """The fixed pixel codec (nothing is learned from the data)."""
         return ImageCodec()
+
+    def private_codec(self, train: Dataset, config: Any) -> tuple[ImageCodec, float]:
+        """The pixel codec reads nothing of the data: private as it is (ε 0)."""
+        return ImageCodec(), 0.0
 
     def load_codec(self, run_path: Path, data: dict[str, Any]) -> ImageCodec:
         """The fixed pixel codec (a run stores none)."""

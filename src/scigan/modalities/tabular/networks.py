@@ -44,7 +44,8 @@ def condition_vector(
     if num_classes:
         if y is None:
             raise ValueError(f"the network is conditioned on {num_classes} classes: pass labels y")
-        parts.append(F.one_hot(y, num_classes).to(like.dtype))
+        # a comparison, not F.one_hot, whose range check per-sample gradients (vmap) cannot run
+        parts.append((y.unsqueeze(-1) == torch.arange(num_classes, device=y.device)).to(like.dtype))
     parts.append(like.new_zeros(n, cond_width) if mask is None else mask.to(like.dtype))
     return torch.cat(parts, dim=1)
 
