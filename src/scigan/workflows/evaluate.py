@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from scigan.errors import ScienceError
+from scigan.metrics import fairness
 from scigan.modalities import get_modality
 from scigan.modalities.base import split_run
 from scigan.runs import RunInfo, open_run
 from scigan.tasks import get_task
-from scigan.workflows.generator import generate, load_generator
+from scigan.workflows.attacks import attack_scores
+from scigan.workflows.generator import generate, load_discriminator, load_generator
 
 
 def evaluate(
@@ -77,14 +79,37 @@ def evaluate_generator(
     torch.manual_seed(cfg.seed)
     untrained, _ = modality.networks(cfg, run.data, run.num_classes)
     (run.path / "report").mkdir(exist_ok=True)
+    fake_model = generate(G, n, z_dim=cfg.z_dim, labels=labels, seed=seed)
+    fake = codec.decode(fake_model, labels)
     scores = scorer.full(
-        samples(G),
+        fake,
         labels,
         seed=seed,
         untrained_x=samples(untrained.to(device)),
         picture=run.path / "report" / "embedding.png",
         umap=umap,
     )
+    scores = fairness.with_fairness_keys(scores)
+    try:
+        D, _ = load_discriminator(run, checkpoint, "cpu")
+    except ScienceError as err:  # a run folder trimmed to its generator: LOGAN has no critic to ask
+        log(f"no LOGAN attack: {err}")
+        D = None
+    attacks = attack_scores(
+        modality, codec, G.cpu(), D, train, holdout, fake_model, fake, conditional=bool(run.num_classes), seed=seed
+    )
+    scores.update({k: v for k, v in attacks.items() if k not in scores})  # a kind's own value stands
+    scores.update(privacy_spent(run.path))
     scores.update({"step": state["step"], "checkpoint": checkpoint, "run": str(run.path)})
     (run.path / "evaluation.json").write_text(json.dumps(scores, indent=1))
     return scores
+
+
+def privacy_spent(run_path: Path) -> dict[str, float | None]:
+    """``dp_epsilon`` and ``dp_delta`` a run spent (its config.toml's ``[privacy]`` table,
+    written by a ``--dp-epsilon`` run); None for both when the run was not private."""
+    import tomllib
+
+    table = tomllib.loads((run_path / "config.toml").read_text()).get("privacy") or {}
+    spent = table.get("epsilon_spent")
+    return {"dp_epsilon": spent, "dp_delta": table.get("delta") if spent is not None else None}

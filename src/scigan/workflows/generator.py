@@ -16,6 +16,22 @@ def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu", log: 
     A damaged checkpoint is skipped for the previous intact one (``auto``, ``latest``),
     with one warning line through ``log`` (default: a warning); ScienceError naming the
     damaged file when none is intact."""
+    return _load_network(run, which, device, log, "G_ema")
+
+
+def load_discriminator(
+    run: RunInfo, which: str = "auto", device: str = "cpu", log: Callable[[str], None] | None = None
+):
+    """The run's discriminator (``D.safetensors`` of the checkpoint ``which`` names) in
+    eval mode, and its checkpoint's state; damaged checkpoints are skipped as
+    :func:`load_generator` skips them."""
+    return _load_network(run, which, device, log, "D")
+
+
+def _load_network(run: RunInfo, which: str, device: str, log: Callable[[str], None] | None, name: str):
+    """The network saved as ``name`` (G_ema: the kind's generator; D: its discriminator)
+    from the first intact checkpoint of ``which``, on ``device`` in eval mode, with the
+    checkpoint's state."""
     from scigan.core.checkpoint import load_intact
     from scigan.core.device import resolve_device
     from scigan.modalities import get_modality
@@ -29,13 +45,14 @@ def load_generator(run: RunInfo, which: str = "auto", device: str = "cpu", log: 
         )
     directories = checkpoint_dirs(run, which)
     try:
-        G, _ = get_modality(run.data["modality"]).networks(run.config, run.data, run.num_classes)
+        G, D = get_modality(run.data["modality"]).networks(run.config, run.data, run.num_classes)
     except ScienceError:
         raise
     except (KeyError, TypeError, ValueError) as err:
         raise data_table_error(run, err) from None
-    _, state = load_intact(directories, {"G_ema": G}, log=log)
-    return G.to(resolve_device(device)).eval(), state
+    network = D if name == "D" else G
+    _, state = load_intact(directories, {name: network}, log=log)
+    return network.to(resolve_device(device)).eval(), state
 
 
 def generate(G, n: int, *, z_dim: int, labels: np.ndarray | None, seed: int, batch_size: int = 500):

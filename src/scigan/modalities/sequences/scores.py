@@ -39,14 +39,6 @@ SCORES: tuple[Score, ...] = (
         fmt=".4f",
     ),
     Score(
-        "exact_copy_share",
-        "exact copies",
-        "lower",
-        "share of synthetic sequences identical to a training sequence",
-        floor="exact_copy_share_holdout",
-        floor_label="holdout in train",
-    ),
-    Score(
         "nearest_identity_median",
         "identity to nearest training",
         "lower",

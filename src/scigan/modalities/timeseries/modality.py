@@ -21,6 +21,7 @@ from scigan.modalities.base import Dataset
 from scigan.modalities.timeseries.codec import SeriesCodec
 
 if TYPE_CHECKING:
+    import torch
     from torch import nn
 
     from scigan.core.phases import Phase
@@ -149,6 +150,13 @@ class TimeSeriesModality:
         if config.model == "timegan":
             return nets.TimeGAN(*shape), nets.LatentCritic(config.width, num_classes, o.layers, o.cell)
         return nets.SeriesGenerator(*shape), nets.SeriesCritic(channels, num_classes, config.width, o.layers, o.cell)
+
+    def critic_scores(self, G: nn.Module, D: nn.Module, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        """The critic's scores (N,) of model-space windows ``x`` (N, length, channels):
+        TimeGAN's critic reads the embedder's latent sequences, RCGAN's the windows."""
+        from scigan.modalities.timeseries.networks import TimeGAN
+
+        return D(G.embedder(x), y) if isinstance(G, TimeGAN) else D(x, y)
 
     def phases(self, config: Any) -> Callable[[nn.Module, nn.Module], list[Phase]] | None:
         """TimeGAN's four phases (:mod:`.timegan`); None for rcgan (the core's D and G)."""
