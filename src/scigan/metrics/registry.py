@@ -174,6 +174,44 @@ SHARED: tuple[Score, ...] = (
     Score(
         "mia_auc", "membership AUC", "ideal", "a distance attack on training membership; 0.5 learns nothing", ideal=0.5
     ),
+    Score(
+        "mia_auc_logan",
+        "membership AUC (LOGAN)",
+        "ideal",
+        "the run's own discriminator scoring training rows above held-out rows; 0.5 learns nothing",
+        ideal=0.5,
+    ),
+    Score(
+        "mia_auc_domias",
+        "membership AUC (DOMIAS)",
+        "ideal",
+        "a density-ratio attack (synthetic / reference density) on training membership; 0.5 learns nothing",
+        ideal=0.5,
+    ),
+    Score(
+        "exact_copy_share",
+        "exact copies",
+        "lower",
+        "share of synthetic samples identical in stored form to a training sample",
+        floor="exact_copy_share_holdout",
+        floor_label="holdout in train",
+    ),
+    Score(
+        "representation_ratio_min",
+        "representation ratio (worst group)",
+        "ideal",
+        "the least-generated group's synthetic share / real share (0: a group never generated)",
+        ideal=1.0,
+    ),
+    Score(
+        "equalized_odds_gap",
+        "equalized-odds gap",
+        "ideal",
+        "largest TPR or FPR difference between groups of a forest trained on synthetic rows, on held-out rows",
+        floor="equalized_odds_gap_real",
+        floor_label="train on real",
+        ideal=0.0,
+    ),
 )
 
 #: What the scores depend on: shown beside them so two results are compared only alike.
@@ -193,6 +231,11 @@ FACTS: tuple[Fact, ...] = (
     Fact("n_real", "held-out rows"),
     Fact("n_synthetic", "synthetic rows"),
     Fact("trusted", "large enough to trust"),
+    Fact("under_represented", "under-represented groups (ratio < 0.8)"),
+    Fact("equalized_odds_note", "equalized odds"),
+    Fact("fairness_note", "fairness"),
+    Fact("dp_epsilon", "DP ε spent"),
+    Fact("dp_delta", "DP δ"),
     Fact("task", "task"),
     Fact("baseline", "baseline"),
     Fact("n_pictures", "held-out pictures"),

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scigan.metrics import fidelity
+from scigan.metrics import fairness, fidelity
 from scigan.modalities.base import Dataset, proportional_labels
 
 
@@ -157,6 +157,8 @@ class Scorer:
         if fake_y is not None:
             out["label_accuracy"] = float((predicted == fake_y).mean())
         groups = fake_y if fake_y is not None else predicted
+        if self.train.y is not None:  # unconditional: the group the extractor's classifier predicts
+            out.update(fairness.representation(self.train.y, np.asarray(groups), list(names)))
         per_class = {}
         for c, name in enumerate(names):
             mine, theirs = fake[groups == c], ref[ref_y == c]

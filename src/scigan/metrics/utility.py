@@ -7,6 +7,14 @@ from typing import Any
 import numpy as np
 
 
+def forest(train_x: np.ndarray, train_y: np.ndarray, *, seed: int = 0, trees: int = 100) -> Any:
+    """The utility scores' classifier: a seeded random forest of ``trees`` trees fitted on
+    ``train_x`` (N, D) with labels ``train_y`` (N,)."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(n_estimators=trees, n_jobs=1, random_state=seed).fit(train_x, train_y)
+
+
 def tstr(
     train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray, *, seed: int = 0, trees: int = 100
 ) -> float:
@@ -16,12 +24,10 @@ def tstr(
     Balanced accuracy (the mean per-class recall) is defined for any number of classes,
     also when the training labels miss some; chance level is 1 / classes in ``test_y``.
     """
-    from sklearn.ensemble import RandomForestClassifier
     from sklearn.metrics import balanced_accuracy_score
 
-    forest = RandomForestClassifier(n_estimators=trees, n_jobs=1, random_state=seed)
-    forest.fit(train_x, train_y)
-    return float(balanced_accuracy_score(test_y, forest.predict(test_x)))
+    model = forest(train_x, train_y, seed=seed, trees=trees)
+    return float(balanced_accuracy_score(test_y, model.predict(test_x)))
 
 
 def utility_scores(

@@ -183,6 +183,9 @@ class ExpressionScorer:
                     "utility_note": "unconditional or unlabelled: no cell types to predict or group by",
                 }
             )
+        if self.train.y is not None:  # unconditional: the cell type a forest on the training cells predicts
+            groups = fake_y if fake_y is not None else fairness.assign_groups(self.f_train, self.train.y, f_fake)
+            out.update(fairness.representation(self.train.y, np.asarray(groups), list(self.train.class_names)))
         if picture is not None:
             from scigan.report.embedding import plot_embedding
 

@@ -140,6 +140,18 @@ class TableCodec:
         """Label indices (N,) of a table's label column, or None when unlabelled."""
         return None if self.label is None else self.label.index(frame[self.label.name])
 
+    def group_names(self, column: str) -> list[str]:
+        """The training values of discrete ``column`` as group names (str; missing as
+        ``"<missing>"``), as the scores group rows."""
+        import pandas as pd
+
+        from scigan.modalities.tabular.metrics import _as_keys
+
+        found = [t for t in [*self.transforms, self.label] if isinstance(t, Discrete) and t.name == column]
+        if not found:
+            raise ScienceError(f"--balance: {column!r} is not a discrete column of this run")
+        return sorted(set(_as_keys(pd.Series(found[0].categories, dtype=object))))
+
     # ---- the Codec interface ----------------------------------------------------------
     def stored(self, data: TableData) -> np.ndarray:
         """The training rows already in model space (N, width) float32, modes drawn

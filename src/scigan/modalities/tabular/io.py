@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scigan.errors import ScienceError, brief
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, write_sidecar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -372,7 +372,8 @@ def save_table(
     frame: pd.DataFrame, path: Path, *, overwrite: bool = False, provenance: dict[str, str] | None = None
 ) -> None:
     """Write ``frame`` as CSV, TSV or Parquet (by ``path``'s ending); Parquet keeps
-    ``provenance`` (e.g. scigan:synthetic) in its schema metadata. Written atomically."""
+    ``provenance`` (e.g. scigan:synthetic) in its schema metadata, CSV and TSV in a
+    ``<file>.provenance.json`` sidecar (:func:`write_sidecar`). Written atomically."""
     import os
 
     suffix = path.suffix.lower()
@@ -394,3 +395,5 @@ def save_table(
     else:
         frame.to_csv(tmp, sep=FORMATS[suffix], index=False)
     os.replace(tmp, path)
+    if FORMATS[suffix] is not None:
+        write_sidecar(path, provenance)

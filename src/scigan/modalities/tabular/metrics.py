@@ -273,32 +273,53 @@ class TableScorer:
         )
 
     def _per_group(self, fake: pd.DataFrame, seed: int) -> dict[str, Any]:
-        """Fidelity per label value beside the same score of the group's real training
-        rows (its floor at this group size), every group with its held-out size; the
-        worst group is the one furthest below its floor among those large enough to trust
-        (:mod:`scigan.metrics.fairness`). Groups without held-out or synthetic rows get
-        no score."""
-        if not self.label:
+        """Per value of the group column (``group_column``, default the label; synthetic
+        rows' group read from their own column): fidelity beside the same score of the
+        group's real training rows (its floor at this group size), detection AUC, and
+        TSTR/TRTR balanced accuracy on the group's held-out rows, each group with its
+        held-out size; the worst group is the one furthest below its floor among those
+        large enough to trust (:mod:`scigan.metrics.fairness`); representation ratios;
+        with a label other than the group column, the equalized-odds gaps of the utility
+        forests. Groups without held-out or synthetic rows get no score."""
+        column = self.train.info.get("group_column") or self.label
+        if not column:
             return {"worst_group": None}
-        schema = {c: k for c, k in self.schema.items() if c != self.label}
-        fake_y = self.codec.labels_of(fake)
+        schema = {c: k for c, k in self.schema.items() if c != column}
+        names = sorted(set(_as_keys(self.train.x[column])) | set(_as_keys(self.holdout.x[column])))
+        train_g, hold_g, fake_g = (
+            fairness.group_indices(_as_keys(f[column]), names) for f in (self.train.x, self.holdout.x, fake)
+        )
+        out: dict[str, Any] = fairness.representation(train_g, fake_g, names)
+        predictions = None
+        if self.label and column != self.label:
+            features = TableFeatures(self.train.x, self.schema, exclude=(self.label,))
+            fake_y, hold_y = self.codec.labels_of(fake), self.holdout.y
+            assert fake_y is not None and self.train.y is not None and hold_y is not None  # a label column
+            predictions = fairness.forest_predictions(
+                (features(fake), fake_y), (features(self.train.x), self.train.y), features(self.holdout.x), seed=seed
+            )
+            out.update(fairness.equalized_odds_scores(hold_y, predictions, hold_g, self.train.y))
+        else:
+            out.update(equalized_odds_gap=None, equalized_odds_note="needs --label-column and another --group-column")
         per_group: dict[str, dict[str, Any]] = {}
-        for c, name in enumerate(self.holdout.class_names):
-            real, mine = self.holdout.x[self.holdout.y == c], fake[fake_y == c]
-            train_rows = self.train.x[self.train.y == c]
-            group: dict[str, Any] = {
-                "fidelity": None,
-                "fidelity_real_floor": None,
-                "fidelity_gap": None,
-                "column_shapes": None,
-                "column_pairs": None,
-            }
+        for g, name in enumerate(names):
+            real, mine = self.holdout.x[hold_g == g], fake[fake_g == g]
+            train_rows = self.train.x[train_g == g]
+            group: dict[str, Any] = dict.fromkeys(
+                ("fidelity", "fidelity_real_floor", "fidelity_gap", "column_shapes", "column_pairs", "detection_auc")
+            )
             if len(real) and len(mine):
                 q = quality(real, mine, schema)
                 group.update(fidelity=q["fidelity"], column_shapes=q["column_shapes"], column_pairs=q["column_pairs"])
                 if len(train_rows):
                     floor = quality(real, train_rows, schema)["fidelity"]
                     group.update(fidelity_real_floor=floor, fidelity_gap=floor - q["fidelity"])
+            if len(real) >= 2 and len(mine) >= 2:
+                group["detection_auc"] = detection.detection_auc(self.features(real), self.features(mine), seed=seed)
+            if predictions is not None:
+                truth = self.holdout.y[hold_g == g]  # type: ignore[index]
+                group["utility_tstr"] = fairness.balanced_accuracy(truth, predictions[0][hold_g == g])
+                group["utility_trtr"] = fairness.balanced_accuracy(truth, predictions[1][hold_g == g])
             per_group[name] = {
                 **group,
                 "n_real": len(real),
@@ -306,6 +327,7 @@ class TableScorer:
                 "trusted": fairness.is_trusted(len(real)),
             }
         return {
+            **out,
             "per_group": per_group,
             "worst_group": fairness.worst_group(per_group, "fidelity_gap", higher_is_better=False),
         }

@@ -33,6 +33,21 @@ __all__ = ["TableData", "TabularModality", "load_table", "save_table"]
 ARCHITECTURES = ("ctgan",)
 
 
+def group_column(data: TableData, name: str) -> str:
+    """The column grouping the fairness scores: ``name``, else the label column ("" for
+    neither). ScienceError, listing the discrete columns, when ``name`` is no column of the
+    table or not a discrete (categorical or boolean) one."""
+    schema = data.info["schema"]
+    discrete = [c for c, kind in schema.items() if kind in ("categorical", "boolean")]
+    if name and schema.get(name) not in ("categorical", "boolean"):
+        what = "is no column of the table" if name not in schema else f"is {schema[name]}, not discrete"
+        raise ScienceError(
+            f"--group-column {name!r} {what}; choose one of: {', '.join(discrete) or 'none'} "
+            f"(or declare a column with --column-types {name}=categorical)"
+        )
+    return name or data.info["label_column"]
+
+
 class TabularModality:
     """Tables: readers, writers, codec, networks and scores for the core."""
 
@@ -55,9 +70,11 @@ class TabularModality:
         """The table ``config.data`` names (or ``source``, a pandas DataFrame), with its
         label column and type overrides."""
         table = config.data_options
-        return self.load(
+        data = self.load(
             config.data if source is None else source, label_column=table.label_column, column_types=table.column_types
         )
+        data.info["group_column"] = group_column(data, table.group_column)
+        return data
 
     def resolve(self, config: Any, data: Dataset, log: Any = print) -> Any:
         """Table defaults: the ctgan networks, WGAN-GP with one critic step per generator
@@ -67,7 +84,9 @@ class TabularModality:
         if model not in ARCHITECTURES:
             raise ScienceError(f"unknown model {model!r} for tables; choose one of: {', '.join(ARCHITECTURES)}")
         table = config.data_options
-        pac = table.pac or (4 if config.batch_size % 4 == 0 else 1)
+        if config.dp_epsilon > 0 and table.pac > 1:
+            raise ScienceError(f"--pac {table.pac} scores rows together; DP training needs --pac 1 (or leave it auto)")
+        pac = table.pac or (4 if config.batch_size % 4 == 0 and not config.dp_epsilon else 1)
         if config.batch_size % pac:
             raise ScienceError(f"--pac {pac} must divide --batch-size {config.batch_size}")
         loss = "wgan" if config.loss == "auto" else config.loss
@@ -76,6 +95,7 @@ class TabularModality:
             table,
             pac=pac,
             label_column=data.info["label_column"],
+            group_column=data.info.get("group_column", ""),
             column_types=json.dumps(data.info["schema"], ensure_ascii=False),
         )
         return replace(config, model=model, loss=loss, n_critic=n_critic, data_options=table)
@@ -91,6 +111,12 @@ class TabularModality:
                 stacklevel=2,
             )
         return codec
+
+    def private_codec(self, train: TableData, config: Any) -> tuple[TableCodec, float]:
+        """The codec of a DP run, from public bounds (:mod:`.private`); it spends no ε."""
+        from scigan.modalities.tabular.private import private_table_codec
+
+        return private_table_codec(train, config), 0.0
 
     def load_codec(self, run_path: Path, data: dict[str, Any]) -> TableCodec:
         """The codec a run saved in ``codec.json``."""
@@ -138,13 +164,14 @@ class TabularModality:
 
     def conditions(self, train: TableData, codec: TableCodec, config: Any) -> ConditionSampler | None:
         """CTGAN's conditional vector with training-by-sampling over every discrete column
-        (a step hook for the trainer), or None when ``condition_columns`` is "label" or no
+        (a step hook for the trainer), or None when ``condition_columns`` is "label", no
         generated column is discrete (the label alone is then resampled by
-        :meth:`training_rows`)."""
+        :meth:`training_rows`) or the run is differentially private."""
         from scigan.modalities.tabular.conditions import ConditionSampler
 
         codes, sizes, positions = codec.condition_codes(train.x)
-        if config.data_options.condition_columns != "all" or not sizes:
+        # training-by-sampling draws rows by their categories: not a private sample
+        if config.data_options.condition_columns != "all" or not sizes or config.dp_epsilon > 0:
             return None
         conditional = config.conditional == "yes" and train.y is not None
         return ConditionSampler(

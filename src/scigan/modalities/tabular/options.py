@@ -16,6 +16,13 @@ class TableOptions:
         "The column holding the label to condition on; empty takes the built-in's "
         "own label, or none for the user's files.",
     )
+    group_column: str = option(
+        "",
+        "The discrete column whose values are the groups of the fairness scores (each "
+        "score per group, representation ratios, equalized odds) and of sample --balance; "
+        "empty takes the label column.",
+        resumable=True,
+    )
     column_types: str = option(
         "",
         "Type overrides as name=type,..., each type one of numeric, integer, "
@@ -32,4 +39,9 @@ class TableOptions:
         "all (every discrete column, and the label) or label (the label only, "
         "rows resampled by the log of its class frequencies).",
         OneOf(("all", "label")),
+    )
+    dp_bounds: str = option(
+        "",
+        "With --dp-epsilon: a JSON file of public bounds, column -> [low, high] or [categories...]; "
+        "empty takes a built-in's published ones.",
     )

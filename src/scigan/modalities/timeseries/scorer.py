@@ -172,6 +172,16 @@ class TimeSeriesScorer:
             out.update(self._facts(np.asarray(fake_x, dtype=np.float64), self.columns.index(price)))
         if fake_y is not None and self.holdout.y is not None:
             out.update(self._per_class(fake, np.asarray(fake_y).reshape(-1), seed))
+        if self.train.y is not None:  # unconditional: the class a forest on the training windows predicts
+            groups = (
+                fake_y
+                if fake_y is not None
+                else fairness.assign_groups(
+                    np.nan_to_num(tm.flatten(train)), self.train.y, np.nan_to_num(tm.flatten(fake)), seed=seed
+                )
+            )
+            names = self.train.class_names or [str(c) for c in range(int(self.train.y.max()) + 1)]
+            out.update(fairness.representation(self.train.y, np.asarray(groups).reshape(-1), names))
         if picture is not None:
             facts = out.get("stylised_facts")
             out["figures"] = self._pictures(
