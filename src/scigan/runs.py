@@ -258,13 +258,27 @@ def prepare_run_folder(out: Path, *, resume: bool, overwrite: bool) -> None:
 
 def provenance(run: RunInfo, step: int, **extra: str) -> dict[str, str]:
     """The PNG text chunks (and file metadata) of every synthetic file written from a
-    run: marked synthetic, naming the software, model, run and checkpoint step, plus
-    ``extra`` chunks (keys are prefixed ``scigan:``)."""
+    run: marked synthetic, naming the software and its version, model, run folder, run
+    id (its marker's; absent for a run from before the marker), the first 16 hex digits
+    of the SHA-256 of RUN/config.toml and the checkpoint step, plus ``extra`` chunks
+    (keys are prefixed ``scigan:``)."""
+    import hashlib
+
+    from scigan import __version__
+
+    marker = read_marker(run.path)
+    try:
+        config_hash = hashlib.sha256((run.path / "config.toml").read_bytes()).hexdigest()[:16]
+    except OSError:
+        config_hash = ""
     return {
         "Software": "scigan",
         "scigan:synthetic": "true",
+        "scigan:version": __version__,
         "scigan:model": run.config.model,
         "scigan:run": str(run.path),
+        **({"scigan:run_id": marker["id"]} if marker is not None else {}),
+        **({"scigan:config_hash": config_hash} if config_hash else {}),
         "scigan:step": str(step),
         **{f"scigan:{k}": v for k, v in extra.items()},
     }

@@ -1,6 +1,7 @@
 """The ``scigan`` command line: parse, call the workflows, map errors to exit codes.
 
-Exit codes: 0 ok, 2 bad input or usage (one line on stderr), 1 internal error, 130 and
+Exit codes: 0 ok, 2 bad input or usage (one line on stderr), 1 internal error (and
+``scigan provenance``'s answer for a file without marks), 130 and
 143 training stopped by SIGINT or SIGTERM (a checkpoint written, the resume command said).
 Nothing heavy is imported until a command needs it, so ``scigan --help`` and
 ``scigan datasets`` answer at once. The parser is :mod:`.parser` (``train``'s flags are
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from scigan.core.device import resolve_device
 
                 resolve_device(args.device)
-            COMMANDS[args.command](args, say)
+            code = COMMANDS[args.command](args, say)
     except ScienceError as err:
         print(f"scigan {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -60,4 +61,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     shown.summarise()
-    return 0
+    return code or 0

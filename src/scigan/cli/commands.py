@@ -78,6 +78,10 @@ def sample_command(args: argparse.Namespace, say: Callable[[str], None]) -> None
         device=args.device,
         overwrite=args.overwrite,
         annotate_nearest=args.annotate_nearest,
+        balance=args.balance,
+        watermark=args.watermark,
+        c2pa_key=args.c2pa_key,
+        c2pa_cert=args.c2pa_cert,
     )
     where = f" to {args.out}" if args.out else " (pass --out to write them)"
     say(f"drew {len(samples)} samples from {args.run} at step {samples.info['step']}{where}")
@@ -183,8 +187,39 @@ def forecast_command(args: argparse.Namespace, say: Callable[[str], None]) -> No
     say(f"wrote {out}/forecast.json, {out}/predictions.csv, {out}/forecast.png")
 
 
-#: The handler of each command.
-COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], None]] = {
+#: How ``scigan provenance`` labels the marks it knows, in the order it prints them.
+MARK_LABELS = {
+    "scigan:synthetic": "synthetic",
+    "Software": "software",
+    "scigan:version": "version",
+    "scigan:run": "run",
+    "scigan:run_id": "run id",
+    "scigan:step": "step",
+    "scigan:model": "model",
+    "scigan:config_hash": "config hash",
+}
+
+
+def provenance_command(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    """Print what made each file (its marks, or JSON); returns 1 when a file carries none."""
+    from scigan.provenance.reader import read_provenance
+
+    found = [(path, read_provenance(path)) for path in args.files]
+    if args.json:
+        print(json.dumps([{"file": str(path), "marks": marks} for path, marks in found], indent=1))
+    for path, marks in found:
+        if marks is None:
+            say(f"{path}: no provenance marks; scigan did not write it, or its marks were stripped")
+        elif not args.json:
+            print(f"{path}:")
+            keys = [*(k for k in MARK_LABELS if k in marks), *(k for k in marks if k not in MARK_LABELS)]
+            for key in keys:
+                print(f"  {MARK_LABELS.get(key, key.removeprefix('scigan:')) + ':':<14}{marks[key]}")
+    return 1 if any(marks is None for _, marks in found) else 0
+
+
+#: The handler of each command; one that returns an exit code (provenance) may say 1.
+COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], int | None]] = {
     "datasets": datasets_command,
     "train": train_command,
     "sample": sample_command,
@@ -192,6 +227,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Callable[[str], None]], None]]
     "forecast": forecast_command,
     "evaluate": evaluate_command,
     "report": report_command,
+    "provenance": provenance_command,
     "edit": edit_command,
     "enhance": enhance_command,
     "translate": enhance_command,

@@ -40,6 +40,12 @@ EXAMPLES = {
         "  scigan evaluate runs/bc --json    # a table: detection_auc, utility_ratio, mia_auc, ..."
     ),
     "report": "examples:\n  scigan report runs/digits    # writes runs/digits/report.html",
+    "provenance": (
+        "examples:\n"
+        "  scigan provenance grid.png synthetic.parquet cells.h5ad    # what made each file\n"
+        "  scigan provenance samples.csv      # reads samples.csv.provenance.json beside it\n"
+        "  scigan provenance drawn/*.png --json"
+    ),
     "enhance": (
         "examples:\n"
         "  scigan enhance runs/sr low_res.tif --out sharp.tif        # any size; 16-bit TIFF stays 16-bit\n"

@@ -87,6 +87,12 @@ def build_parser() -> Parser:
     p.add_argument("-n", type=int, required=True, help="number of samples")
     p.add_argument("--label", help="class name or index (default: balanced over classes)")
     p.add_argument(
+        "--balance",
+        action="store_true",
+        help="equal counts per class; tables with a --group-column other than the condition: "
+        "rows drawn until each group holds n / groups",
+    )
+    p.add_argument(
         "--out",
         type=Path,
         help="output: images .png grid, .npz or a folder of PNGs; "
@@ -102,6 +108,20 @@ def build_parser() -> Parser:
         action="store_true",
         help="sequences: add each sequence's identity to its nearest training sequence to its record",
     )
+    p.add_argument(
+        "--watermark",
+        action="store_true",
+        help="images: embed the run id as an invisible watermark (survives metadata stripping and JPEG "
+        "quality 90; each picture needs at least 256x256 pixels)",
+    )
+    p.add_argument(
+        "--c2pa-key",
+        type=Path,
+        metavar="KEY.pem",
+        help="images: sign their C2PA manifest with this PEM key (default: a local key made on first use "
+        "under $SCIGAN_HOME/c2pa or ~/.config/scigan/c2pa; needs c2pa-python)",
+    )
+    p.add_argument("--c2pa-cert", type=Path, metavar="CERT.pem", help="its certificate chain (leaf first)")
 
     p = command(
         "evaluate",
@@ -152,6 +172,14 @@ def build_parser() -> Parser:
     p.add_argument("--overwrite", action="store_true", help="replace the files of an existing output folder")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(option_names=add_option_flags(p, [("", ForecastOptions)], "forecast options"))
+
+    p = command(
+        "provenance",
+        "say what made each file: synthetic, software and version, run and run id, step, model, "
+        "config hash (and C2PA, watermark); exit 1 when a file carries no marks",
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files scigan wrote (any format it writes)")
+    p.add_argument("--json", action="store_true", help="print one JSON list: {file, marks} per file (marks null)")
 
     p = command("report", "write RUN/report.html: samples, curves, scores, config")
     p.add_argument("run", type=Path, help="run folder")

@@ -194,6 +194,7 @@ def _write(out: Path, report: dict[str, Any], d: Any, forecasts: dict[str, np.nd
 
     from scigan import __version__
     from scigan.forecast.plots import forecast_figure
+    from scigan.modalities.base import write_sidecar
     from scigan.modalities.images.writers import atomic_write
 
     out.mkdir(parents=True, exist_ok=True)
@@ -211,6 +212,5 @@ def _write(out: Path, report: dict[str, Any], d: Any, forecasts: dict[str, np.nd
         "scigan:target": o.target,
         "scigan:models": ", ".join(forecasts),
     }
-    side = json.dumps(provenance, indent=1)
-    atomic_write(out / "predictions.csv.provenance.json", lambda f: f.write(side.encode()))
+    write_sidecar(out / "predictions.csv", provenance)
     forecast_figure(np.asarray(d.dates_test), d.truth_test, forecasts, o.target, out / "forecast.png", provenance)

@@ -7,6 +7,7 @@ none of that: it trains and measures anything that provides this interface.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -175,6 +176,35 @@ def check_output_file(
         raise ScienceError(f"--out {path}: {what} are written as {', '.join(formats)}{note}")
     if path.exists() and not overwrite:
         raise ScienceError(f"{path} already exists; pass --overwrite to replace it")
+
+
+#: What a CSV's or TSV's provenance sidecar adds to the file's name.
+SIDECAR = ".provenance.json"
+
+#: The provenance entries record formats (FASTA headers, SDF properties, .smi names,
+#: h5ad ``uns``) carry beside run and step, named without the ``scigan:`` prefix.
+RECORD_MARKS = ("model", "version", "run_id", "config_hash")
+
+
+def write_sidecar(path: Path, marks: dict[str, str] | None) -> None:
+    """Write ``marks`` (provenance entries) as JSON to ``<path>.provenance.json`` beside the
+    text table ``path``, atomically; without marks, delete a stale sidecar (it would mark
+    a real copy synthetic)."""
+    from scigan.modalities.images.writers import atomic_write
+
+    sidecar = path.with_name(path.name + SIDECAR)
+    if not marks:
+        sidecar.unlink(missing_ok=True)
+        return
+    text = json.dumps(marks, indent=1).encode()
+    atomic_write(sidecar, lambda f: f.write(text))
+
+
+def record_marks(provenance: dict[str, str] | None) -> dict[str, str]:
+    """The :data:`RECORD_MARKS` entries of ``provenance`` (a run's ``scigan:*`` marks),
+    keyed without the prefix, for formats whose records hold ``key=value`` marks."""
+    marks = provenance or {}
+    return {key: marks[f"scigan:{key}"] for key in RECORD_MARKS if f"scigan:{key}" in marks}
 
 
 def proportional_labels(y: np.ndarray | None, n: int, seed: int) -> np.ndarray | None:

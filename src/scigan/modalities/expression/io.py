@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scigan.errors import ScienceError, brief
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, write_sidecar
 from scigan.modalities.tabular.io import not_utf8, sniff_delimiter
 
 if TYPE_CHECKING:
@@ -258,10 +258,12 @@ def save_expression(
     label_column: str,
     values: str,
     uns: dict[str, Any],
+    provenance: dict[str, str] | None = None,
     overwrite: bool = False,
 ) -> None:
     """Write synthetic cells (N, genes) as ``.h5ad`` (obs label, var names, ``uns['scigan']``)
-    or as CSV/TSV (cells × genes, the label as the last column). Written atomically."""
+    or as CSV/TSV (cells × genes, the label as the last column; ``provenance`` in a
+    ``<file>.provenance.json`` sidecar). Written atomically."""
     import os
 
     suffix = path.suffix.lower()
@@ -288,3 +290,5 @@ def save_expression(
             frame[label_column] = obs[label_column].astype(str)
         frame.to_csv(tmp, sep=TEXT_FORMATS[suffix], index_label="cell")
     os.replace(tmp, path)
+    if suffix != ".h5ad":
+        write_sidecar(path, provenance)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scigan.errors import ScienceError
-from scigan.modalities.base import Dataset, log_frequency_rows
+from scigan.modalities.base import Dataset, log_frequency_rows, record_marks
 from scigan.modalities.expression.io import load_expression, save_expression
 
 if TYPE_CHECKING:
@@ -66,6 +66,12 @@ class ExpressionModality:
         from scigan.modalities.expression.codec import ExpressionCodec
 
         return ExpressionCodec.fit(train)
+
+    def private_codec(self, train: Dataset, config: Any) -> tuple[ExpressionCodec, float]:
+        """A codec of public constants (:meth:`.ExpressionCodec.public`): ε 0."""
+        from scigan.modalities.expression.codec import ExpressionCodec
+
+        return ExpressionCodec.public(train), 0.0
 
     def load_codec(self, run_path: Path, data: dict[str, Any]) -> ExpressionCodec:
         """The codec a run saved in ``codec.json``."""
@@ -179,6 +185,7 @@ class ExpressionModality:
                 "source": run.config.data,
             }
         uns["software"] = provenance.get("Software", "scigan")
+        uns.update(record_marks(provenance))
         save_expression(
             samples.x,
             genes,
@@ -188,5 +195,6 @@ class ExpressionModality:
             label_column=label or "label",
             values=values,
             uns=uns,
+            provenance=provenance,
             overwrite=options.get("overwrite", False),
         )

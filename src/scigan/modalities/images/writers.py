@@ -1,8 +1,9 @@
 """Images: writing them (a PNG grid, an ``.npz``, or a folder of PNGs), atomically.
 
 Images to write are numpy ``uint8`` N×C×H×W, C = 1 (grayscale) or 3 (RGB); every PNG
-carries the run's provenance as text chunks, and every file is written under a
-temporary name and renamed into place.
+carries the run's provenance as text chunks (and, given credentials, a signed C2PA
+manifest; given a payload, an invisible watermark in its pixels), and every file is
+written under a temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import secrets
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from scigan.errors import ScienceError
+
+if TYPE_CHECKING:
+    from scigan.provenance.credentials import Credentials
 
 #: What ``save_images`` can write, for error messages.
 OUTPUT_FORMATS = ".png (one grid image), .npz (arrays), or a folder path without a suffix (one PNG per image)"
@@ -56,6 +60,8 @@ def save_images(
     class_names: Sequence[str] | None = None,
     provenance: dict[str, str] | None = None,
     overwrite: bool = False,
+    credentials: Credentials | None = None,
+    watermark: str | None = None,
 ) -> None:
     """Write N×C×H×W uint8 images in the format the path asks for.
 
@@ -68,7 +74,11 @@ def save_images(
       named by row index, in one sub-folder per class when labels are given (class
       names with path separators get ``_`` instead).
 
-    Every PNG carries ``provenance`` as text chunks. Files are written under a temporary
+    Every PNG carries ``provenance`` as text chunks, and a C2PA manifest signed with
+    ``credentials`` when given (:mod:`scigan.provenance.credentials`). ``watermark`` (8
+    hex digits, e.g. the run id's first 8) is embedded invisibly in every picture written
+    (the grid, each PNG, each ``.npz`` image; each needs at least 256×256 pixels:
+    :mod:`scigan.provenance.watermark`). Files are written under a temporary
     name and renamed. An existing file or non-empty folder is replaced only with
     ``overwrite=True``, and a folder only if it holds nothing but PNG files (and class
     sub-folders of them).
@@ -78,7 +88,7 @@ def save_images(
     labels_arr, names = _check_labels(labels, class_names, len(x_uint8))
     text = _check_provenance(provenance)
     if path.is_dir() or not path.suffix:
-        _save_folder(x_uint8, path, labels_arr, names, text, overwrite)
+        _save_folder(x_uint8, path, labels_arr, names, text, overwrite, credentials, watermark)
         return
     suffix = path.suffix.lower()
     if suffix not in (".png", ".npz"):
@@ -98,9 +108,12 @@ def save_images(
                 tiles[row * cols : row * cols + len(members)] = members
             grid = make_grid(tiles, cols)
             text = {**text, "scigan:rows": json.dumps([names[c] for c in present])}
-        write_png(grid, path, text)
+        write_png(mark_pixels(grid, watermark), path, text, credentials=credentials)
     else:
-        arrays: dict[str, np.ndarray] = {"x": x_uint8[:, 0] if x_uint8.shape[1] == 1 else x_uint8.transpose(0, 2, 3, 1)}
+        pixels = x_uint8.transpose(0, 2, 3, 1)
+        if watermark is not None:
+            pixels = np.stack([mark_pixels(image, watermark) for image in pixels])
+        arrays: dict[str, np.ndarray] = {"x": pixels[..., 0] if x_uint8.shape[1] == 1 else pixels}
         if labels_arr is not None:
             arrays["y"] = labels_arr
             arrays["class_names"] = np.asarray(names, dtype=str)
@@ -159,8 +172,22 @@ def atomic_write(path: Path, write: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_png(image: np.ndarray, path: Path, text: dict[str, str]) -> None:
-    """Write an H×W×C uint8 array (C = 1 or 3) as PNG with ``text`` chunks (provenance), atomically."""
+def mark_pixels(image: np.ndarray, payload: str | None) -> np.ndarray:
+    """H×W×C uint8 (C = 1 or 3) with the invisible watermark ``payload`` (8 hex digits)
+    embedded; ``image`` itself when ``payload`` is None. ScienceError below 256×256."""
+    if payload is None:
+        return image
+    from scigan.provenance.watermark import embed
+
+    marked = embed(image[..., 0] if image.shape[2] == 1 else image, payload)
+    return marked.reshape(image.shape)
+
+
+def write_png(image: np.ndarray, path: Path, text: dict[str, str], *, credentials: Credentials | None = None) -> None:
+    """Write an H×W×C uint8 (or uint16 grayscale) array, C = 1 or 3, as PNG with ``text``
+    chunks (provenance) and, given ``credentials``, a signed C2PA manifest, atomically."""
+    import io
+
     from PIL import Image
     from PIL.PngImagePlugin import PngInfo
 
@@ -168,7 +195,15 @@ def write_png(image: np.ndarray, path: Path, text: dict[str, str]) -> None:
     for key, value in text.items():
         info.add_text(key, value)
     img = Image.fromarray(image[..., 0] if image.shape[2] == 1 else image)
-    atomic_write(path, lambda f: img.save(f, format="PNG", pnginfo=info))
+    if credentials is None:
+        atomic_write(path, lambda f: img.save(f, format="PNG", pnginfo=info))
+        return
+    from scigan.provenance.credentials import sign_bytes
+
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG", pnginfo=info)
+    signed = sign_bytes(buffer.getvalue(), "image/png", text, credentials, title=path.name)
+    atomic_write(path, lambda f: f.write(signed))
 
 
 def _folder_name(name: str) -> str:
@@ -195,6 +230,8 @@ def _save_folder(
     names: list[str],
     text: dict[str, str],
     overwrite: bool,
+    credentials: Credentials | None = None,
+    watermark: str | None = None,
 ) -> None:
     if folder.exists() and not folder.is_dir():
         raise ScienceError(f"{folder} is a file, not a folder; pass a folder path or a .png/.npz path")
@@ -215,7 +252,8 @@ def _save_folder(
         for i, image in enumerate(x):
             where = tmp if labels is None else tmp / subfolders[labels[i]]
             where.mkdir(exist_ok=True)
-            write_png(image.transpose(1, 2, 0), where / f"{i:0{width}d}.png", text)
+            picture = mark_pixels(image.transpose(1, 2, 0), watermark)
+            write_png(picture, where / f"{i:0{width}d}.png", text, credentials=credentials)
         if folder.exists():
             old = _temp_name(folder, ".old")
             os.rename(folder, old)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from scigan.errors import ScienceError, brief
-from scigan.modalities.base import Dataset, check_output_file
+from scigan.modalities.base import Dataset, check_output_file, write_sidecar
 from scigan.modalities.molecules.builtins import NOTES, load_builtin
 from scigan.warn import warn
 
@@ -316,7 +316,8 @@ def save_molecules(
     many were written.
 
     ``synthetic`` records carry ``synthetic=true`` and ``header`` (run, step): in .smi the
-    name field (``synthetic_<i> run=… step=…``), in .csv columns, in .sdf properties.
+    name field (``synthetic_<i> run=… step=…``), in .csv columns and a
+    ``<file>.provenance.json`` sidecar, in .sdf properties.
     A run's own copy (not synthetic) writes ``label=<name>`` names, which read back.
     An existing file is replaced only with ``overwrite``.
     """
@@ -340,6 +341,8 @@ def save_molecules(
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    if suffix == ".csv":
+        write_sidecar(path, {f"scigan:{k}": str(v) for k, v in marks.items()})
     return len(rows)
 
 

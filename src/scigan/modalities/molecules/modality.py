@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scigan.errors import ScienceError
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, record_marks
 from scigan.modalities.molecules.io import load_molecules, save_molecules
 from scigan.warn import warn
 
@@ -189,11 +189,11 @@ class MoleculeModality:
         o = config.data_options
         if not o.reward:
             return None
+        from scigan.core.recipe import critic_steps
         from scigan.modalities.molecules.reward import RewardFit, RewardLoss, reward_function
 
         score = reward_function(o.reward, list(train.x))
-        critic_steps = config.n_critic or (5 if config.loss == "wgan" else 1)  # the core's default
-        return [RewardFit(codec, score, every=critic_steps)], [RewardLoss(o.reward_lambda)]
+        return [RewardFit(codec, score, every=critic_steps(config))], [RewardLoss(o.reward_lambda)]
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Every training molecule once per pass."""
@@ -228,7 +228,11 @@ class MoleculeModality:
             from scigan.runs import open_run
 
             run = open_run(samples.source)
-            header = {"run": run.path.name, "step": str(samples.info.get("step", 0))}
+            header = {
+                "run": run.path.name,
+                "step": str(samples.info.get("step", 0)),
+                **record_marks(options.get("provenance")),
+            }
         smiles = [str(s) if s else "" for s in samples.x]
         written = save_molecules(
             smiles,

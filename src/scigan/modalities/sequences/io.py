@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scigan.errors import ScienceError, brief
-from scigan.modalities.base import Dataset, check_output_file
+from scigan.modalities.base import Dataset, check_output_file, write_sidecar
 from scigan.modalities.sequences import FASTA_SUFFIXES
 from scigan.modalities.sequences.alphabet import (
     LETTERS,
@@ -334,7 +334,8 @@ def save_sequences(
     ``synthetic=true``, others ``seq_<i>``; ``nearest`` (N,) identities in [0, 1] add
     ``nearest_identity``. FASTA headers hold ``label=<name>`` tokens (read back with
     ``--label-field label``); tables have columns id, sequence, [label], [synthetic],
-    [nearest_identity]. An existing file is replaced only with ``overwrite``.
+    [nearest_identity], and a ``<file>.provenance.json`` sidecar holds the synthetic
+    marks. An existing file is replaced only with ``overwrite``.
     """
     path = Path(path)
     suffix, gz = _endings(path)
@@ -375,6 +376,9 @@ def save_sequences(
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    if suffix not in FASTA_SUFFIXES:
+        marks = {"synthetic": "true", **(header or {})} if synthetic else {}
+        write_sidecar(path, {f"scigan:{k}": str(v) for k, v in marks.items()})
 
 
 def _write_fasta(handle: Any, ids: list[str], strings: Sequence[str], fields: list[dict[str, str]]) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scigan.errors import ScienceError
-from scigan.modalities.base import Dataset
+from scigan.modalities.base import Dataset, record_marks
 from scigan.modalities.sequences.codec import SequenceCodec
 from scigan.modalities.sequences.io import load_sequences, save_sequences
 
@@ -201,7 +201,11 @@ class SequenceModality:
         if synthetic:
             run = open_run(samples.source)
             codec = self.load_codec(run.path, run.data)
-            header = {"run": run.path.name, "step": str(samples.info.get("step", 0))}
+            header = {
+                "run": run.path.name,
+                "step": str(samples.info.get("step", 0)),
+                **record_marks(options.get("provenance")),
+            }
         else:
             codec = SequenceCodec(samples.info["letters"], samples.info["length"], samples.info["fixed_length"])
             header = {}

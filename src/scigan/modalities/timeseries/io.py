@@ -31,8 +31,6 @@ MAX_IDS = 1000
 WRITE_SUFFIXES = (".csv", ".parquet", ".npz")
 #: Columns of the long table written before the value columns.
 LONG_COLUMNS = ("sample", "step", "label")
-#: What a CSV's provenance sidecar adds to the file's name.
-SIDECAR = ".provenance.json"
 
 
 def load_windows(
@@ -248,7 +246,8 @@ def save_windows(
     """Write windows ``x`` (N, T, C) in the user's units, atomically, by ``path``'s ending.
 
     ``.csv``/``.parquet``: a long table of columns sample, step, [label (class name)] and
-    ``columns``; a CSV's ``provenance`` goes to a ``<file>.provenance.json`` beside it,
+    ``columns``; a CSV's ``provenance`` goes to a ``<file>.provenance.json`` beside it
+    (:func:`scigan.modalities.base.write_sidecar`),
     Parquet's into its key-value metadata. ``.npz``: ``x``, ``columns``, [``y``,
     ``class_names``], [``test_mask``, ``time_rank``] and ``provenance`` as a JSON string.
     An existing file is replaced only with ``overwrite``.
@@ -299,12 +298,6 @@ def save_windows(
     for k, column in enumerate(columns):
         table[str(column)] = x[:, :, k].reshape(-1)
     save_table(pd.DataFrame(table), path, overwrite=overwrite, provenance=provenance)
-    sidecar = path.with_name(path.name + SIDECAR)
-    if suffix == ".csv" and provenance:
-        text = json.dumps(provenance, indent=1).encode()
-        atomic_write(sidecar, lambda f: f.write(text))
-    elif suffix == ".csv":
-        sidecar.unlink(missing_ok=True)  # a stale one would mark a real copy synthetic
 
 
 def _pandas() -> Any:
