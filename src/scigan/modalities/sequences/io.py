@@ -334,8 +334,7 @@ def save_sequences(
     ``synthetic=true``, others ``seq_<i>``; ``nearest`` (N,) identities in [0, 1] add
     ``nearest_identity``. FASTA headers hold ``label=<name>`` tokens (read back with
     ``--label-field label``); tables have columns id, sequence, [label], [synthetic],
-    [nearest_identity], and a ``<file>.provenance.json`` sidecar holds the synthetic
-    marks. An existing file is replaced only with ``overwrite``.
+    [nearest_identity] and a ``<file>.provenance.json`` sidecar. An existing file needs ``overwrite``.
     """
     path = Path(path)
     suffix, gz = _endings(path)
