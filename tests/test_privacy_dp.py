@@ -11,11 +11,11 @@ from torch import nn
 
 pytest.importorskip("opacus")
 
-from helpers import cli_error  # noqa: E402
-from scigan.cli import main  # noqa: E402
-from scigan.core.objectives import make_objective  # noqa: E402
-from scigan.core.phases import StepContext  # noqa: E402
-from scigan.core.private import (  # noqa: E402
+from helpers import cli_error
+from scigan.cli import main
+from scigan.core.objectives import make_objective
+from scigan.core.phases import StepContext
+from scigan.core.private import (
     PrivacyPlan,
     PrivateDiscriminatorLoss,
     clipped_sum,
@@ -23,7 +23,7 @@ from scigan.core.private import (  # noqa: E402
     poisson_rows,
     spent_epsilon,
 )
-from scigan.errors import ScienceError  # noqa: E402
+from scigan.errors import ScienceError
 
 
 class Critic(nn.Module):
@@ -157,7 +157,9 @@ FAST = ["--width", "16", "--batch-size", "32", "--eval-every", "0", "--sample-ev
         (["--dp-epsilon", "3", "--steps", "5", "--dp-delta", "0.5"], "--dp-delta"),
     ],
 )
-def test_cli_refuses_what_dp_cannot_keep(tmp_path: Path, capsys: pytest.CaptureFixture, extra: list, match: str) -> None:
+def test_cli_refuses_what_dp_cannot_keep(
+    tmp_path: Path, capsys: pytest.CaptureFixture, extra: list, match: str
+) -> None:
     line = cli_error(capsys, ["train", "breast-cancer", "--out", str(tmp_path / "r"), *FAST, *extra])
     assert match in line
     assert not (tmp_path / "r").exists()
