@@ -11,6 +11,7 @@ import pytest
 
 from helpers import cli_error
 from scigan.cli import main
+from scigan.config import TrainConfig
 from scigan.errors import ScienceError
 from scigan.metrics.fairness import (
     UNDER_REPRESENTED,
@@ -20,6 +21,9 @@ from scigan.metrics.fairness import (
     with_fairness_keys,
 )
 from scigan.metrics.groups import draw_balanced, group_row_weights
+from scigan.modalities import get_modality
+from scigan.modalities.base import Dataset
+from scigan.workflows.train import group_weighted_rows
 from test_tabular import TINY
 
 
@@ -65,6 +69,44 @@ def test_group_row_weights_give_each_group_its_share() -> None:
             group_row_weights(groups, spec, ["A", "B"])
     with pytest.raises(ScienceError, match="no training rows"):
         group_row_weights(groups, "equal", ["A", "B", "C"])
+
+
+def test_group_weights_draw_each_group_in_its_share() -> None:
+    y = np.array([0] * 180 + [1] * 20)
+    data = Dataset(
+        x=np.zeros((200, 1, 8, 8), np.uint8), y=y, class_names=["big", "rare"], source="t", modality="images"
+    )
+    images = get_modality("images")
+    rows = group_weighted_rows(images, data, TrainConfig(group_weights="equal", seed=3), sampled=False)
+    assert len(rows) == 200 and 0.4 < (y[rows] == 1).mean() < 0.6  # 10 % -> about half
+    again = group_weighted_rows(images, data, TrainConfig(group_weights="equal", seed=3), sampled=False)
+    assert (rows == again).all()  # seeded: a resumed run cycles through the same rows
+    rows = group_weighted_rows(images, data, TrainConfig(group_weights="big=1,rare=3", seed=0), sampled=False)
+    assert 0.65 < (y[rows] == 1).mean() < 0.85
+    with pytest.raises(ScienceError, match="DP-SGD"):
+        group_weighted_rows(images, data, TrainConfig(group_weights="equal", dp_epsilon=3), sampled=False)
+    with pytest.raises(ScienceError, match="--condition-columns label"):
+        group_weighted_rows(images, data, TrainConfig(group_weights="equal"), sampled=True)
+    unlabelled = Dataset(x=data.x, y=None, class_names=[], source="t", modality="images")
+    with pytest.raises(ScienceError, match="needs groups"):
+        group_weighted_rows(images, unlabelled, TrainConfig(group_weights="equal"), sampled=False)
+
+
+def test_group_weights_on_a_table_group_column(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    tables = get_modality("tabular")
+    config = TrainConfig.from_flat(data="gbsg2", group_column="menostat", group_weights="Pre=0.8,Post=0.2")
+    data = tables.read(config)
+    rows = group_weighted_rows(tables, data, config, sampled=False)
+    assert 0.74 < (data.x["menostat"].to_numpy()[rows] == "Pre").mean() < 0.86
+    argv = ["train", "gbsg2", "--group-column", "menostat", "--steps", "2", "--eval-every", "0", *TINY]
+    err = cli_error(capsys, [*argv, "--group-weights", "equal", "--out", str(tmp_path / "a")])
+    assert "--condition-columns label" in err
+    argv = [*argv, "--condition-columns", "label"]
+    err = cli_error(capsys, [*argv, "--group-weights", "Pre=1", "--out", str(tmp_path / "b")])
+    assert "missing: Post" in err
+    run = tmp_path / "c"
+    assert main([*argv, "--group-weights", "equal", "--out", str(run)]) == 0
+    assert 'group_weights = "equal"' in (run / "config.toml").read_text()
 
 
 def test_draw_balanced_fills_rare_groups_and_gives_up_clearly() -> None:

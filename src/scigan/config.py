@@ -130,6 +130,11 @@ class TrainConfig:
     dp_max_grad_norm: float = option(
         1.0, "DP-SGD clipping norm C of each real sample's discriminator gradient.", Interval(0, low_open=True)
     )
+    group_weights: str = option(
+        "",
+        "Groups seen in chosen proportions during training: equal, or name=share,... for every "
+        "group (the classes; tables: the --group-column's values); empty keeps the data's own.",
+    )
     dp_accountant: str = option("rdp", "Privacy accountant of Opacus: rdp or prv.", OneOf(("rdp", "prv")))
     holdout: float = option(
         0.1,

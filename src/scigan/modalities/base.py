@@ -341,6 +341,10 @@ class Modality(Protocol):
     # generator-phase terms it needs (tables: CTGAN's conditional vector, modalities/
     # tabular/conditions.py). Kinds without one train on ``training_rows`` and labels.
     #
+    # Optional: ``group_values(train)`` -> ((N,) group name of each row, the group names)
+    # or None: the groups ``--group-weights`` reweights (tables: the --group-column's
+    # values); without it the groups are the classes.
+    #
     # Optional: ``nearest(samples, run)`` -> (N,) similarity of each sample to its nearest
     # training sample, which ``scigan sample --annotate-nearest`` passes to ``save`` as
     # ``nearest=`` (sequences: identity to the nearest training sequence).

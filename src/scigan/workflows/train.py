@@ -145,6 +145,30 @@ def _phases(modality: Modality, config: TrainConfig, d_terms: list[Any], g_terms
     return lambda G_, D_: with_terms(build_phases(config, G_, D_), generator=g_terms, discriminator=d_terms)
 
 
+def group_weighted_rows(modality: Modality, train: Dataset, config: TrainConfig, sampled: bool) -> np.ndarray:
+    """Row indices (N,) of ``train`` drawn with replacement (seeded by ``config.seed``) so
+    that each group gets the share ``--group-weights`` asks: the modality's
+    ``group_values`` where it has them, else the classes. ScienceError for a private run
+    (Poisson sampling sees each row once), a condition sampler that draws rows itself
+    (``sampled``), or data without groups."""
+    from scigan.metrics.groups import group_row_weights
+
+    if config.dp_epsilon > 0:
+        raise ScienceError("--group-weights with --dp-epsilon: DP-SGD samples every row alike; drop one of them")
+    if sampled:
+        raise ScienceError(
+            "--group-weights: CTGAN's sampler draws the rows by category itself; "
+            "pass --condition-columns label to reweight the groups"
+        )
+    found = modality.group_values(train) if hasattr(modality, "group_values") else None
+    if found is None and train.y is not None and train.class_names:
+        found = (train.y, list(train.class_names))
+    if found is None:
+        raise ScienceError("--group-weights needs groups: the data has no labels (tables: no --group-column)")
+    weights = group_row_weights(found[0], config.group_weights, found[1])
+    return np.random.default_rng(config.seed).choice(len(train), size=len(train), p=weights)
+
+
 def train_generator(
     config: TrainConfig,
     out: Path,
@@ -231,6 +255,8 @@ def train_generator(
         privacy = make_plan(config, len(rows), run.num_classes, codec_epsilon)
     else:
         rows = modality.training_rows(train_split, bool(run.num_classes) and conditions is None)
+    if config.group_weights:
+        rows = group_weighted_rows(modality, train_split, config, conditions is not None)
     trainer = Trainer(  # checks the config against the data before anything is written
         config,
         G,

@@ -162,6 +162,17 @@ class TabularModality:
         (training-by-sampling); otherwise every row once."""
         return log_frequency_rows(train.y) if conditional and train.y is not None else np.arange(len(train))
 
+    def group_values(self, train: TableData) -> tuple[np.ndarray, list[str]] | None:
+        """Each training row's value (N,) of the group column (``--group-column``, else the
+        label) as a string, and the sorted group names; None for neither column."""
+        from scigan.modalities.tabular.metrics import _as_keys
+
+        column = train.info.get("group_column", "")
+        if not column:
+            return None
+        values = _as_keys(train.x[column])
+        return values, sorted(set(values))
+
     def conditions(self, train: TableData, codec: TableCodec, config: Any) -> ConditionSampler | None:
         """CTGAN's conditional vector with training-by-sampling over every discrete column
         (a step hook for the trainer), or None when ``condition_columns`` is "label", no
