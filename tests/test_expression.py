@@ -14,7 +14,7 @@ pd = pytest.importorskip("pandas")
 
 from helpers import assert_resume_is_exact, cli_error  # noqa: E402
 from scigan.cli import main  # noqa: E402
-from scigan.modalities.expression.codec import ExpressionCodec  # noqa: E402
+from scigan.modalities.expression.codec import PUBLIC_LIBRARY, ExpressionCodec  # noqa: E402
 from scigan.modalities.expression.io import load_expression  # noqa: E402
 
 TINY = [
@@ -283,3 +283,15 @@ def test_fewer_cells_than_the_batch(tmp_path: Path, capsys: pytest.CaptureFixtur
         capsys, ["train", _h5ad(tmp_path, _counts(cells=20)), "--out", str(tmp_path / "r"), *TINY, "--batch-size", "32"]
     )
     assert "fewer than --batch-size" in line
+
+
+def test_a_private_codec_reads_nothing_from_the_cells(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    pytest.importorskip("opacus")
+    path = _h5ad(tmp_path, _counts())
+    dp = ["--dp-epsilon", "5", "--steps", "2", "--eval-every", "0", "--sample-every", "0", *TINY]
+    line = cli_error(capsys, ["train", path, *dp, "--out", str(tmp_path / "auto")])
+    assert "--values counts or --values log" in line
+    run = tmp_path / "dp"
+    assert main(["train", path, "--values", "counts", *dp, "--out", str(run)]) == 0
+    codec = json.loads((run / "codec.json").read_text())
+    assert codec["library"] == PUBLIC_LIBRARY and codec["log_lib_mean"] == pytest.approx(np.log(PUBLIC_LIBRARY))

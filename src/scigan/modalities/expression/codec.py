@@ -126,16 +126,16 @@ class ExpressionCodec:
     @classmethod
     def public(cls, train: Dataset) -> ExpressionCodec:
         """A codec that learns nothing from the cells' values, for differentially private
-        training (ε 0): the schema only (genes, label key, the format's values and whether
-        log values lie on a per-cell count grid), library L = :data:`PUBLIC_LIBRARY` and
-        the library (or size-factor) column standardised by fixed constants, not by the
-        training cells' statistics."""
-        fitted = cls.fit(train) if train.info["values"] != "counts" else None
-        quantised = fitted is not None and fitted.quantised
-        centre = 0.0 if quantised else float(np.log(PUBLIC_LIBRARY))
+        training (ε 0): the schema only (genes, label key, whether the matrix holds counts
+        or log values), library L = :data:`PUBLIC_LIBRARY` and the library column
+        standardised by fixed constants, not by the training cells' statistics. Log values
+        are modelled as they are: whether they lie on a per-cell count grid would be read
+        from the cells."""
         info = train.info
-        library = 0.0 if info["values"] != "counts" else PUBLIC_LIBRARY
-        return cls(info["genes"], info["values"], library, centre, 1.0, info["label_column"], quantised)
+        counts = info["values"] == "counts"
+        library = PUBLIC_LIBRARY if counts else 0.0
+        centre = float(np.log(PUBLIC_LIBRARY)) if counts else 0.0
+        return cls(info["genes"], info["values"], library, centre, 1.0, info["label_column"])
 
     @property
     def width(self) -> int:

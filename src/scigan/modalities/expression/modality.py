@@ -15,6 +15,7 @@ import numpy as np
 
 from scigan.errors import ScienceError
 from scigan.modalities.base import Dataset, log_frequency_rows, record_marks
+from scigan.modalities.expression.catalogue import BUILTINS
 from scigan.modalities.expression.io import load_expression, save_expression
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ __all__ = ["ExpressionModality", "load_expression", "save_expression"]
 
 #: The architectures expression data can be trained with.
 ARCHITECTURES = ("scgan",)
+
+
+#: The built-ins' names: their values (counts or log) are public facts.
+BUILTIN_NAMES = frozenset(entry.name for entry in BUILTINS)
 
 
 class ExpressionModality:
@@ -51,11 +56,17 @@ class ExpressionModality:
     def resolve(self, config: Any, data: Dataset, log: Any = print) -> Any:
         """Expression defaults: the scgan networks with WGAN-GP and one critic step per
         generator step (on pbmc68k, 90 s of CPU gave a detection AUC of 0.65 with one
-        critic step against 0.79 with five)."""
+        critic step against 0.79 with five). A private run on the user's files must
+        declare ``--values``."""
         model = "scgan" if config.model == "auto" else config.model
         if model not in ARCHITECTURES:
             raise ScienceError(f"unknown model {model!r} for expression; choose one of: {', '.join(ARCHITECTURES)}")
         loss = "wgan" if config.loss == "auto" else config.loss
+        if config.dp_epsilon > 0 and config.data_options.values == "auto" and data.source not in BUILTIN_NAMES:
+            raise ScienceError(
+                "--dp-epsilon: detecting whether the matrix holds counts or log values reads the cells "
+                "outside the privacy budget; pass --values counts or --values log"
+            )
         cells = replace(config.data_options, label_column=data.info["label_column"], values=data.info["values"])
         return replace(
             config, model=model, loss=loss, n_critic=config.n_critic or (1 if loss == "wgan" else 0), data_options=cells
@@ -68,7 +79,9 @@ class ExpressionModality:
         return ExpressionCodec.fit(train)
 
     def private_codec(self, train: Dataset, config: Any) -> tuple[ExpressionCodec, float]:
-        """A codec of public constants (:meth:`.ExpressionCodec.public`): ε 0."""
+        """A codec of public constants (:meth:`.ExpressionCodec.public`): ε 0. The user's
+        files must say what they hold (``--values counts|log``): detecting it reads every
+        cell, outside the budget (refused in :meth:`resolve`); a built-in's values are public."""
         from scigan.modalities.expression.codec import ExpressionCodec
 
         return ExpressionCodec.public(train), 0.0
