@@ -177,3 +177,29 @@ def test_dp_run_records_its_budget_and_evaluate_reports_it(tmp_path: Path, capsy
     assert scores["dp_epsilon"] == pytest.approx(table["epsilon_spent"]) and scores["dp_delta"] == table["delta"]
     for key in ("mia_auc_logan", "mia_auc_domias", "exact_copy_share"):
         assert scores[key] is not None and 0 <= scores[key] <= 1
+
+
+@pytest.mark.slow
+def test_dp_lowers_the_white_box_membership_attack(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """40 training rows, a wide critic that judges single rows and 2000 steps: without DP
+    its scores tell members from held-out rows (LOGAN 0.84 measured); at ε = 1 they do
+    not (0.52). About 4 minutes on 2 cores."""
+    from sklearn.datasets import load_breast_cancer
+
+    from scigan.modalities.tabular.private import breast_cancer_bounds
+
+    frame = load_breast_cancer(as_frame=True).frame.sample(80, random_state=0)
+    frame = frame.iloc[:, :6].assign(target=frame["target"])
+    frame.to_csv(tmp_path / "bc80.csv", index=False)
+    bounds = {c: breast_cancer_bounds()[c] for c in frame.columns[:6]} | {"target": [0, 1]}
+    (tmp_path / "bounds.json").write_text(json.dumps(bounds))
+    common = ["--label-column", "target", "--holdout", "0.5", "--steps", "2000", "--batch-size", "20", "--pac", "1"]
+    common += ["--width", "64", "--eval-every", "0", "--sample-every", "0", "--quiet"]
+    auc = {}
+    for name, extra in {"plain": [], "dp": ["--dp-epsilon", "1", "--dp-bounds", str(tmp_path / "bounds.json")]}.items():
+        run = tmp_path / name
+        assert main(["train", str(tmp_path / "bc80.csv"), *common, *extra, "--out", str(run)]) == 0
+        capsys.readouterr()
+        assert main(["evaluate", str(run), "--json"]) == 0
+        auc[name] = json.loads(capsys.readouterr().out)["mia_auc_logan"]
+    assert auc["plain"] > 0.7 and auc["dp"] < 0.6 and auc["dp"] < auc["plain"] - 0.15, auc
