@@ -21,6 +21,13 @@ from scigan.errors import ScienceError
 from scigan.warn import one_line_warnings
 
 
+def lost_peer(err: Exception) -> bool:
+    """Whether ``err`` is a multi-process run's collective failing because a peer process
+    ended (gloo: the connection closed or reset)."""
+    text = str(err)
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1 and ("Connection reset" in text or "Connection closed" in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -43,10 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 resolve_device(args.device)
             code = COMMANDS[args.command](args, say)
     except ScienceError as err:
-        print(f"scigan {args.command}: error: {err}", file=sys.stderr)
+        if os.environ.get("RANK", "0") == "0":  # the other ranks of a torchrun run read the same input
+            print(f"scigan {args.command}: error: {err}", file=sys.stderr)
         return 2
     except Interrupted as stop:  # a checkpoint was written; the line says how to resume
-        print(f"scigan {args.command}: {stop}", file=sys.stderr)
+        if os.environ.get("RANK", "0") == "0":
+            print(f"scigan {args.command}: {stop}", file=sys.stderr)
         return stop.exit_code
     except KeyboardInterrupt:
         print(f"scigan {args.command}: interrupted", file=sys.stderr)
@@ -54,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # an internal error: one line, the traceback on request
         if os.environ.get("SCIGAN_DEBUG"):
             raise
+        if lost_peer(err):
+            rank = os.environ.get("RANK", "0")
+            print(f"scigan {args.command}: rank {rank}: another rank of the run went away; stopping", file=sys.stderr)
+            return 1
         print(
             f"scigan {args.command}: internal error: {type(err).__name__}: {err} "
             "(set SCIGAN_DEBUG=1 for the traceback and please report it)",

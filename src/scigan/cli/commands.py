@@ -45,15 +45,22 @@ def resume_command(args: argparse.Namespace, out: Path) -> str:
     return shlex.join(["scigan", *words])
 
 
-def train_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
+def train_command(args: argparse.Namespace, say: Callable[[str], None]) -> int | None:
     """Train a run as the flags and --config say; print its folder. Stopped by SIGINT or
-    SIGTERM, it says how to resume (:class:`~scigan.core.interrupt.Interrupted`)."""
+    SIGTERM, it says how to resume (:class:`~scigan.core.interrupt.Interrupted`). With
+    ``--nproc N`` the same command runs on N processes (:mod:`scigan.cli.launch`)."""
+    from scigan.core.distributed import from_environment
     from scigan.core.interrupt import Interrupted
     from scigan.workflows.train import train
 
     config = train_config(args, args.option_names)
     model = "" if config.model == "auto" else f"-{config.model}"
     out = args.out or Path("runs") / f"{Path(config.data).name or 'data'}{model}"
+    if args.nproc != 1:
+        from scigan.cli.launch import run_ranks
+
+        argv = args.argv if args.out is not None else [*args.argv, "--out", str(out)]
+        return run_ranks(argv, args.nproc, resume_command(args, out))
     try:
         run, _ = train(
             config, out, resume=args.resume, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say
@@ -61,7 +68,9 @@ def train_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     except Interrupted as stop:
         stop.resume = resume_command(args, out)
         raise
-    say(f"run folder: {run.path}")
+    if from_environment().main:
+        say(f"run folder: {run.path}")
+    return None
 
 
 def sample_command(args: argparse.Namespace, say: Callable[[str], None]) -> None:

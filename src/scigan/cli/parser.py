@@ -80,6 +80,12 @@ def build_parser() -> Parser:
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
+    p.add_argument(
+        "--nproc",
+        type=int,
+        default=1,
+        help="train on this many processes of this machine (torchrun; the global batch is --batch-size × N)",
+    )
     p.set_defaults(option_names=add_option_flags(p, train_sections(), "training options"))
 
     p = command("sample", "draw synthetic samples from a trained run")

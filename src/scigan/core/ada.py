@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from scigan.core import distributed
 from scigan.core.diffaugment import diff_augment
 from scigan.core.phases import Phase, StepContext, StepHook
 
@@ -60,13 +61,16 @@ class AdaptiveAugment(StepHook):
             self._count += int(real.numel())
 
     def after_step(self) -> None:
-        """Count a finished training step; every ``ADA_INTERVAL`` steps adjust ``p``."""
+        """Count a finished training step; every ``ADA_INTERVAL`` steps adjust ``p`` from
+        r_t over every rank's real batches (the ranks therefore keep the same ``p``)."""
         self._steps += 1
         if self._steps % ADA_INTERVAL or not self._count:
             return
+        device = self._pending[0].device if self._pending else torch.device("cpu")
         self._sign_sum += float(torch.stack(self._pending).sum()) if self._pending else 0.0
-        self.rt = self._sign_sum / self._count
-        step = self.batch_size * ADA_INTERVAL / self.speed
+        sign_sum, count = distributed.sum_values([self._sign_sum, self._count], device)  # over every rank
+        self.rt = sign_sum / count
+        step = self.batch_size * distributed.world_size() * ADA_INTERVAL / self.speed
         self.p = min(max(self.p + (step if self.rt > self.target else -step), 0.0), 1.0)
         self._sign_sum, self._count, self._pending = 0.0, 0, []
 

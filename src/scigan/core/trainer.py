@@ -6,11 +6,18 @@ Every random draw of step ``s`` comes from a generator seeded by (seed, s), and 
 order of epoch ``e`` from one seeded by (seed, e); a resumed run therefore continues
 exactly where the checkpoint left off and reproduces an uninterrupted run bit for bit
 on the CPU.
+
+With several processes (:mod:`scigan.core.distributed`) every rank runs this loop on its
+shard of each batch: the real rows, latents and fake labels of step ``s`` are the same
+draws a single process with the global batch (``--batch-size`` × world size) makes, and
+the gradients are averaged before each optimizer step. Rank 0 alone logs, evaluates,
+previews and writes checkpoints; the others wait for it at a barrier.
 """
 
 from __future__ import annotations
 
 import math
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,9 +29,10 @@ from torch import nn
 
 from scigan.config import LEGACY_VALUES, TrainConfig
 from scigan.core import checkpoint as ckpt
-from scigan.core import divergence, metrics_log
+from scigan.core import distributed, divergence, metrics_log
 from scigan.core.device import autocast_dtype, resolve_device, seeded_generator
 from scigan.core.diffaugment import diff_augment, parse_policy
+from scigan.core.distributed import SINGLE, World
 from scigan.core.ema import EMA
 from scigan.core.interrupt import Interrupted, StopRequests
 from scigan.core.phases import Phase, StepContext, StepHook
@@ -78,6 +86,7 @@ class Trainer:
         privacy: a DP-SGD plan (:mod:`scigan.core.private`): the discriminator's real
             batches are Poisson samples, its gradients clipped and noised, fake labels
             drawn uniformly over the plan's classes, and ε is logged as ``dp/epsilon``.
+        world: this process's rank among the run's processes (one process by default).
     """
 
     def __init__(
@@ -97,26 +106,36 @@ class Trainer:
         hooks: Sequence[StepHook] = (),
         selects: str = "fd",
         privacy: PrivacyPlan | None = None,
+        world: World = SINGLE,
     ):
         self.selection = Selection(selects)
         self.config = config
         self.privacy = privacy
+        self.world = world
         if privacy is not None:
             refuse_batch_mixing(D)
-        self.device = resolve_device(config.device)
+            if world.size > 1:
+                raise ScienceError(
+                    "--dp-epsilon runs in one process: its accountant counts one Poisson sample per step"
+                )
+        self.device = distributed.rank_device(world, resolve_device(config.device))
+        G, D = distributed.sync_batch_norm(G, self.device), distributed.sync_batch_norm(D, self.device)
         images = config.channels_last and data.dim() == 4
         self.memory_format = torch.channels_last if images else torch.contiguous_format
         self.G = G.to(self.device, memory_format=self.memory_format)  # type: ignore[call-overload]
         self.D = D.to(self.device, memory_format=self.memory_format)  # type: ignore[call-overload]
         self.autocast = autocast_dtype(config.precision, self.device)
+        distributed.broadcast_state([self.G, self.D])  # every rank starts from rank 0's weights
         self.data = data.to(self.device)
         self.labels = None if labels is None else labels.to(self.device)
         self.encode, self.z_dim, self.run = encode, z_dim, run
         self.evaluate, self.preview, self.log = evaluate, preview, log
-        if len(self.data) < config.batch_size:
+        self.global_batch = config.batch_size * world.size
+        if len(self.data) < self.global_batch:
+            across = f" × {world.size} processes" if world.size > 1 else ""
             raise ScienceError(
                 f"the training data has {len(self.data)} samples, fewer than --batch-size "
-                f"{config.batch_size}; pass a smaller --batch-size"
+                f"{config.batch_size}{across}; pass a smaller --batch-size"
             )
         self.phases = (phases or (lambda G, D: build_phases(config, G, D, privacy)))(self.G, self.D)
         # the generator phase can train on the discriminator phase's fake batch
@@ -166,7 +185,8 @@ class Trainer:
         """
         newest = ckpt.resume_point(self.run)  # damaged newer checkpoints are set aside, with a warning
         if newest is None:
-            metrics_log.truncate(self.run / "metrics.jsonl", self.step)
+            if self.world.main:
+                metrics_log.truncate(self.run / "metrics.jsonl", self.step)
             return False
         state = ckpt.read_state(newest)
         ckpt.refuse_changed_options(
@@ -179,24 +199,35 @@ class Trainer:
         for hook in self.hooks:
             hook.load_state_dict(state["hooks"][hook.name])
         self.recovery.guard.load_state_dict(state.get("divergence", {}))
-        metrics_log.truncate(self.run / "metrics.jsonl", self.step)
+        if self.world.main:
+            metrics_log.truncate(self.run / "metrics.jsonl", self.step)
         self.log(f"resumed {self.run} at step {self.step}")
         return True
 
     # ---- one step ----------------------------------------------------------------------
     def _batch_indices(self, draw: int) -> torch.Tensor:
-        """Indices of the ``draw``-th real batch: epoch-wise permutations, last partial
-        batch dropped."""
-        n, b = len(self.data), self.config.batch_size
+        """Indices of this rank's shard of the ``draw``-th real batch: epoch-wise
+        permutations cut into global batches, last partial batch dropped."""
+        n, b = len(self.data), self.global_batch
         per_epoch = n // b
         epoch, i = divmod(draw, per_epoch)
         if epoch != self._epoch:
             g = seeded_generator(torch.device("cpu"), self.config.seed, 1, epoch)
             self._perm = torch.randperm(n, generator=g).to(self.device)
             self._epoch = epoch
-        return self._perm[i * b : (i + 1) * b]
+        return self._perm[i * b : (i + 1) * b][self._shard]
 
-    def _context(self, phase: Phase, rng: torch.Generator, draw: int) -> StepContext:
+    @property
+    def _shard(self) -> slice:
+        """This rank's part of a global batch."""
+        b = self.config.batch_size
+        return slice(self.world.rank * b, (self.world.rank + 1) * b)
+
+    def _context(self, phase: Phase, rng: torch.Generator, local: torch.Generator, draw: int) -> StepContext:
+        """The step context of one phase: real rows, labels, latents and fake labels are
+        drawn from ``rng`` (the same on every rank, for the global batch, of which this
+        rank takes its shard); per-sample draws inside the terms and hooks (augmentation,
+        penalty interpolation) come from ``local``, this rank's own generator."""
         b = self.config.batch_size
         plan = self.privacy
         if plan is not None and not phase.trains_generator:
@@ -209,12 +240,12 @@ class Trainer:
         if plan is not None and self.labels is not None:  # the training labels' frequencies stay private
             fake_labels = torch.randint(plan.num_classes, (b,), generator=rng, device=self.device)
         elif phase.trains_generator and self.labels is not None:
-            pick = torch.randint(len(self.labels), (b,), generator=rng, device=self.device)
-            fake_labels = self.labels[pick]
-        z = torch.randn(b, self.z_dim, generator=rng, device=self.device)
-        augment = (lambda x: diff_augment(x, self.policy, rng)) if self.policy else (lambda x: x)
+            pick = torch.randint(len(self.labels), (self.global_batch,), generator=rng, device=self.device)
+            fake_labels = self.labels[pick[self._shard]]
+        z = torch.randn(self.global_batch, self.z_dim, generator=rng, device=self.device)[self._shard]
+        augment = (lambda x: diff_augment(x, self.policy, local)) if self.policy else (lambda x: x)
         grad = phase.trains_generator or self.reuse_fake
-        ctx = StepContext(self.G, self.D, real, labels, z, fake_labels, rng, augment, grad_to_generator=grad)
+        ctx = StepContext(self.G, self.D, real, labels, z, fake_labels, local, augment, grad_to_generator=grad)
         for hook in self.hooks:
             hook.prepare(phase, ctx)
         return ctx
@@ -223,6 +254,11 @@ class Trainer:
         """One generator step and the discriminator steps before it; adds the (detached)
         loss terms into ``losses``."""
         rng = seeded_generator(self.device, self.config.seed, 2, self.step)
+        local = (
+            rng
+            if self.world.size == 1
+            else seeded_generator(self.device, self.config.seed, 3, self.step, self.world.rank)
+        )
         for hook in self.hooks:
             hook.before_step(self.images)
         self.G.train()
@@ -233,7 +269,7 @@ class Trainer:
             self.D.requires_grad_(not phase.trains_generator)
             for repeat in range(phase.repeats):
                 if ctx is None or not (self.reuse_fake and phase.trains_generator):
-                    ctx = self._context(phase, rng, self.step * self.phases[0].repeats + repeat)
+                    ctx = self._context(phase, rng, local, self.step * self.phases[0].repeats + repeat)
                 total: float | torch.Tensor = 0.0
                 for term in phase.terms:
                     if self.step < term.start or (self.step * phase.repeats + repeat) % term.interval:
@@ -249,26 +285,34 @@ class Trainer:
                     continue  # none of the phase's terms has started yet
                 phase.optimizer.zero_grad(set_to_none=True)
                 total.backward()
+                distributed.average_gradients(p for group in phase.optimizer.param_groups for p in group["params"])
                 phase.optimizer.step()
                 self.d_steps += not phase.trains_generator
                 for hook in self.hooks:
                     hook.after_phase(phase, ctx)
         if ctx is not None and ctx._fake is not None:
             self._last_batch = (ctx.real, ctx._fake.detach())
-        self.images += self.config.batch_size * self.phases[0].repeats
+        if self.world.size > 1:  # batch-norm running statistics: rank 0's, as DDP does
+            distributed.broadcast_state([self.G, self.D], buffers_only=True)
+        self.images += self.global_batch * self.phases[0].repeats
         if self.ema is not None:
-            self.ema.update(self.G, self.config.batch_size, self.images)
+            self.ema.update(self.G, self.global_batch, self.images)
         for hook in self.hooks:
             hook.after_step()
 
     # ---- the loop ----------------------------------------------------------------------
     def _write_metrics(self, record: dict[str, Any]) -> None:
-        """Append one line to metrics.jsonl: the step, samples seen, seconds and ``record``."""
+        """Append one line to metrics.jsonl (rank 0): the step, samples seen, seconds and ``record``."""
+        if not self.world.main:
+            return
         line = {**dict(step=self.step, images=self.images, seconds=round(self.seconds, 2)), **record}
         metrics_log.append(self.run / "metrics.jsonl", line)
 
     def _run_eval(self) -> dict[str, float]:
-        """A quick evaluation, logged; saves ``best`` when the selection score improved."""
+        """A quick evaluation, logged; saves ``best`` when the selection score improved
+        (rank 0; the other ranks return no scores)."""
+        if not self.world.main or self.evaluate is None:
+            return {}
         model = self.sampling_generator
         model.eval()
         assert self.evaluate is not None
@@ -279,12 +323,15 @@ class Trainer:
         return scores
 
     def _save_step(self) -> Path:
-        """Write the checkpoint of the current step (once) and prune the older ones."""
-        newest = ckpt.step_checkpoints(self.run)
-        if newest and int(newest[-1].name) == self.step:
-            return newest[-1]
-        path = self.save(f"{self.step:08d}")
-        ckpt.prune(self.run, self.config.keep_checkpoints)
+        """Write the checkpoint of the current step (once; rank 0, the others wait for
+        it) and prune the older ones."""
+        path = self.run / "checkpoints" / f"{self.step:08d}"
+        if self.world.main:
+            newest = ckpt.step_checkpoints(self.run)
+            if not newest or int(newest[-1].name) != self.step:
+                path = self.save(path.name)
+                ckpt.prune(self.run, self.config.keep_checkpoints)
+        distributed.barrier()
         return path
 
     def _diverged(self, means: dict[str, float]) -> bool:
@@ -303,7 +350,8 @@ class Trainer:
             setattr(self, key, state[key])
         for hook in self.hooks:
             hook.load_state_dict(state["hooks"][hook.name])
-        metrics_log.truncate(self.run / "metrics.jsonl", self.step)
+        if self.world.main:
+            metrics_log.truncate(self.run / "metrics.jsonl", self.step)
         lowered = {name: new for name, (_, new) in changed.items()}
         self._write_metrics({"divergence": {**found.record(), "at_step": at, "lr": lowered}})
         self.log(divergence.rolled_back(found, at, self.step, changed))
@@ -340,7 +388,8 @@ class Trainer:
         limit_steps = cfg.steps or math.inf
         limit_seconds = cfg.minutes * 60 if cfg.minutes > 0 else math.inf
         self.recovery.begin(self.step, self._modules(), self._optimizers(), self._state())
-        progress = Progress(cfg.steps or None, self.step, enabled=cfg.progress, log=self.log)
+        progress = Progress(cfg.steps or None, self.step, enabled=cfg.progress and self.world.main, log=self.log)
+        evaluates = distributed.any_rank(self.evaluate is not None, self.device)  # rank 0 holds the scorer
         losses: dict[str, torch.Tensor] = {}
         since_log, stopped_early = 0, False
         last_eval: dict[str, float] = {}
@@ -356,11 +405,12 @@ class Trainer:
                     last = self.step >= limit_steps or self.seconds >= limit_seconds
                     log_now = self.step % cfg.log_every == 0
                     preview_now = self.preview is not None and cfg.sample_every and self.step % cfg.sample_every == 0
-                    eval_now = self.evaluate is not None and cfg.eval_every and self.step % cfg.eval_every == 0
+                    eval_now = evaluates and cfg.eval_every and self.step % cfg.eval_every == 0
                     periodic = bool(cfg.checkpoint_every) and self.step % cfg.checkpoint_every == 0
-                    save_now = last or stop.requested is not None or periodic
+                    stopping = distributed.any_rank(stop.requested is not None, self.device)
+                    save_now = last or stopping or periodic
                     if log_now or preview_now or eval_now or save_now:
-                        means = {k: float(v) / since_log for k, v in losses.items()}
+                        means = self._mean_losses(losses, since_log)
                         if self._diverged(means):
                             losses, since_log = {}, 0
                             progress.reset(self.step)
@@ -374,17 +424,18 @@ class Trainer:
                         self._write_metrics(record)
                         progress.show({**record, **self.selection.shown(last_eval)})
                         losses, since_log = {}, 0
-                    if preview_now:
+                    if preview_now and self.world.main:
                         assert self.preview is not None
                         self.preview(self.sampling_generator.eval(), self.step)
                     if eval_now:
                         last_eval = self._run_eval()
-                        stopped_early = bool(cfg.patience) and self.selection.evals_since_best >= cfg.patience
+                        waited = self.selection.evals_since_best >= cfg.patience
+                        stopped_early = bool(cfg.patience) and bool(distributed.from_main(float(waited), self.device))
                     if save_now or stopped_early:
                         self._save_step()
                         self.recovery.saved()
-                    if stop.requested is not None:
-                        raise Interrupted(stop.requested, self.step, self._save_step())
+                    if stopping:
+                        raise Interrupted(stop.requested or signal.SIGTERM, self.step, self._save_step())
                     if stopped_early:
                         score = self.selection.score
                         self.log(
@@ -394,6 +445,13 @@ class Trainer:
                         break
             finally:
                 progress.close()
-        if self.preview is not None:
+        if self.preview is not None and self.world.main:
             self.preview(self.sampling_generator.eval(), self.step)
         return self.result(stopped_early)
+
+    def _mean_losses(self, losses: dict[str, torch.Tensor], since_log: int) -> dict[str, float]:
+        """Each loss term's mean over the last ``since_log`` steps (and over the ranks)."""
+        names = sorted(losses)
+        totals = distributed.sum_values([float(losses[k]) for k in names], self.device)
+        ranks = distributed.world_size()
+        return {k: v / since_log / ranks for k, v in zip(names, totals, strict=True)}

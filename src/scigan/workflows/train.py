@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from scigan.config import TrainConfig, save_toml
+from scigan.core import distributed
 from scigan.core.device import resolve_device
 from scigan.core.diffaugment import parse_policy
 from scigan.core.feedback import Feedback, FeedbackPlan
@@ -52,7 +53,14 @@ def train(
     task = get_task(config.task)
     if config.dp_epsilon > 0 and config.task != "generate":
         raise ScienceError(f"--dp-epsilon trains a private generator; the {config.task} task has none: drop it")
-    return task.function("train")(config, Path(out), resume=resume, overwrite=overwrite, log=log, **inputs)
+    world = distributed.from_environment()
+    if world.size > 1 and config.task != "generate":
+        raise ScienceError(f"the {config.task} task trains in one process; run it without torchrun or --nproc")
+    distributed.start(world, resolve_device(config.device))
+    try:
+        return task.function("train")(config, Path(out), resume=resume, overwrite=overwrite, log=log, **inputs)
+    finally:
+        distributed.stop()
 
 
 def resolve(config: TrainConfig, train: Dataset, modality: Modality, log: Callable[[str], None] = print) -> TrainConfig:
@@ -169,6 +177,10 @@ def group_weighted_rows(modality: Modality, train: Dataset, config: TrainConfig,
     return np.random.default_rng(config.seed).choice(len(train), size=len(train), p=weights)
 
 
+def _silent(line: str) -> None:
+    """The log of ranks other than 0: nothing."""
+
+
 def train_generator(
     config: TrainConfig,
     out: Path,
@@ -189,9 +201,15 @@ def train_generator(
     three ways (:func:`~scigan.modalities.base.split_run`): training rows, a validation
     split whose quick scores pick the best checkpoint and drive early stopping, and the
     holdout that only ``evaluate`` reads.
+
+    In a multi-process run (torchrun) every rank reads the data and builds the same
+    networks; rank 0 alone writes the run folder, logs and evaluates.
     """
     import torch
 
+    world = distributed.from_environment()
+    if not world.main:
+        log = _silent
     config.check()  # every section's declared constraints, before any data is read
     config, data = _read(config, out, table, dataset)
     kind = get_kind(data.modality)
@@ -274,19 +292,20 @@ def train_generator(
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
         selects=kind.selects,
         privacy=privacy,
+        world=world,
     )
     if plan is not None:
         add_feedback(trainer, plan, codec, train_split, config, log)
-    prepare_run_folder(out, resume=resume, overwrite=overwrite)
+    if world.main:
+        prepare_run_folder(out, resume=resume, overwrite=overwrite)
+    distributed.barrier()
     if resume and not trainer.resume():  # before anything is written: it may refuse
         log(f"{out} has no checkpoint yet; starting from step 0")
     done = trainer.finished()
     if done:
         log(done)
         return run, trainer.result()
-    if table is not None or dataset is not None:
-        modality.save(data, Path(config.data), overwrite=True)
-    facts: dict[str, Any] = {"data": info}
+    facts: dict[str, Any] = {"data": info, **({"distributed": {"world_size": world.size}} if world.size > 1 else {})}
     if privacy is not None:
         facts["privacy"] = privacy.record(trainer.d_steps)
         notes.append(
@@ -294,9 +313,12 @@ def train_generator(
             f"sampling rate {privacy.sample_rate:.4f}, {privacy.steps} discriminator steps, clipping norm "
             f"{privacy.max_grad_norm:g}"
         )
-    save_toml(config, out / "config.toml", facts)
-    codec.save(out)
-    (out / "samples").mkdir(exist_ok=True)
+    if world.main:
+        if table is not None or dataset is not None:
+            modality.save(data, Path(config.data), overwrite=True)
+        save_toml(config, out / "config.toml", facts)
+        codec.save(out)
+        (out / "samples").mkdir(exist_ok=True)
     for note in notes:
         log(note)
     log(
@@ -304,7 +326,7 @@ def train_generator(
         f"on {len(train_split)} samples of {data.source}; run folder {out}"
     )
 
-    if config.eval_every:  # checkpoint choice sees the validation split, never the holdout
+    if config.eval_every and world.main:  # checkpoint choice sees the validation split, never the holdout
         scorer = modality.scorer(train_split, splits.validation, codec, device=device, log=log)
         labels = scorer.fake_labels(config.eval_n, config.seed) if run.num_classes else None
 
@@ -314,7 +336,7 @@ def train_generator(
 
         trainer.evaluate = evaluate
     result = trainer.train()
-    if result.privacy is not None:  # what the accountant says was spent, beside the plan
+    if result.privacy is not None and world.main:  # what the accountant says was spent, beside the plan
         save_toml(config, out / "config.toml", {**facts, "privacy": result.privacy})
     best = ""
     if result.best_score is not None:
