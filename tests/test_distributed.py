@@ -93,6 +93,7 @@ def test_two_ranks_match_one_process_with_the_doubled_batch(tmp_path: Path) -> N
     assert steps == [10, 20, 30]
     state = json.loads((tmp_path / "two" / "checkpoints" / f"{STEPS:08d}" / "state.json").read_text())
     assert state["images"] == STEPS * 32  # samples of the global batch
+    assert "[distributed]\nworld_size = 2" in (tmp_path / "two" / "config.toml").read_text()
 
 
 def test_without_nproc() -> None:

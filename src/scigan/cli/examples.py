@@ -16,6 +16,7 @@ EXAMPLES = {
         "  scigan train my_cells/ --ada-target 0.6 --diffaugment color,translation    # adaptive augmentation\n"
         "  scigan train images.npz --unconditional --config my.toml --out runs/mine\n"
         "  scigan train digits --steps 600 --out runs/digits --resume    # continue a run\n"
+        "  scigan train digits --nproc 2 --steps 200 --out runs/ddp    # 2 processes, global batch 2 x 64\n"
         "  scigan train breast-cancer --label-column target --steps 2000 --out runs/bc\n"
         "  scigan train gbsg2 --condition-columns label --out runs/gbsg2   # CTGAN's vector on the label only\n"
         "  scigan train visits.csv --label-column outcome --column-types age=integer,stage=categorical\n"

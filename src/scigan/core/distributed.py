@@ -83,6 +83,11 @@ def world_size() -> int:
 def rank_device(world: World, device: torch.device) -> torch.device:
     """The device of this rank: its own GPU (``cuda:LOCAL_RANK``) for CUDA, else ``device``."""
     if device.type == "cuda" and world.size > 1:
+        if world.local_rank >= torch.cuda.device_count():
+            raise ScienceError(
+                f"local rank {world.local_rank} has no GPU: this machine has {torch.cuda.device_count()}; "
+                "start at most that many processes per machine"
+            )
         torch.cuda.set_device(world.local_rank)
         return torch.device("cuda", world.local_rank)
     return device
