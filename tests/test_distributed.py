@@ -143,3 +143,10 @@ def test_a_killed_rank_stops_the_run_which_resumes(tmp_path: Path, capsys: pytes
     resume[3] = str(saved + 4)
     assert main([*resume, "--nproc", "2"]) == 0
     assert (run / "checkpoints" / f"{saved + 4:08d}").is_dir()
+
+
+def test_bad_input_on_every_rank_is_one_line_and_exit_2(tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    argv = ["train", "breast-cancer", "--nproc", "2", *TABLE, "--batch-size", "5000", "--out", str(tmp_path / "r")]
+    assert main(argv) == 2
+    err = capfd.readouterr().err
+    assert err.count("fewer than --batch-size 5000") == 1 and "rank" not in err, err

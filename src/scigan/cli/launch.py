@@ -10,6 +10,7 @@ import signal
 import sys
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from scigan.errors import ScienceError
 
@@ -56,10 +57,18 @@ def run_ranks(argv: Sequence[str], nproc: int, resume: str) -> int:
         elastic_launch(config, entrypoint=sys.executable)("-m", "scigan", *without_nproc(argv))
     except ChildFailedError as failed:
         codes = {failure.exitcode for failure in failed.failures.values()}
-        if len(codes) == 1 and (codes & {2} or min(codes) > 128):
-            return codes.pop()  # rank 0 printed the line (bad input, or interrupted and saved)
-        # the rank that went first: one killed by a signal, else the earliest to stop
-        rank, failure = min(failed.failures.items(), key=lambda item: (item[1].exitcode >= 0, item[1].timestamp))
+        if 2 in codes:
+            return 2  # bad input: rank 0 printed the line, the launcher stopped the others
+        if min(codes) > 128 and len(codes) == 1:
+            return codes.pop()  # interrupted: rank 0 saved a checkpoint and printed how to resume
+
+        # the rank that went first: one killed by a signal other than the SIGTERM the
+        # launcher sends the rest, else one that exited with an error
+        def first(item: tuple[int, Any]) -> tuple[int, int]:
+            code = item[1].exitcode
+            return (0 if code < 0 and code != -signal.SIGTERM else 1 if code > 0 else 2), item[0]
+
+        rank, failure = min(failed.failures.items(), key=first)
         how = (
             f"was killed by {signal.Signals(-failure.exitcode).name}"
             if failure.exitcode < 0
