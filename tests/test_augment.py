@@ -441,3 +441,19 @@ def test_the_command_line(tagged: Path, tmp_path: Path, capsys: pytest.CaptureFi
         capsys, ["augment", str(tagged), "--classifier", "logreg", "--out", str(tmp_path / "x")]
     )
     assert "name the data" in cli_error(capsys, ["augment"])
+
+
+def test_the_seeds_in_a_pool_and_on_ray_give_the_serial_table(tagged: Path, tmp_path: Path) -> None:
+    cfg = AugmentConfig(data=str(tagged), per_class=6, **FAST)
+    serial = augment(cfg, tmp_path / "serial", **QUIET)
+    pooled = augment(cfg, tmp_path / "pool", workers=2, **QUIET)
+    assert pooled["conditions"] == serial["conditions"]
+    assert (tmp_path / "pool" / "table.md").read_text() == (tmp_path / "serial" / "table.md").read_text()
+    splits = [np.load(tmp_path / name / "splits.npz") for name in ("serial", "pool")]
+    assert all(np.array_equal(splits[0][k], splits[1][k]) for k in splits[0].files)
+    with pytest.raises(ScienceError, match="--workers"):
+        augment(cfg, tmp_path / "bad", workers=-1, **QUIET)
+    assert not (tmp_path / "bad").exists()
+    pytest.importorskip("ray")
+    on_ray = augment(cfg, tmp_path / "ray", ray="local", workers=2, **QUIET)
+    assert on_ray["conditions"] == serial["conditions"]

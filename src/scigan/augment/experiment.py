@@ -7,6 +7,7 @@ Everything that depends on the data kind is asked of the kind's
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import time
@@ -130,6 +131,8 @@ def augment(
     overwrite: bool = False,
     log: Callable[[str], None] = print,
     reuse_gans: str | Path | None = None,
+    workers: int = 1,
+    ray: str = "",
 ) -> dict[str, Any]:
     """Run the experiment and write ``out``: results.json, table.md, accuracy.png,
     config.toml, splits.npz (the test rows and each seed's training rows, as indices
@@ -138,56 +141,43 @@ def augment(
 
     ``reuse_gans``, an earlier output folder, lends its GAN runs to the seeds whose GAN
     config and training subset are the same (to try other filters, ratios or classifiers
-    without training the GANs again); the others are trained.
+    without training the GANs again); the others are trained. The seeds run one after
+    the other, in a pool of ``workers`` processes or as Ray tasks at ``ray``
+    (:func:`scigan.augment.executors.run_each`), with the same results.
     """
+    from scigan.augment.executors import run_each, workers_for
+
     validate(cfg)
-    data, task = load(cfg)
+    workers_for(workers, cfg.repeats)  # a bad count is refused before anything is written
+    data, task = _loaded(cfg)
     labels = _labels(data)
     names = list(data.class_names)
-    rare = parse_imbalance(cfg.imbalance, names)
+    parse_imbalance(cfg.imbalance, names)
     pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
     check_counts(labels[pool_rows], names, cfg.per_class)
-    test = data.subset(test_rows)
     out = Path(out)
     prepare_output(out, overwrite)
     seeds = [cfg.seed + i for i in range(cfg.repeats)]
     write_config(cfg, out)
+    where = f"Ray at {ray}" if ray else f"{workers_for(workers, len(seeds))} process(es)"
     log(
         f"augment: {data.source}, {len(pool_rows)} training and {len(test_rows)} test examples, "
-        f"{len(names)} classes; {cfg.repeats} seeds; classifier {task.classifier}, classic {task.classic}"
+        f"{len(names)} classes; {cfg.repeats} seeds on {where}; classifier {task.classifier}, classic {task.classic}"
     )
 
     per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in CONDITIONS}
     gans: list[dict[str, Any]] = []
     splits: dict[str, Any] = {"test_rows": test_rows}
-    for seed in seeds:
-        train_rows = pool_rows[draw_subset(labels[pool_rows], len(names), cfg.per_class, rare, seed)]
-        splits[f"train_rows_seed{seed}"] = train_rows
-        real = replace(data.subset(train_rows), test_mask=None)
-        gan_run = out / "gan" / f"seed-{seed}"
-        started = time.perf_counter()
-        result, earlier = _gan(cfg, task, real, seed, gan_run, reuse_gans)
-        gan_seconds = time.perf_counter() - started
-        synthetic = draw_synthetic(gan_run, synthetic_counts(cfg, task, _labels(real)), names, seed)
-        kept = _conditions(cfg, task, real, test, synthetic, seed, per_seed)
-        gans.append(
-            {
-                "seed": seed,
-                "run": str(gan_run.relative_to(out)),
-                "steps": result.step,
-                "reused_from": str(earlier) if earlier is not None else None,
-                "seconds": round(gan_seconds, 1),
-                "best_step": result.best_step,
-                "n_train": len(real),
-                "train_per_class": np.bincount(_labels(real), minlength=len(names)).tolist(),
-                "synthetic_drawn": len(synthetic),
-                "synthetic_kept": len(kept),
-                "synthetic_kept_per_class": np.bincount(kept, minlength=len(names)).tolist(),
-            }
-        )
+    calls = [(cfg, out, seed, None if reuse_gans is None else Path(reuse_gans)) for seed in seeds]
+    for seed, done in zip(seeds, run_each(run_seed, calls, workers=workers, ray=ray), strict=True):
+        splits[f"train_rows_seed{seed}"] = done["train_rows"]
+        for name in CONDITIONS:
+            per_seed[name].append(done["scores"][name])
+        gans.append(done["gan"])
         log(
-            f"seed {seed}: GAN {result.step} steps in {gan_seconds:.0f} s; kept {len(kept)}/{len(synthetic)} "
-            "synthetic; accuracy " + ", ".join(f"{c} {per_seed[c][-1]['accuracy']:.3f}" for c in CONDITIONS)
+            f"seed {seed}: GAN {done['gan']['steps']} steps in {done['gan']['seconds']:.0f} s; kept "
+            f"{done['gan']['synthetic_kept']}/{done['gan']['synthetic_drawn']} synthetic; accuracy "
+            + ", ".join(f"{c} {per_seed[c][-1]['accuracy']:.3f}" for c in CONDITIONS)
         )
 
     np.savez_compressed(out / "splits.npz", **splits)
@@ -216,6 +206,48 @@ def augment(
     plot(conditions, out / "accuracy.png", f"{data.source}: {task.classifier}, {cfg.repeats} seeds")
     log(f"wrote {out}/results.json, table.md, accuracy.png")
     return results
+
+
+@functools.lru_cache(maxsize=1)
+def _loaded(cfg: AugmentConfig) -> tuple[Dataset, Augmenter]:
+    """:func:`load`, once per config in each process (the serial run's seeds share it)."""
+    return load(cfg)
+
+
+def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) -> dict[str, Any]:
+    """One seed of the experiment, from the config alone (in this process or a worker):
+    its training subset (``train_rows``, indices into the data set), its GAN trained
+    into ``out/gan/seed-<seed>`` (or copied from ``reuse_gans``), the downstream model's
+    test ``scores`` under every condition, and the ``gan`` record of results.json."""
+    data, task = _loaded(cfg)
+    labels = _labels(data)
+    names = list(data.class_names)
+    rare = parse_imbalance(cfg.imbalance, names)
+    pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
+    test = data.subset(test_rows)
+    train_rows = pool_rows[draw_subset(labels[pool_rows], len(names), cfg.per_class, rare, seed)]
+    real = replace(data.subset(train_rows), test_mask=None)
+    gan_run = out / "gan" / f"seed-{seed}"
+    started = time.perf_counter()
+    result, earlier = _gan(cfg, task, real, seed, gan_run, reuse_gans)
+    gan_seconds = time.perf_counter() - started
+    synthetic = draw_synthetic(gan_run, synthetic_counts(cfg, task, _labels(real)), names, seed)
+    per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in CONDITIONS}
+    kept = _conditions(cfg, task, real, test, synthetic, seed, per_seed)
+    gan = {
+        "seed": seed,
+        "run": str(gan_run.relative_to(out)),
+        "steps": result.step,
+        "reused_from": str(earlier) if earlier is not None else None,
+        "seconds": round(gan_seconds, 1),
+        "best_step": result.best_step,
+        "n_train": len(real),
+        "train_per_class": np.bincount(_labels(real), minlength=len(names)).tolist(),
+        "synthetic_drawn": len(synthetic),
+        "synthetic_kept": len(kept),
+        "synthetic_kept_per_class": np.bincount(kept, minlength=len(names)).tolist(),
+    }
+    return {"train_rows": train_rows, "scores": {c: per_seed[c][0] for c in CONDITIONS}, "gan": gan}
 
 
 def _labels(data: Dataset) -> np.ndarray:

@@ -132,7 +132,13 @@ def augment_command(args: argparse.Namespace, say: Callable[[str], None]) -> Non
     cfg = AugmentConfig(**options)
     out = args.out or Path("runs") / f"augment-{Path(cfg.data).name}"
     results = augment(
-        cfg, out, overwrite=args.overwrite, log=(lambda s: None) if args.quiet else say, reuse_gans=args.reuse_gans
+        cfg,
+        out,
+        overwrite=args.overwrite,
+        log=(lambda s: None) if args.quiet else say,
+        reuse_gans=args.reuse_gans,
+        workers=args.workers,
+        ray=args.ray,
     )
     print((out / "table.md").read_text(), end="")
     say(f"results: {out}/results.json ({len(results['seeds'])} seeds)")

@@ -165,6 +165,18 @@ def build_parser() -> Parser:
         metavar="FOLDER",
         help="an earlier augment output folder whose GANs (same subsets and GAN options) are reused",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="run the seeds in this many local processes of one thread each (0 = one per CPU; default 1, serial)",
+    )
+    p.add_argument(
+        "--ray",
+        default="",
+        metavar="ADDRESS",
+        help="run the seeds as tasks of the Ray cluster at ADDRESS (auto: the running one; local: start one here)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing augment output folder")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
