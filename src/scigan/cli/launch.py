@@ -40,8 +40,6 @@ def run_ranks(argv: Sequence[str], nproc: int, resume: str) -> int:
         raise ScienceError(f"--nproc must be at least 1, got {nproc}")
     if os.environ.get("WORLD_SIZE"):
         raise ScienceError("--nproc inside torchrun: give the process count to torchrun only")
-    # one machine's cores shared by the ranks, as torchrun does
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))
     config = LaunchConfig(
         min_nodes=1,
         max_nodes=1,
@@ -53,6 +51,10 @@ def run_ranks(argv: Sequence[str], nproc: int, resume: str) -> int:
         monitor_interval=0.2,
     )
     logging.getLogger("torch.distributed.elastic").setLevel(logging.CRITICAL)  # one line of ours instead
+    # one machine's cores shared by the ranks, as torchrun does; the ranks inherit it, and
+    # this process's own setting is restored after them
+    threads = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = threads or str(max(1, (os.cpu_count() or 1) // nproc))
     try:
         elastic_launch(config, entrypoint=sys.executable)("-m", "scigan", *without_nproc(argv))
     except ChildFailedError as failed:
@@ -80,4 +82,7 @@ def run_ranks(argv: Sequence[str], nproc: int, resume: str) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if threads is None:
+            del os.environ["OMP_NUM_THREADS"]
     return 0
