@@ -21,6 +21,12 @@ from scigan.errors import ScienceError
 from scigan.warn import one_line_warnings
 
 
+def rank() -> str:
+    """This process's rank in a torchrun run ("0" outside one): only rank 0 prints the
+    line for bad input or an interruption, since every rank reads the same input."""
+    return os.environ.get("RANK", "0")
+
+
 def lost_peer(err: Exception) -> bool:
     """Whether ``err`` is a multi-process run's collective failing because a peer process
     ended (gloo: the connection closed or reset)."""
@@ -50,11 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 resolve_device(args.device)
             code = COMMANDS[args.command](args, say)
     except ScienceError as err:
-        if os.environ.get("RANK", "0") == "0":  # the other ranks of a torchrun run read the same input
+        if rank() == "0":
             print(f"scigan {args.command}: error: {err}", file=sys.stderr)
         return 2
     except Interrupted as stop:  # a checkpoint was written; the line says how to resume
-        if os.environ.get("RANK", "0") == "0":
+        if rank() == "0":
             print(f"scigan {args.command}: {stop}", file=sys.stderr)
         return stop.exit_code
     except KeyboardInterrupt:
@@ -64,8 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SCIGAN_DEBUG"):
             raise
         if lost_peer(err):
-            rank = os.environ.get("RANK", "0")
-            print(f"scigan {args.command}: rank {rank}: another rank of the run went away; stopping", file=sys.stderr)
+            print(f"scigan {args.command}: rank {rank()}: another rank of the run went away; stopping", file=sys.stderr)
             return 1
         print(
             f"scigan {args.command}: internal error: {type(err).__name__}: {err} "

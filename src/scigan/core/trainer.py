@@ -315,7 +315,6 @@ class Trainer:
             return {}
         model = self.sampling_generator
         model.eval()
-        assert self.evaluate is not None
         scores = self.evaluate(model)
         self._write_metrics({"eval": scores})
         if self.selection.offer(scores, self.step):
@@ -404,7 +403,12 @@ class Trainer:
                     progress.update(self.step)
                     last = self.step >= limit_steps or self.seconds >= limit_seconds
                     log_now = self.step % cfg.log_every == 0
-                    preview_now = self.preview is not None and cfg.sample_every and self.step % cfg.sample_every == 0
+                    preview_now = (
+                        self.world.main
+                        and self.preview is not None
+                        and cfg.sample_every
+                        and self.step % cfg.sample_every == 0
+                    )
                     eval_now = evaluates and cfg.eval_every and self.step % cfg.eval_every == 0
                     periodic = bool(cfg.checkpoint_every) and self.step % cfg.checkpoint_every == 0
                     stopping = distributed.any_rank(stop.requested is not None, self.device)
@@ -424,7 +428,7 @@ class Trainer:
                         self._write_metrics(record)
                         progress.show({**record, **self.selection.shown(last_eval)})
                         losses, since_log = {}, 0
-                    if preview_now and self.world.main:
+                    if preview_now:
                         assert self.preview is not None
                         self.preview(self.sampling_generator.eval(), self.step)
                     if eval_now:

@@ -56,6 +56,8 @@ class DataKind:
         augmenter: ``"package.module:Class"`` of the kind's part of ``scigan augment``
             (its downstream features, classic augmentation and classifier); "" when the
             kind does not take part.
+        pictures: its samples are written as image files, which can carry a C2PA
+            manifest and an invisible watermark (``scigan sample --watermark``).
         summary: one line for ``--help``.
     """
 
@@ -70,6 +72,7 @@ class DataKind:
     selects: str = "fd"
     validation: float = 0.1
     augmenter: str = ""
+    pictures: bool = False
     summary: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

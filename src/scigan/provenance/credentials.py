@@ -301,9 +301,12 @@ def image_options(
     """What ``save_images`` adds for a run of data kind ``kind`` with run marker
     ``marker`` ({"id": run id, ...}): ``credentials`` (the user's ``key`` and ``cert``,
     else the local ones, whenever c2pa-python is installed) and, with ``watermark``,
-    the run id's first 8 hex digits as ``watermark``. {} for other kinds, which refuse
+    the run id's first 8 hex digits as ``watermark``. {} for kinds whose samples are no
+    pictures (:attr:`~scigan.modalities.DataKind.pictures`), which refuse
     the flags (ScienceError)."""
-    if kind != "images":
+    from scigan.modalities import get_kind
+
+    if not get_kind(kind).pictures:
         if watermark or key is not None or cert is not None:
             raise ScienceError(f"--watermark, --c2pa-key and --c2pa-cert mark images, not {kind}; drop them")
         return {}

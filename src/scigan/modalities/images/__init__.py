@@ -10,6 +10,7 @@ from scigan.modalities.images.options import ImageOptions
 
 KIND = DataKind(
     name="images",
+    pictures=True,
     modality="scigan.modalities.images.modality:ImageModality",
     options=ImageOptions,
     fallback=True,
