@@ -65,10 +65,11 @@ def run_ranks(argv: Sequence[str], nproc: int, resume: str) -> int:
             return codes.pop()  # interrupted: rank 0 saved a checkpoint and printed how to resume
 
         # the rank that went first: one killed by a signal other than the SIGTERM the
-        # launcher sends the rest, else one that exited with an error
+        # launcher sends the rest and the SIGABRT a rank whose peer vanished can end
+        # with (gloo's threads abort at exit), else one that exited with an error
         def first(item: tuple[int, Any]) -> tuple[int, int]:
             code = item[1].exitcode
-            return (0 if code < 0 and code != -signal.SIGTERM else 1 if code > 0 else 2), item[0]
+            return (0 if code < 0 and -code not in (signal.SIGTERM, signal.SIGABRT) else 1 if code > 0 else 2), item[0]
 
         rank, failure = min(failed.failures.items(), key=first)
         how = (
