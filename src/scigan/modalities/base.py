@@ -62,10 +62,12 @@ class Dataset:
         return tuple(int(s) for s in self.x.shape[1:])
 
     def subset(self, index: np.ndarray) -> Dataset:
-        """The rows at ``index`` (an integer array or boolean mask), as a new Dataset."""
+        """The rows at ``index`` (an integer array or boolean mask), as a new Dataset of
+        the same class (a DataFrame's rows renumbered from 0)."""
+        x = self.x.iloc[np.asarray(index)].reset_index(drop=True) if hasattr(self.x, "iloc") else self.x[index]
         return replace(
             self,
-            x=self.x[index],
+            x=x,
             y=None if self.y is None else self.y[index],
             test_mask=None if self.test_mask is None else self.test_mask[index],
             time_rank=None if self.time_rank is None else self.time_rank[index],

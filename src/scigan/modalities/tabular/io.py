@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,15 +44,6 @@ class TableData(Dataset):
     """
 
     x: pd.DataFrame
-
-    def subset(self, index: np.ndarray) -> TableData:
-        """The rows at ``index`` (an integer array or boolean mask), as a new TableData."""
-        return replace(
-            self,
-            x=self.x.iloc[np.asarray(index)].reset_index(drop=True),
-            y=None if self.y is None else self.y[index],
-            test_mask=None if self.test_mask is None else self.test_mask[index],
-        )
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
