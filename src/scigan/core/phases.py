@@ -132,6 +132,25 @@ class Phase:
     repeats: int = 1
     trains_generator: bool = False
 
+    def loss(
+        self, ctx: StepContext, step: int, repeat: int, autocast: torch.dtype | None, losses: dict[str, torch.Tensor]
+    ) -> torch.Tensor | None:
+        """The sum of the terms due at training step ``step``'s ``repeat``-th update (a
+        term starts at its ``start`` and runs every ``interval`` updates), computed under
+        ``autocast`` when given; adds each term's detached value ÷ :attr:`repeats` to
+        ``losses`` under ``<phase>/<term>``. None when no term is due."""
+        total: torch.Tensor | None = None
+        for term in self.terms:
+            if step < term.start or (step * self.repeats + repeat) % term.interval:
+                continue
+            device = ctx.real.device.type
+            with torch.autocast(device, autocast or torch.float32, enabled=autocast is not None):
+                value = term(ctx)
+            total = value.float() if total is None else total + value.float()
+            key = f"{self.name}/{term.name}"
+            losses[key] = losses.get(key, 0.0) + value.detach() / self.repeats
+        return total
+
 
 class StepHook:
     """An object the trainer consults around every step (the ADA controller of

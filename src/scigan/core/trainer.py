@@ -30,6 +30,7 @@ from torch import nn
 from scigan.config import LEGACY_VALUES, TrainConfig
 from scigan.core import checkpoint as ckpt
 from scigan.core import distributed, divergence, metrics_log
+from scigan.core.batches import GlobalBatch
 from scigan.core.device import autocast_dtype, resolve_device, seeded_generator
 from scigan.core.diffaugment import diff_augment, parse_policy
 from scigan.core.distributed import SINGLE, World
@@ -130,13 +131,7 @@ class Trainer:
         self.labels = None if labels is None else labels.to(self.device)
         self.encode, self.z_dim, self.run = encode, z_dim, run
         self.evaluate, self.preview, self.log = evaluate, preview, log
-        self.global_batch = config.batch_size * world.size
-        if len(self.data) < self.global_batch:
-            across = f" × {world.size} processes" if world.size > 1 else ""
-            raise ScienceError(
-                f"the training data has {len(self.data)} samples, fewer than --batch-size "
-                f"{config.batch_size}{across}; pass a smaller --batch-size"
-            )
+        self.batches = GlobalBatch(len(self.data), config.batch_size, world, config.seed, self.device)
         self.phases = (phases or (lambda G, D: build_phases(config, G, D, privacy)))(self.G, self.D)
         # the generator phase can train on the discriminator phase's fake batch
         self.reuse_fake = config.reuse_fake and self.phases[0].repeats == 1
@@ -145,7 +140,6 @@ class Trainer:
         self.hooks = [*build_hooks(config, self.policy), *hooks]
         self.step, self.images, self.seconds = 0, 0, 0.0
         self.d_steps = 0  # discriminator steps taken (what the privacy accountant counts)
-        self._epoch, self._perm = -1, torch.empty(0)
         self.recovery = divergence.Recovery(run)
         self._last_batch: tuple[torch.Tensor, torch.Tensor] | None = None  # (real, fake) of the last step
 
@@ -205,24 +199,6 @@ class Trainer:
         return True
 
     # ---- one step ----------------------------------------------------------------------
-    def _batch_indices(self, draw: int) -> torch.Tensor:
-        """Indices of this rank's shard of the ``draw``-th real batch: epoch-wise
-        permutations cut into global batches, last partial batch dropped."""
-        n, b = len(self.data), self.global_batch
-        per_epoch = n // b
-        epoch, i = divmod(draw, per_epoch)
-        if epoch != self._epoch:
-            g = seeded_generator(torch.device("cpu"), self.config.seed, 1, epoch)
-            self._perm = torch.randperm(n, generator=g).to(self.device)
-            self._epoch = epoch
-        return self._perm[i * b : (i + 1) * b][self._shard]
-
-    @property
-    def _shard(self) -> slice:
-        """This rank's part of a global batch."""
-        b = self.config.batch_size
-        return slice(self.world.rank * b, (self.world.rank + 1) * b)
-
     def _context(self, phase: Phase, rng: torch.Generator, local: torch.Generator, draw: int) -> StepContext:
         """The step context of one phase: real rows, labels, latents and fake labels are
         drawn from ``rng`` (the same on every rank, for the global batch, of which this
@@ -233,16 +209,15 @@ class Trainer:
         if plan is not None and not phase.trains_generator:
             index = poisson_rows(len(self.data), plan.sample_rate, rng, self.device)
         else:
-            index = self._batch_indices(draw)
+            index = self.batches.rows(draw)
         real = self.encode(self.data[index]).contiguous(memory_format=self.memory_format)
         labels = None if self.labels is None else self.labels[index]
         fake_labels = labels
         if plan is not None and self.labels is not None:  # the training labels' frequencies stay private
             fake_labels = torch.randint(plan.num_classes, (b,), generator=rng, device=self.device)
         elif phase.trains_generator and self.labels is not None:
-            pick = torch.randint(len(self.labels), (self.global_batch,), generator=rng, device=self.device)
-            fake_labels = self.labels[pick[self._shard]]
-        z = torch.randn(self.global_batch, self.z_dim, generator=rng, device=self.device)[self._shard]
+            fake_labels = self.labels[self.batches.picks(len(self.labels), rng)]
+        z = self.batches.latents(self.z_dim, rng)
         augment = (lambda x: diff_augment(x, self.policy, local)) if self.policy else (lambda x: x)
         grad = phase.trains_generator or self.reuse_fake
         ctx = StepContext(self.G, self.D, real, labels, z, fake_labels, local, augment, grad_to_generator=grad)
@@ -270,18 +245,8 @@ class Trainer:
             for repeat in range(phase.repeats):
                 if ctx is None or not (self.reuse_fake and phase.trains_generator):
                     ctx = self._context(phase, rng, local, self.step * self.phases[0].repeats + repeat)
-                total: float | torch.Tensor = 0.0
-                for term in phase.terms:
-                    if self.step < term.start or (self.step * phase.repeats + repeat) % term.interval:
-                        continue
-                    with torch.autocast(
-                        self.device.type, self.autocast or torch.float32, enabled=self.autocast is not None
-                    ):
-                        value = term(ctx)
-                    total = total + value.float()
-                    key = f"{phase.name}/{term.name}"
-                    losses[key] = losses.get(key, 0.0) + value.detach() / phase.repeats
-                if not isinstance(total, torch.Tensor):
+                total = phase.loss(ctx, self.step, repeat, self.autocast, losses)
+                if total is None:
                     continue  # none of the phase's terms has started yet
                 phase.optimizer.zero_grad(set_to_none=True)
                 total.backward()
@@ -294,9 +259,9 @@ class Trainer:
             self._last_batch = (ctx.real, ctx._fake.detach())
         if self.world.size > 1:  # batch-norm running statistics: rank 0's, as DDP does
             distributed.broadcast_state([self.G, self.D], buffers_only=True)
-        self.images += self.global_batch * self.phases[0].repeats
+        self.images += self.batches.size * self.phases[0].repeats
         if self.ema is not None:
-            self.ema.update(self.G, self.global_batch, self.images)
+            self.ema.update(self.G, self.batches.size, self.images)
         for hook in self.hooks:
             hook.after_step()
 
