@@ -14,6 +14,7 @@ from scigan.augment import subsets
 from scigan.augment.config import AugmentConfig, read_config
 from scigan.augment.experiment import augment, gan_config, synthetic_counts
 from scigan.augment.protocol import augmenter_class
+from scigan.augment.selection import accept
 from scigan.augment.stats import paired_interval, scores
 from scigan.augment.subsets import draw_subset
 from scigan.cli import main
@@ -311,6 +312,36 @@ def test_output_folder_and_reproducibility(tagged: Path, tmp_path: Path) -> None
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
 
 
+def test_image_corruptions() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, size=(4, 1, 12, 12), dtype=np.uint8)
+    cfg = AugmentConfig(data="digits", corruptions=True)
+    data = Dataset(x=x, y=np.array([0, 1, 0, 1]), class_names=["a", "b"], source="t", modality="images")
+    out = ImageAugmenter(cfg, data).corruptions(x, seed=0)
+    assert list(out) == ["noise", "blur", "contrast"]
+    assert all(v.shape == x.shape and v.dtype == np.uint8 for v in out.values())
+    unit = x / 255.0
+    assert 0.05 < np.abs(out["noise"] / 255.0 - unit).mean() < 0.12
+    # blur removes the pixel-to-pixel differences; lower contrast halves the spread
+    assert (
+        np.abs(np.diff(out["blur"].astype(float), axis=-1)).mean()
+        < 0.5 * np.abs(np.diff(x.astype(float), axis=-1)).mean()
+    )
+    assert (out["contrast"] / 255.0).std(axis=(1, 2, 3)) == pytest.approx(0.5 * unit.std(axis=(1, 2, 3)), abs=0.01)
+
+
+def test_accuracy_under_corruption(tagged: Path, tmp_path: Path) -> None:
+    results = augment(AugmentConfig(data=str(tagged), per_class=6, corruptions=True, **FAST), tmp_path / "o", **QUIET)
+    c = results["conditions"]
+    assert set(c["real"]["corrupted_mean"]) == {"noise", "blur", "contrast"}
+    accs = [r["corrupted"]["blur"] for r in c["real+gan"]["per_seed"]]
+    assert c["real+gan"]["corrupted_mean"]["blur"] == pytest.approx(np.mean(accs))
+    d = c["real+classic+gan"]["vs_classic"]["corrupted"]["noise"]
+    assert d["low"] <= d["mean"] <= d["high"]
+    table = (tmp_path / "o" / "table.md").read_text()
+    assert "| condition | noise | blur | contrast |" in table
+
+
 def test_an_old_augment_config_is_read(tmp_path: Path) -> None:
     # config.toml as augment folders before the split wrote it: one [augment] table
     old = tmp_path / "config.toml"
@@ -342,12 +373,43 @@ def test_table_with_a_rare_class(rare_table: Path, tmp_path: Path) -> None:
     assert set(c["real+classic"]["recall_mean"]) == {"common", "rare"}
     # a separable toy: the real-only model finds the rare class
     assert c["real"]["recall_mean"]["rare"] > 0.5
+    assert results["data"]["rare_class"] == "rare"
+    f1 = [r["f1"][1] for r in c["real+gan"]["per_seed"]]
+    assert c["real+gan"]["f1_mean"]["rare"] == pytest.approx(np.mean(f1))
+    d = c["real+gan"]["vs_classic"]["f1"]["rare"]
+    assert d["low"] <= d["mean"] <= d["high"]
+    table = (out / "table.md").read_text()
+    assert table.splitlines()[0].endswith("| recall rare % | F1 rare % | Δ F1 rare vs classic (95 % CI) |")
+    assert "Recall / F1 per class" in table and "| condition | common | rare |" in table
     # class weights instead of SMOTE, on the same GANs
     again = augment(
         AugmentConfig(**{**cfg.__dict__, "classic": "reweight"}), tmp_path / "reweight", reuse_gans=out, **QUIET
     )
     assert all(g["reused_from"] for g in again["gans"]) and again["classic"] == "reweight"
     assert again["conditions"]["real"]["per_seed"] == c["real"]["per_seed"]
+
+
+def test_drs_accepts_the_samples_the_critic_rates_real() -> None:
+    # half the samples look real (log ratio 0), half look fake (-6)
+    log_ratio = np.r_[np.zeros(500), np.full(500, -6.0)]
+    kept = accept(log_ratio, 50, seed=0)
+    good, bad = (kept < 500).sum(), (kept >= 500).sum()
+    assert good > 300 and bad < 30
+    # a higher percentile rejects more; the same seed keeps the same samples
+    assert len(accept(log_ratio, 90, seed=0)) < len(kept)
+    assert np.array_equal(accept(log_ratio, 50, seed=0), kept)
+    assert len(accept(np.full(4, -50.0), 99, seed=0)) >= 1
+
+
+def test_drs_in_the_experiment_keeps_fewer_samples(rare_table: Path, tmp_path: Path) -> None:
+    cfg = AugmentConfig(data=str(rare_table), label_column="kind", repeats=2, gan_steps=20, gan_eval_every=0)
+    first = augment(cfg, tmp_path / "all", **QUIET)
+    drs = augment(AugmentConfig(**{**cfg.__dict__, "drs": 80}), tmp_path / "drs", reuse_gans=tmp_path / "all", **QUIET)
+    for plain, chosen in zip(first["gans"], drs["gans"], strict=True):
+        assert chosen["synthetic_drawn"] == plain["synthetic_drawn"]
+        assert 0 < chosen["synthetic_after_drs"] < 0.6 * chosen["synthetic_drawn"]
+        assert chosen["synthetic_kept"] == chosen["synthetic_after_drs"]  # no --filter
+    assert drs["conditions"]["real"] == first["conditions"]["real"]
 
 
 def test_table_gan_picks_its_checkpoint_without_spending_rows(rare_table: Path, tmp_path: Path) -> None:
@@ -371,6 +433,8 @@ def test_statistics() -> None:
     assert d["high"] - d["mean"] == pytest.approx(4.3027 * 0.028868 / np.sqrt(3), rel=1e-3)
     s = scores(np.array([0, 0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]]))
     assert s["accuracy"] == 0.75 and s["recall"] == [0.5, 1.0]
+    # class 0: precision 1, recall 1/2 -> F1 2/3; class 1: precision 2/3, recall 1 -> 0.8
+    assert s["f1"] == pytest.approx([2 / 3, 0.8]) and s["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
 
 
 @pytest.mark.parametrize(
@@ -404,6 +468,7 @@ def test_bad_input(tagged: Path, tmp_path: Path, options: dict, message: str) ->
     [
         ({"flips": True}, "--flips is for images data, not tabular; drop it"),
         ({"cnn_steps": 50}, "--cnn-steps is for images data, not tabular; drop it"),
+        ({"corruptions": True}, "--corruptions is for images data, not tabular; drop it"),
         ({"classifier": "cnn"}, "--classifier cnn is not for tabular data; choose logreg or gboost"),
         ({"classic": "affine"}, "--classic affine is not for tabular data; choose smote or reweight"),
         ({"size": 8}, "--size is an option of images data, not of tabular data"),

@@ -55,6 +55,13 @@ class AugmentConfig:
         "assigns to their label with at least this probability; 0 keeps all.",
         Interval(0, 1, high_open=True),
     )
+    drs: float = option(
+        0.0,
+        "Discriminator rejection sampling (Azadi et al. 2019): keep each synthetic sample "
+        "with DRS's acceptance probability, γ at this percentile of its score over the "
+        "drawn samples (higher keeps fewer, e.g. 80); before --filter; 0 = off.",
+        Interval(0, 100, high_open=True),
+    )
     gan_steps: int = option(
         0,
         "GAN training steps per seed; 0 = auto: 600 for images, 3000 for images of 16 px "
@@ -83,6 +90,12 @@ class AugmentConfig:
         "Images: horizontal flips in the classic augmentation (off: digits and clothing "
         "change meaning or never appear mirrored).",
         flags={"--flips": True},
+    )
+    corruptions: bool = option(
+        False,
+        "Images: also score every condition on corrupted copies of the test images "
+        "(Gaussian noise, blur, lower contrast), one accuracy per corruption.",
+        flags={"--corruptions": True},
     )
     cnn_steps: int = option(400, "Optimizer steps of the downstream CNN (the same for every condition).", Interval(1))
     label_column: str = option("", "Tables and expression: the label column (empty takes the built-in's own).")

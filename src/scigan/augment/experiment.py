@@ -21,6 +21,7 @@ import numpy as np
 
 from scigan.augment.config import AugmentConfig, prepare_output, validate, write_config
 from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
+from scigan.augment.selection import drs_keep
 from scigan.augment.stats import scores, summarise
 from scigan.augment.subsets import check_counts, draw_subset, parse_imbalance, test_split
 from scigan.augment.table import format_table, plot
@@ -152,7 +153,7 @@ def augment(
     data, task = _loaded(cfg)
     labels = _labels(data)
     names = list(data.class_names)
-    parse_imbalance(cfg.imbalance, names)
+    rare = parse_imbalance(cfg.imbalance, names)
     pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
     check_counts(labels[pool_rows], names, cfg.per_class)
     out = Path(out)
@@ -189,6 +190,7 @@ def augment(
             "class_names": names,
             "n_pool": len(pool_rows),
             "n_test": len(test_rows),
+            "rare_class": None if rare is None else names[rare[0]],
             "test_split": "source's test split"
             if data.test_mask is not None
             else f"stratified {cfg.test_fraction:.0%} drawn with seed {cfg.seed}",
@@ -201,7 +203,7 @@ def augment(
         "conditions": conditions,
     }
     (out / "results.json").write_text(json.dumps(results, indent=1))
-    table = format_table(conditions, names)
+    table = format_table(conditions, names, None if rare is None else names[rare[0]])
     (out / "table.md").write_text(table + "\n")
     plot(conditions, out / "accuracy.png", f"{data.source}: {task.classifier}, {cfg.repeats} seeds")
     log(f"wrote {out}/results.json, table.md, accuracy.png")
@@ -232,6 +234,9 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     result, earlier = _gan(cfg, task, real, seed, gan_run, reuse_gans)
     gan_seconds = time.perf_counter() - started
     synthetic = draw_synthetic(gan_run, synthetic_counts(cfg, task, _labels(real)), names, seed)
+    drawn = len(synthetic)
+    if cfg.drs:
+        synthetic = synthetic.subset(drs_keep(gan_run, synthetic, real, cfg.drs, seed))
     per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in CONDITIONS}
     kept = _conditions(cfg, task, real, test, synthetic, seed, per_seed)
     gan = {
@@ -243,7 +248,8 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
         "best_step": result.best_step,
         "n_train": len(real),
         "train_per_class": np.bincount(_labels(real), minlength=len(names)).tolist(),
-        "synthetic_drawn": len(synthetic),
+        "synthetic_drawn": drawn,
+        "synthetic_after_drs": len(synthetic),
         "synthetic_kept": len(kept),
         "synthetic_kept_per_class": np.bincount(kept, minlength=len(names)).tolist(),
     }
@@ -270,6 +276,7 @@ def _conditions(
     labels (M,) of the synthetic samples the ``filter`` kept."""
     task.fit_features(real)
     rx, tx, sx = task.features(real), task.features(test), task.features(synthetic)
+    corrupted = task.corruptions(tx, cfg.seed) if cfg.corruptions else {}
     ry, sy = _labels(real), _labels(synthetic)
     models: dict[str, Any] = {}
     for name in CONDITIONS:
@@ -283,7 +290,12 @@ def _conditions(
             sx, sy = sx[keep], sy[keep]
             if not len(sy):
                 raise ScienceError(f"--filter {cfg.filter} kept no synthetic sample (seed {seed}); lower it")
-        per_seed[name].append({"seed": seed, **scores(_labels(test), task.proba(models[name], tx))})
+        entry = {"seed": seed, **scores(_labels(test), task.proba(models[name], tx))}
+        if corrupted:
+            entry["corrupted"] = {
+                k: float((task.proba(models[name], v).argmax(1) == _labels(test)).mean()) for k, v in corrupted.items()
+            }
+        per_seed[name].append(entry)
     return sy
 
 

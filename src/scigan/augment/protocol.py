@@ -94,6 +94,11 @@ class Augmenter(Protocol):
         """Class probabilities (N, C) of a model :meth:`fit` returned, for features ``x``."""
         ...
 
+    def corruptions(self, x: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+        """Corrupted copies of the test features ``x`` by name, for ``--corruptions``
+        (a kind that lists it in :attr:`options`)."""
+        ...
+
 
 class BaseAugmenter:
     """What every kind's augmenter shares: the options, the class count and the checked

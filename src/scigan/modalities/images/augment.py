@@ -13,12 +13,12 @@ from scigan.modalities.base import Dataset
 
 
 class ImageAugmenter(BaseAugmenter):
-    """Images: ``cnn`` with the ``affine`` classic augmentation; reads ``flips`` and
-    ``cnn_steps``."""
+    """Images: ``cnn`` with the ``affine`` classic augmentation; reads ``flips``,
+    ``cnn_steps`` and ``corruptions``."""
 
     classifiers: ClassVar[tuple[str, ...]] = ("cnn",)
     classics: ClassVar[tuple[str, ...]] = ("affine",)
-    options: ClassVar[frozenset[str]] = frozenset({"flips", "cnn_steps"})
+    options: ClassVar[frozenset[str]] = frozenset({"flips", "cnn_steps", "corruptions"})
     labels_hint = "images: sub-folders per class or an .npz with y"
 
     def __init__(self, cfg: Any, data: Dataset) -> None:
@@ -51,6 +51,24 @@ class ImageAugmenter(BaseAugmenter):
         model = ImageClassifier(self.channels, self.num_classes, CNNRecipe(steps=self.cfg.cnn_steps), seed)
         return model.fit(x, y, synthetic=synthetic, mix=self.cfg.mix, augment=classic, flips=self.cfg.flips)
 
+    def corruptions(self, x: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+        """Corrupted copies of the uint8 images ``x`` (N, C, H, W), by name: Gaussian
+        noise (σ 0.1 of the range), Gaussian blur (σ 1 px) and contrast halved about
+        each image's mean (the robustness conditions of ``--corruptions``)."""
+        from scipy.ndimage import gaussian_filter
+
+        unit = x.astype(np.float32) / 255.0
+        noise = unit + np.random.default_rng([seed, 23]).normal(0.0, 0.1, size=unit.shape).astype(np.float32)
+        blur = gaussian_filter(unit, sigma=(0, 0, 1, 1))
+        mean = unit.mean(axis=(1, 2, 3), keepdims=True)
+        contrast = mean + 0.5 * (unit - mean)
+        return {name: _to_uint8(v) for name, v in (("noise", noise), ("blur", blur), ("contrast", contrast))}
+
     def proba(self, model: Any, x: np.ndarray) -> np.ndarray:
         """Class probabilities (N, C)."""
         return np.asarray(model.predict_proba(x))
+
+
+def _to_uint8(unit: np.ndarray) -> np.ndarray:
+    """Images in [0, 1] (clipped) as uint8."""
+    return np.round(np.clip(unit, 0.0, 1.0) * 255.0).astype(np.uint8)
