@@ -25,6 +25,7 @@ from safetensors.torch import load_file
 from scigan.cli import main
 from scigan.cli.launch import without_nproc
 from scigan.config import TrainConfig
+from scigan.core.distributed import average_gradients
 from scigan.modalities import register, unregister
 from scigan.workflows.train import train
 
@@ -82,6 +83,21 @@ def test_world_size_one_reproduces_the_plain_run_bit_for_bit(tmp_path: Path) -> 
             dist.destroy_process_group()
     plain, group = _weights(tmp_path / "plain"), _weights(tmp_path / "group")
     assert plain.keys() == group.keys() and all(torch.equal(plain[k], group[k]) for k in plain)
+
+
+def test_averaged_gradients_keep_the_parameters_layout(tmp_path: Path) -> None:
+    conv = torch.nn.Conv2d(3, 4, 3).to(memory_format=torch.channels_last)
+    conv(torch.randn(2, 3, 6, 6).contiguous(memory_format=torch.channels_last)).square().mean().backward()
+    before = conv.weight.grad.clone()
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        average_gradients(conv.parameters())
+    finally:
+        dist.destroy_process_group()
+    grad = conv.weight.grad
+    assert grad is not None and torch.equal(grad, before)
+    # fused Adam reads the gradient with the weight's strides
+    assert grad.stride() == conv.weight.stride() and conv.weight.is_contiguous(memory_format=torch.channels_last)
 
 
 def test_two_ranks_match_one_process_with_the_doubled_batch(tmp_path: Path) -> None:

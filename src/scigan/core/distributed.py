@@ -111,8 +111,11 @@ def average_gradients(params: Iterable[nn.Parameter]) -> None:
     flat = torch.cat([g.reshape(-1) for g in grads])
     dist.all_reduce(flat)
     flat /= dist.get_world_size()
-    for p, chunk in zip(params, flat.split([g.numel() for g in grads]), strict=True):
-        p.grad = chunk.view_as(p).clone()
+    for p, g, chunk in zip(params, grads, flat.split([g.numel() for g in grads]), strict=True):
+        # written into the gradient's own layout: fused Adam reads a gradient with the
+        # parameter's strides, so a contiguous one under a channels_last weight would
+        # be applied to the wrong elements
+        p.grad = g.copy_(chunk.view(g.shape))
 
 
 def broadcast_state(modules: Sequence[nn.Module], *, buffers_only: bool = False) -> None:
