@@ -1,7 +1,7 @@
 """Scaling on one machine: one training run on 1 process × all threads against N
 processes × 1 thread (``scigan train --nproc``, the same global batch), and the
-augmentation experiment's seeds run one after the other against a process pool
-(``scigan augment --workers``).
+augmentation experiment's seeds run one after the other (``--workers 1``) against a
+process pool (``--workers 2``); every seed computes on one thread in both.
 
 Training (digits, the default DCGAN, global batch 64): real images per second of
 training time, and the training seconds until the quick FD (validation split, every
@@ -68,13 +68,13 @@ def training_row(nproc: int, threads: int, steps: int, out: Path, device: str) -
 
 
 def augment_row(workers: int, quick: bool, out: Path) -> dict[str, Any]:
-    """The augment experiment with ``workers`` processes (1: serial, two threads)."""
+    """The augment experiment with ``workers`` processes (1: serial); one thread per seed."""
     i = 1 if quick else 0
     cmd = [sys.executable, "-m", "scigan", "augment", "digits", "--per-class", str(AUGMENT["per_class"])]
     cmd += ["--repeats", str(AUGMENT["repeats"]), "--gan-steps", str(AUGMENT["gan_steps"][i])]
     cmd += ["--cnn-steps", str(AUGMENT["cnn_steps"][i]), "--workers", str(workers), "--out", str(out)]
     cmd += ["--quiet", "--overwrite"]
-    wall = _run(cmd, 2 if workers == 1 else 1)
+    wall = _run(cmd, 1)
     return {"case": f"augment {workers} worker(s)", "wall_seconds": wall, "table": (out / "table.md").read_text()}
 
 

@@ -2,9 +2,12 @@
 a local process pool (``--workers N``), or as tasks of a Ray cluster (``--ray ADDRESS``).
 
 A seed's work (its subset, GAN, samples and downstream models) depends on nothing but the
-config and the seed, so the three give the same results; the pool and Ray give each seed
-one torch thread, since N single-thread processes use N cores better than one process of
-N threads (measured in ``benchmarks/scale.py``).
+config and the seed. It runs on one torch thread and one BLAS thread wherever it runs:
+a sum split over another number of threads is added in another order, which changes a
+CNN's or a GAN's weights after a few hundred steps, so only a fixed count makes the
+three executions give the same table bit for bit. One thread per seed is also the
+faster use of the cores: N single-thread processes beat one process of N threads
+(measured in ``benchmarks/scale.py``).
 """
 
 from __future__ import annotations
@@ -27,25 +30,31 @@ def workers_for(workers: int, seeds: int) -> int:
 
 
 def _one_thread() -> None:
-    """A worker's start: one torch (and BLAS) thread."""
+    """A worker's start: one OpenMP and BLAS thread for what it starts."""
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[name] = "1"
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def _single_threaded(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(*args)`` on one thread (a Ray task's body)."""
-    _one_thread()
-    return fn(*args)
+    """``fn(*args)`` on one torch thread and one BLAS thread; this process's own counts
+    are restored afterwards."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            return fn(*args)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def run_each(
     fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], *, workers: int = 1, ray: str = ""
 ) -> Iterator[Any]:
-    """``fn(*args)`` for every ``args`` of ``calls``, yielded in their order: serially
-    when ``workers`` is 1 and ``ray`` empty, in a pool of ``workers`` spawned processes,
+    """``fn(*args)`` for every ``args`` of ``calls``, each on one thread, yielded in
+    their order: serially when ``workers`` is 1 and ``ray`` empty, in a pool of ``workers`` spawned processes,
     or as Ray tasks on the cluster at ``ray`` (an address, ``auto`` for a running
     cluster, ``local`` to start one here with ``workers`` CPUs, 0 = all). ``fn`` and the
     arguments must be picklable for the last two."""
@@ -55,11 +64,11 @@ def run_each(
     count = workers_for(workers, len(calls))
     if count == 1:
         for args in calls:
-            yield fn(*args)
+            yield _single_threaded(fn, *args)
         return
     spawn = multiprocessing.get_context("spawn")  # torch and fork do not mix
     with ProcessPoolExecutor(max_workers=count, mp_context=spawn, initializer=_one_thread) as pool:
-        futures = [pool.submit(fn, *args) for args in calls]
+        futures = [pool.submit(_single_threaded, fn, *args) for args in calls]
         for future in futures:
             yield future.result()
 

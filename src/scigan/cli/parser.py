@@ -168,8 +168,9 @@ def build_parser() -> Parser:
     p.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="run the seeds in this many local processes of one thread each (0 = one per CPU; default 1, serial)",
+        default=0,
+        help="run the seeds in this many local processes, one thread each (default 0: one per CPU, "
+        "at most one per seed; 1 runs them one after the other)",
     )
     p.add_argument(
         "--ray",
