@@ -1,14 +1,23 @@
-"""Does GAN augmentation help a downstream classifier? `scigan augment` on Fashion-MNIST
-with 20 labelled images per class (small CNN) and on breast-cancer with the malignant
-class cut to 10 % of its training rows (logistic regression and gradient boosting).
-The baseline is classic augmentation measured in the same run: real + classic (crops
-and a small affine; SMOTE or class weights) beside real + classic + GAN, as paired
-differences over seeds with a 95 % t-interval. Diagnostics say why a gain is or is not
-there: the GANs' FD on the test split (beside the real-vs-real floor and the FD of the
-untrained-GAN scale), how often the real-only CNN agrees with a sample's label, and the
-same GANs' samples under a strict confidence filter and at a lower mix ratio.
+"""Does GAN augmentation help where the field reports gains? One row per case, each the
+GAN condition against the best classic baseline of the same seeds (the same training
+subsets and test split), as a paired difference over seeds with its 95 % t-interval.
 
-    python benchmarks/augmentation.py [--quick] [--repeats 3] [--json out.json]
+Cases (``scigan augment`` lines printed with the table):
+  rare-cells   pbmc68k, one cell type cut to 10 % (a large, a mid and a small type):
+               that type's F1, real + GAN cells against real / class weights / SMOTE.
+  rare-image   digits, one class cut to 10 % of the others: its recall, real + GAN
+               against real and real + classic (crops, affine; oversampled by the GAN's
+               share only).
+  unlabeled    few labels and an unlabeled pool: not run (``--unlabeled`` is not there).
+  tables       breast-cancer malignant at 10 %, gbsg2 recurrence at 20 %: minority F1,
+               real + GAN against real / SMOTE / class weights.
+  robustness   digits at 20 per class: accuracy on corrupted test images (noise, blur,
+               contrast), real + classic + GAN against real + classic.
+
+The GAN condition of each case is fixed beforehand (no choice on the test split); the
+baseline is the best classic condition by its mean, which can only favour the baseline.
+
+    python benchmarks/augmentation.py [--quick] [--repeats 10] [--only CASE ...] [--json out.json]
 """
 
 from __future__ import annotations
@@ -16,8 +25,10 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import asdict, fields, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,191 +36,209 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import parse, parser, table, write_json
 from scigan.augment.config import AugmentConfig
 from scigan.augment.experiment import augment
-from scigan.modalities import get_modality
-from scigan.modalities.base import Scorer, split_holdout
-from scigan.runs import open_run
-from scigan.workflows.sample import sample
+from scigan.augment.stats import paired_interval
+
+#: A per-seed score read from one condition's per-seed record.
+Metric = Callable[[dict[str, Any]], float]
+#: (label, results.json content, condition name) of one arm of a comparison.
+Arm = tuple[str, dict[str, Any], str]
+
+CASES = ("rare-cells", "rare-image", "unlabeled", "tables", "robustness")
 
 
-def gain(results: dict, condition: str, reference: str) -> dict:
-    """The paired accuracy difference of ``condition`` to ``reference`` (vs_real/vs_classic)."""
-    key = "vs_real" if reference == "real" else "vs_classic"
-    return results["conditions"][condition][key]["accuracy"]
+def command(cfg: AugmentConfig) -> str:
+    """The ``scigan augment`` line that runs ``cfg`` (options away from their default)."""
+    defaults = {f.name: f.default for f in fields(cfg)}
+    parts = ["scigan augment", cfg.data]
+    for name, value in asdict(cfg).items():
+        if name == "data" or value == defaults[name]:
+            continue
+        flag = "--" + name.replace("_", "-")
+        parts.append(flag if value is True else f"{flag} {value}")
+    return " ".join(parts)
 
 
-def run(cfg: AugmentConfig, out: Path, reuse: Path | None = None) -> tuple[dict, float]:
-    """One augment experiment; returns its results and wall-clock seconds."""
+def run(cfg: AugmentConfig, out: Path, reuse: Path | None = None) -> tuple[dict[str, Any], float]:
+    """One augment experiment (quiet, its seeds in a pool of one process per core); its
+    results and wall seconds."""
     started = time.perf_counter()
-    results = augment(cfg, out, overwrite=True, log=print, reuse_gans=reuse)
+    results = augment(cfg, out, overwrite=True, log=lambda s: None, reuse_gans=reuse, workers=0)
     return results, time.perf_counter() - started
 
 
-def gan_quality(out: Path, seeds: list[int], scorer: Scorer, n: int) -> dict:
-    """FD of each seed's GAN (n balanced samples) on the test split, with the floor."""
-    fds, floors, agreement, coverage = [], [], [], []
-    for seed in seeds:
-        s = sample(out / "gan" / f"seed-{seed}", n, seed=123)
-        scores = scorer.full(s.x, s.y, seed=seed)
-        fds.append(scores["fd"])
-        floors.append(scores["fd_real_floor"])
-        agreement.append(scores["label_accuracy"])
-        coverage.append(scores["class_coverage"])
+def per_seed(arm: Arm, metric: Metric) -> np.ndarray:
+    """``metric`` of each seed (in seed order) of one arm."""
+    _, results, condition = arm
+    return np.array([metric(r) for r in results["conditions"][condition]["per_seed"]])
+
+
+def compare(case: str, what: str, gan: Arm, baselines: list[Arm], metric: Metric, seconds: float) -> dict[str, Any]:
+    """A table row: ``gan`` against the best (by mean) of ``baselines`` under ``metric``,
+    the paired difference over seeds and its 95 % interval."""
+    best = max(baselines, key=lambda arm: per_seed(arm, metric).mean())
+    ours, theirs = per_seed(gan, metric), per_seed(best, metric)
+    d = paired_interval(ours, theirs)
+    verdict = "gain" if d["low"] > 0 else "loss" if d["high"] < 0 else "undecided"
     return {
-        "gan_fd": float(np.mean(fds)),
-        "gan_fd_per_seed": fds,
-        "fd_real_floor": float(np.mean(floors)),
-        "gan_label_accuracy": float(np.mean(agreement)),
-        "gan_class_coverage": float(np.mean(coverage)),
+        "case": case,
+        "metric": what,
+        "gan condition": gan[0],
+        "best baseline": best[0],
+        "baseline": float(theirs.mean()),
+        "gan": float(ours.mean()),
+        "delta": d["mean"],
+        "low": d["low"],
+        "high": d["high"],
+        "verdict": verdict,
+        "seeds": len(ours),
+        "wall_s": seconds,
+        "baselines": {arm[0]: float(per_seed(arm, metric).mean()) for arm in baselines},
     }
 
 
-def row(name: str, results: dict, seconds: float) -> dict:
-    """A table row: real+classic (the baseline) beside real+classic+GAN."""
-    c = results["conditions"]
-    d = gain(results, "real+classic+gan", "real+classic")
-    drawn = sum(g["synthetic_drawn"] for g in results["gans"])
-    kept = sum(g["synthetic_kept"] for g in results["gans"]) / max(1, drawn)
-    return {
-        "setting": name,
-        "real": c["real"]["accuracy_mean"],
-        "classic": c["real+classic"]["accuracy_mean"],
-        "classic+gan": c["real+classic+gan"]["accuracy_mean"],
-        "real+gan": c["real+gan"]["accuracy_mean"],
-        "gan only": c["gan"]["accuracy_mean"],
-        "gain": d["mean"],
-        "gain_low": d["low"],
-        "gain_high": d["high"],
-        "kept": kept,
-        "seconds": seconds,
-    }
+def class_metric(key: str, index: int) -> Metric:
+    """Recall or F1 (``key``) of class ``index``."""
+    return lambda r: r[key][index]
 
 
-def fashion(args, work: Path, summary: dict) -> dict:
-    """Fashion-MNIST, 20 per class: the default options, then variants on the same GANs."""
-    repeats = args.repeats or (2 if args.quick else 3)
-    base = AugmentConfig(
-        data="fashion-mnist",
-        per_class=20,
-        repeats=repeats,
-        device=args.device,
-        gan_steps=100 if args.quick else args.gan_steps,
+def rare_case(
+    args: Any, work: Path, case: str, base: AugmentConfig, rare: str, classics: tuple[str, ...]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """``base`` with class ``rare`` cut, once per classic augmentation on the same GANs:
+    the rare class's F1 (and recall) of real + GAN against real and every classic."""
+    runs, seconds, lines, first = {}, 0.0, [], None
+    for classic in classics:
+        cfg = replace(base, classic=classic)
+        out = work / f"{case}-{rare}-{classic}".replace(" ", "_")
+        runs[classic], s = run(cfg, out, reuse=first)
+        first, seconds = first or out, seconds + s
+        lines.append(command(cfg))
+    names = runs[classics[0]]["data"]["class_names"]
+    index = names.index(rare)
+    arms = [("real", runs[classics[0]], "real")] + [(c, runs[c], "real+classic") for c in classics]
+    gan = ("real+gan", runs[classics[0]], "real+gan")
+    rows = [
+        compare(f"{case}: {rare}", f"F1 {rare}", gan, arms, class_metric("f1", index), seconds),
+        compare(f"{case}: {rare}", f"recall {rare}", gan, arms, class_metric("recall", index), seconds),
+        compare(f"{case}: {rare}", "macro-F1", gan, arms, lambda r: r["macro_f1"], seconds),
+    ]
+    return rows, lines
+
+
+def rare_cells(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """pbmc68k with a large, a mid and a small cell type cut to 10 %."""
+    from scigan.modalities import get_kind
+
+    data = get_kind("expression").create().read(builtin_config("pbmc68k"))
+    counts = np.bincount(data.y, minlength=data.num_classes)
+    order = [int(i) for i in np.argsort(counts)[::-1] if counts[i] >= 60]
+    picks = [order[0], order[len(order) // 2], order[-1]]
+    base = AugmentConfig(data="pbmc68k", repeats=args.repeats, gan_steps=300 if args.quick else 0)
+    rows, lines = [], []
+    for i in picks[:1] if args.quick else picks:
+        name = data.class_names[i]
+        r, line = rare_case(
+            args, work, "rare-cells", replace(base, imbalance=f"{name}=0.1"), name, ("reweight", "smote")
+        )
+        rows += r
+        lines += line
+    return rows, lines
+
+
+def builtin_config(name: str) -> Any:
+    """The train config that reads the built-in ``name``."""
+    from scigan.config import TrainConfig
+
+    return TrainConfig.from_flat(data=name)
+
+
+def rare_image(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """digits with class 8 cut to 10 % of its training images."""
+    cfg = AugmentConfig(
+        data="digits",
+        imbalance="8=0.1",
+        repeats=args.repeats,
+        gan_steps=300 if args.quick else 0,
         cnn_steps=100 if args.quick else 400,
     )
-    first = work / "fmnist"
-    results, seconds = run(base, first)
-    rows = [row("default", results, seconds)]
-    variants = {} if args.quick else {"filter 0.9": {"filter": 0.9}, "mix 0.25": {"mix": 0.25}}
-    for name, change in variants.items():
-        cfg = replace(base, **change)
-        r, s = run(cfg, work / f"fmnist-{name.replace(' ', '-')}", reuse=first)
-        rows.append(row(name, r, s))
-    print(table(rows, list(rows[0])))
-    modality = get_modality("images")
-    train_split, test = split_holdout(modality.load("fashion-mnist"), 0.1, 0)
-    gan = open_run(first / "gan" / f"seed-{results['seeds'][0]}")
-    codec = modality.load_codec(gan.path, gan.data)
-    scorer = modality.scorer(train_split, test, codec, device="cpu", log=print)
-    quality = gan_quality(first, results["seeds"], scorer, 500 if args.quick else 2000)
-    print(
-        f"GAN at 20 per class: FD {quality['gan_fd']:.2f} (real-vs-real floor {quality['fd_real_floor']:.2f}), "
-        f"label agreement {quality['gan_label_accuracy']:.3f}, class coverage {quality['gan_class_coverage']:.2f}"
-    )
-    d = gain(results, "real+classic+gan", "real+classic")
-    summary.update(
-        {
-            "fmnist_repeats": repeats,
-            "fmnist_gan_steps": base.gan_steps,
-            "fmnist_cnn_steps": base.cnn_steps,
-            "fmnist_real_acc": rows[0]["real"],
-            "fmnist_classic_acc": rows[0]["classic"],
-            "fmnist_classic_gan_acc": rows[0]["classic+gan"],
-            "fmnist_real_gan_acc": rows[0]["real+gan"],
-            "fmnist_gan_only_acc": rows[0]["gan only"],
-            "fmnist_gain_vs_classic": d["mean"],
-            "fmnist_gain_vs_classic_low": d["low"],
-            "fmnist_gain_vs_classic_high": d["high"],
-            "fmnist_target_met": bool(d["mean"] >= 0.02 and d["low"] > 0),
-            "fmnist_best_variant_gain": max(r["gain"] for r in rows),
-            **{f"fmnist_{k}": v for k, v in quality.items() if k != "gan_fd_per_seed"},
-        }
-    )
-    return {"rows": rows, "gan_quality": quality, "results": results}
+    results, seconds = run(cfg, work / "rare-image")
+    index = results["data"]["class_names"].index("8")
+    arms = [("real", results, "real"), ("real+classic", results, "real+classic")]
+    gan = ("real+classic+gan", results, "real+classic+gan")
+    rows = [
+        compare("rare-image: digit 8", "recall 8", gan, arms, class_metric("recall", index), seconds),
+        compare("rare-image: digit 8", "accuracy", gan, arms, lambda r: r["accuracy"], seconds),
+    ]
+    return rows, [command(cfg)]
 
 
-def breast_cancer(args, work: Path, summary: dict) -> dict:
-    """breast-cancer with malignant cut to 10 %: minority recall, SMOTE vs GAN."""
-    repeats = args.repeats or (2 if args.quick else 5)
-    rows, first = [], None
-    for classifier in ("logreg", "gboost"):
-        for classic in ("smote", "reweight"):
-            cfg = AugmentConfig(
-                data="breast-cancer",
-                imbalance="malignant=0.1",
-                repeats=repeats,
-                classifier=classifier,
-                classic=classic,
-                device=args.device,
-                gan_steps=300 if args.quick else 2000,
-            )
-            out = work / f"bc-{classifier}-{classic}"
-            results, seconds = run(cfg, out, reuse=first)
-            first = first or out
-            c = results["conditions"]
-            recall = {k: c[k]["recall_mean"]["malignant"] for k in c}
-            d = c["real+gan"]["vs_classic"]["recall"]["malignant"]
-            rows.append(
-                {
-                    "classifier": classifier,
-                    "classic": classic,
-                    "real": recall["real"],
-                    "classic (baseline)": recall["real+classic"],
-                    "real+gan": recall["real+gan"],
-                    "classic+gan": recall["real+classic+gan"],
-                    "gan only": recall["gan"],
-                    "gan-classic": d["mean"],
-                    "low": d["low"],
-                    "high": d["high"],
-                    "acc classic": c["real+classic"]["accuracy_mean"],
-                    "acc real+gan": c["real+gan"]["accuracy_mean"],
-                    "seconds": seconds,
-                }
-            )
-    print("malignant recall (breast-cancer, malignant cut to 10 % of its training rows)")
-    print(table(rows, list(rows[0])))
-    for r in rows:
-        key = f"bc_{r['classifier']}_{r['classic']}"
-        summary.update(
-            {
-                f"{key}_recall_classic": r["classic (baseline)"],
-                f"{key}_recall_real_gan": r["real+gan"],
-                f"{key}_recall_classic_gan": r["classic+gan"],
-                f"{key}_recall_real": r["real"],
-                f"{key}_recall_gain": r["gan-classic"],
-            }
+def tables(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """breast-cancer malignant at 10 %, gbsg2's recurrences at 20 %."""
+    rows, lines = [], []
+    for data, rare, share in (("breast-cancer", "malignant", 0.1), ("gbsg2", "1", 0.2)):
+        base = AugmentConfig(
+            data=data, imbalance=f"{rare}={share}", repeats=args.repeats, gan_steps=300 if args.quick else 0
         )
-    summary["bc_repeats"] = repeats
-    summary["bc_recall_up_vs_smote"] = all(r["gan-classic"] > 0 for r in rows if r["classic"] == "smote")
-    return {"rows": rows}
+        r, line = rare_case(args, work, f"tables: {data}", base, rare, ("smote", "reweight"))
+        rows += r[:1] + r[2:]
+        lines += line
+    return rows, lines
+
+
+def robustness(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """digits at 20 per class, scored on corrupted test images."""
+    cfg = AugmentConfig(
+        data="digits",
+        per_class=20,
+        corruptions=True,
+        repeats=args.repeats,
+        gan_steps=300 if args.quick else 0,
+        cnn_steps=100 if args.quick else 400,
+    )
+    results, seconds = run(cfg, work / "robustness")
+    arms = [("real", results, "real"), ("real+classic", results, "real+classic")]
+    gan = ("real+classic+gan", results, "real+classic+gan")
+    rows = [
+        compare("robustness: digits", f"accuracy, {k}", gan, arms, lambda r, k=k: r["corrupted"][k], seconds)
+        for k in ("noise", "blur", "contrast")
+    ]
+    rows.append(compare("robustness: digits", "accuracy, clean", gan, arms, lambda r: r["accuracy"], seconds))
+    return rows, [command(cfg)]
+
+
+def unlabeled(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Not run: scigan augment has no --unlabeled pool yet."""
+    row = {"case": "unlabeled", "metric": "—", "verdict": "not run: --unlabeled is not implemented"}
+    return [row], []
 
 
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--repeats", type=int, default=0, help="seeds (default: 3 Fashion-MNIST, 5 breast-cancer; quick 2)")
-    p.add_argument("--gan-steps", type=int, default=1500, help="Fashion-MNIST GAN steps per seed (default 1500)")
+    p.add_argument("--repeats", type=int, default=0, help="seeds per case (default 10; --quick 2)")
     p.add_argument("--work", type=Path, help="keep the output folders here (default: a temporary folder)")
-    p.add_argument("--only", choices=("fashion", "table"), help="run one part")
+    p.add_argument("--only", nargs="+", choices=CASES, help="run these cases")
     args = parse(p)
-    args.device = "cpu" if args.device == "auto" else args.device
+    args.repeats = args.repeats or (2 if args.quick else 10)
     work = args.work or Path(tempfile.mkdtemp())
-    summary: dict = {}
-    sections = {}
-    if args.only in (None, "fashion"):
-        sections["fashion_mnist"] = fashion(args, work, summary)
-    if args.only in (None, "table"):
-        sections["breast_cancer"] = breast_cancer(args, work, summary)
-    write_json(
-        args.json, summary, **{k: {kk: vv for kk, vv in v.items() if kk != "results"} for k, v in sections.items()}
-    )
+    cases = {"rare-cells": rare_cells, "rare-image": rare_image, "unlabeled": unlabeled}
+    cases |= {"tables": tables, "robustness": robustness}
+    rows, lines = [], []
+    for name in args.only or CASES:
+        r, line = cases[name](args, work)
+        rows += r
+        lines += line
+        print(f"{name}: done", flush=True)
+    columns = ["case", "metric", "gan condition", "best baseline", "baseline", "gan", "delta", "low", "high"]
+    print(table(rows, [*columns, "verdict", "seeds", "wall_s"]))
+    print("\n".join(lines))
+    decided = [r for r in rows if r.get("verdict") == "gain"]
+    summary = {
+        "repeats": args.repeats,
+        "rows_with_gain": len(decided),
+        "cases_with_gain": sorted({r["case"].split(":")[0] for r in decided}),
+        "rows": len(rows),
+    }
+    write_json(args.json, summary, rows=rows, commands=lines)
 
 
 if __name__ == "__main__":
