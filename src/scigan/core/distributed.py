@@ -138,6 +138,14 @@ def sum_values(values: Sequence[float], device: torch.device) -> list[float]:
     return t.tolist()
 
 
+def mean_per_step(totals: dict[str, torch.Tensor], steps: int, device: torch.device) -> dict[str, float]:
+    """Each of ``totals`` (a scalar summed over ``steps`` steps on each rank) as its mean
+    per step and rank."""
+    names = sorted(totals)
+    summed = sum_values([float(totals[k]) for k in names], device)
+    return {k: v / steps / world_size() for k, v in zip(names, summed, strict=True)}
+
+
 def any_rank(flag: bool, device: torch.device) -> bool:
     """True on every rank when ``flag`` is True on any."""
     return bool(sum_values([float(flag)], device)[0] > 0) if dist.is_initialized() else flag

@@ -78,3 +78,13 @@ class Selection:
         """The selection score of ``scores`` for the progress bar: {label: value} ({} when absent)."""
         key = self.score.key
         return {self.score.label: self.score.format(scores[key])} if key in scores else {}
+
+    def waited(self, patience: int) -> str | None:
+        """Why training stops early: ``patience`` (> 0) evaluations without a better
+        score; None while it has not waited that long (or ``patience`` is 0)."""
+        if not patience or self.evals_since_best < patience:
+            return None
+        return (
+            f"stopping early: the quick score ({self.score.label}, {self.score.hint}) "
+            f"did not improve in {patience} evaluations"
+        )

@@ -16,7 +16,6 @@ previews and writes checkpoints; the others wait for it at a barrier.
 
 from __future__ import annotations
 
-import math
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +39,7 @@ from scigan.core.phases import Phase, StepContext, StepHook
 from scigan.core.private import PrivacyPlan, poisson_rows, refuse_batch_mixing
 from scigan.core.progress import Progress
 from scigan.core.recipe import build_hooks, build_phases
+from scigan.core.schedule import Schedule
 from scigan.core.selection import Selection
 from scigan.errors import ScienceError
 
@@ -141,6 +141,7 @@ class Trainer:
         self.step, self.images, self.seconds = 0, 0, 0.0
         self.d_steps = 0  # discriminator steps taken (what the privacy accountant counts)
         self.recovery = divergence.Recovery(run)
+        self.schedule = Schedule(config)
         self._last_batch: tuple[torch.Tensor, torch.Tensor] | None = None  # (real, fake) of the last step
 
     # ---- what is saved --------------------------------------------------------------
@@ -323,12 +324,7 @@ class Trainer:
 
     def finished(self) -> str | None:
         """Why there is nothing left to train (the step or time limit already reached), else None."""
-        cfg = self.config
-        if cfg.steps and self.step >= cfg.steps:
-            return f"{self.run} is already at step {self.step} ≥ --steps {cfg.steps}; nothing to do"
-        if cfg.minutes > 0 and self.seconds >= cfg.minutes * 60:
-            return f"{self.run} has trained {self.seconds / 60:.1f} min ≥ --minutes {cfg.minutes:g}; nothing to do"
-        return None
+        return self.schedule.finished(self.run, self.step, self.seconds)
 
     def result(self, stopped_early: bool = False) -> TrainResult:
         """How far training got."""
@@ -349,42 +345,31 @@ class Trainer:
         if why:
             self.log(why)
             return self.result()
-        limit_steps = cfg.steps or math.inf
-        limit_seconds = cfg.minutes * 60 if cfg.minutes > 0 else math.inf
         self.recovery.begin(self.step, self._modules(), self._optimizers(), self._state())
         progress = Progress(cfg.steps or None, self.step, enabled=cfg.progress and self.world.main, log=self.log)
         evaluates = distributed.any_rank(self.evaluate is not None, self.device)  # rank 0 holds the scorer
+        previews = self.preview is not None and self.world.main
         losses: dict[str, torch.Tensor] = {}
         since_log, stopped_early = 0, False
         last_eval: dict[str, float] = {}
         started = time.perf_counter() - self.seconds
         with StopRequests() as stop:
             try:
-                while self.step < limit_steps and self.seconds < limit_seconds:
+                while self.schedule.running(self.step, self.seconds):
                     self.train_step(losses)
                     self.step += 1
                     since_log += 1
                     self.seconds = time.perf_counter() - started
                     progress.update(self.step)
-                    last = self.step >= limit_steps or self.seconds >= limit_seconds
-                    log_now = self.step % cfg.log_every == 0
-                    preview_now = (
-                        self.world.main
-                        and self.preview is not None
-                        and cfg.sample_every
-                        and self.step % cfg.sample_every == 0
-                    )
-                    eval_now = evaluates and cfg.eval_every and self.step % cfg.eval_every == 0
-                    periodic = bool(cfg.checkpoint_every) and self.step % cfg.checkpoint_every == 0
                     stopping = distributed.any_rank(stop.requested is not None, self.device)
-                    save_now = last or stopping or periodic
-                    if log_now or preview_now or eval_now or save_now:
-                        means = self._mean_losses(losses, since_log)
+                    due = self.schedule.due(self.step, self.seconds, stopping, previews, evaluates)
+                    if due.anything:
+                        means = distributed.mean_per_step(losses, since_log, self.device)
                         if self._diverged(means):
                             losses, since_log = {}, 0
                             progress.reset(self.step)
                             continue
-                    if log_now:
+                    if due.log:
                         record = {k: round(v, 5) for k, v in means.items()}
                         self.recovery.guard.remember(means)
                         record.update({f"{h.name}/{k}": v for h in self.hooks for k, v in h.values().items()})
@@ -393,34 +378,23 @@ class Trainer:
                         self._write_metrics(record)
                         progress.show({**record, **self.selection.shown(last_eval)})
                         losses, since_log = {}, 0
-                    if preview_now:
+                    if due.preview:
                         assert self.preview is not None
                         self.preview(self.sampling_generator.eval(), self.step)
-                    if eval_now:
+                    if due.eval:
                         last_eval = self._run_eval()
-                        waited = self.selection.evals_since_best >= cfg.patience
-                        stopped_early = bool(cfg.patience) and bool(distributed.from_main(float(waited), self.device))
-                    if save_now or stopped_early:
+                        waited = self.selection.waited(cfg.patience)
+                        stopped_early = bool(distributed.from_main(float(waited is not None), self.device))
+                    if due.save or stopped_early:
                         self._save_step()
                         self.recovery.saved()
                     if stopping:
                         raise Interrupted(stop.requested or signal.SIGTERM, self.step, self._save_step())
                     if stopped_early:
-                        score = self.selection.score
-                        self.log(
-                            f"stopping early: the quick score ({score.label}, {score.hint}) "
-                            f"did not improve in {cfg.patience} evaluations"
-                        )
+                        self.log(self.selection.waited(cfg.patience) or "stopping early, as rank 0 did")
                         break
             finally:
                 progress.close()
-        if self.preview is not None and self.world.main:
+        if self.preview is not None and previews:
             self.preview(self.sampling_generator.eval(), self.step)
         return self.result(stopped_early)
-
-    def _mean_losses(self, losses: dict[str, torch.Tensor], since_log: int) -> dict[str, float]:
-        """Each loss term's mean over the last ``since_log`` steps (and over the ranks)."""
-        names = sorted(losses)
-        totals = distributed.sum_values([float(losses[k]) for k in names], self.device)
-        ranks = distributed.world_size()
-        return {k: v / since_log / ranks for k, v in zip(names, totals, strict=True)}
