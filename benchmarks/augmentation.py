@@ -46,8 +46,9 @@ Arm = tuple[str, dict[str, Any], str]
 CASES = ("rare-cells", "rare-image", "unlabeled", "tables", "robustness")
 
 
-def command(cfg: AugmentConfig) -> str:
-    """The ``scigan augment`` line that runs ``cfg`` (options away from their default)."""
+def command(cfg: AugmentConfig, out: Path, reuse: Path | None = None) -> str:
+    """The ``scigan augment`` line that runs ``cfg`` into ``out`` (options away from their
+    default), taking the GANs of the run in ``reuse`` when given."""
     defaults = {f.name: f.default for f in fields(cfg)}
     parts = ["scigan augment", cfg.data]
     for name, value in asdict(cfg).items():
@@ -55,6 +56,7 @@ def command(cfg: AugmentConfig) -> str:
             continue
         flag = "--" + name.replace("_", "-")
         parts.append(flag if value is True else f"{flag} {value}")
+    parts += ["--out", str(out)] + ([] if reuse is None else ["--reuse-gans", str(reuse)])
     return " ".join(parts)
 
 
@@ -111,8 +113,8 @@ def rare_case(
         cfg = replace(base, classic=classic)
         out = work / f"{case}-{rare}-{classic}".replace(" ", "_")
         runs[classic], s = run(cfg, out, reuse=first)
+        lines.append(command(cfg, out, first))
         first, seconds = first or out, seconds + s
-        lines.append(command(cfg))
     names = runs[classics[0]]["data"]["class_names"]
     index = names.index(rare)
     arms = [("real", runs[classics[0]], "real")] + [(c, runs[c], "real+classic") for c in classics]
@@ -169,7 +171,7 @@ def rare_image(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
         compare("rare-image: digit 8", "recall 8", gan, arms, class_metric("recall", index), seconds),
         compare("rare-image: digit 8", "accuracy", gan, arms, lambda r: r["accuracy"], seconds),
     ]
-    return rows, [command(cfg)]
+    return rows, [command(cfg, work / "rare-image")]
 
 
 def tables(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
@@ -203,7 +205,7 @@ def robustness(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
         for k in ("noise", "blur", "contrast")
     ]
     rows.append(compare("robustness: digits", "accuracy, clean", gan, arms, lambda r: r["accuracy"], seconds))
-    return rows, [command(cfg)]
+    return rows, [command(cfg, work / "robustness")]
 
 
 def unlabeled(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
