@@ -163,7 +163,8 @@ def rare_image(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
         gan_steps=300 if args.quick else 0,
         cnn_steps=100 if args.quick else 400,
     )
-    results, seconds = run(cfg, work / "rare-image")
+    out = work / "rare-image"
+    results, seconds = run(cfg, out)
     index = results["data"]["class_names"].index("8")
     arms = [("real", results, "real"), ("real+classic", results, "real+classic")]
     gan = ("real+classic+gan", results, "real+classic+gan")
@@ -171,7 +172,7 @@ def rare_image(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
         compare("rare-image: digit 8", "recall 8", gan, arms, class_metric("recall", index), seconds),
         compare("rare-image: digit 8", "accuracy", gan, arms, lambda r: r["accuracy"], seconds),
     ]
-    return rows, [command(cfg, work / "rare-image")]
+    return rows, [command(cfg, out)]
 
 
 def tables(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
@@ -197,7 +198,8 @@ def robustness(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
         gan_steps=300 if args.quick else 0,
         cnn_steps=100 if args.quick else 400,
     )
-    results, seconds = run(cfg, work / "robustness")
+    out = work / "robustness"
+    results, seconds = run(cfg, out)
     arms = [("real", results, "real"), ("real+classic", results, "real+classic")]
     gan = ("real+classic+gan", results, "real+classic+gan")
     rows = [
@@ -205,7 +207,7 @@ def robustness(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
         for k in ("noise", "blur", "contrast")
     ]
     rows.append(compare("robustness: digits", "accuracy, clean", gan, arms, lambda r: r["accuracy"], seconds))
-    return rows, [command(cfg, work / "robustness")]
+    return rows, [command(cfg, out)]
 
 
 def unlabeled(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:

@@ -21,7 +21,7 @@ class Due:
 
     @property
     def anything(self) -> bool:
-        """Whether the step needs the mean losses (every due action reads them)."""
+        """Whether anything is due (the loop first checks the mean losses for divergence)."""
         return self.log or self.preview or self.eval or self.save
 
 

@@ -79,11 +79,12 @@ class Selection:
         key = self.score.key
         return {self.score.label: self.score.format(scores[key])} if key in scores else {}
 
-    def waited(self, patience: int) -> str | None:
-        """Why training stops early: ``patience`` (> 0) evaluations without a better
-        score; None while it has not waited that long (or ``patience`` is 0)."""
-        if not patience or self.evals_since_best < patience:
-            return None
+    def waited(self, patience: int) -> bool:
+        """Whether ``patience`` (> 0) evaluations passed without a better score."""
+        return bool(patience) and self.evals_since_best >= patience
+
+    def stop_message(self, patience: int) -> str:
+        """The line that says training stops early after ``patience`` evaluations."""
         return (
             f"stopping early: the quick score ({self.score.label}, {self.score.hint}) "
             f"did not improve in {patience} evaluations"

@@ -384,14 +384,14 @@ class Trainer:
                     if due.eval:
                         last_eval = self._run_eval()
                         waited = self.selection.waited(cfg.patience)
-                        stopped_early = bool(distributed.from_main(float(waited is not None), self.device))
+                        stopped_early = bool(distributed.from_main(float(waited), self.device))
                     if due.save or stopped_early:
                         self._save_step()
                         self.recovery.saved()
                     if stopping:
                         raise Interrupted(stop.requested or signal.SIGTERM, self.step, self._save_step())
                     if stopped_early:
-                        self.log(self.selection.waited(cfg.patience) or "stopping early, as rank 0 did")
+                        self.log(self.selection.stop_message(cfg.patience))
                         break
             finally:
                 progress.close()
