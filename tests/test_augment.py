@@ -4,15 +4,16 @@ classifier), each kind's augmenter, the output folder, reproducibility and the r
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import cli_error
-from scigan.augment import subsets
+from scigan.augment import subsets, unlabeled
 from scigan.augment.config import AugmentConfig, read_config
-from scigan.augment.experiment import augment, gan_config, synthetic_counts
+from scigan.augment.experiment import CONDITIONS, augment, gan_config, synthetic_counts
 from scigan.augment.protocol import augmenter_class
 from scigan.augment.selection import accept
 from scigan.augment.stats import paired_interval, scores
@@ -150,6 +151,66 @@ def test_no_test_example_reaches_the_gan_or_the_classifier(
     assert all(0 < g["synthetic_kept"] <= g["synthetic_drawn"] == 3 * 30 for g in gans)
     assert all(sum(g["synthetic_kept_per_class"]) == g["synthetic_kept"] for g in gans)
     assert results["classifier"] == "cnn" and results["classic"] == "affine"
+
+
+def test_an_unlabeled_pool_trains_the_gan_and_never_holds_test_rows(tagged: Path, tmp_path: Path) -> None:
+    out = tmp_path / "semi"
+    cfg = AugmentConfig(data=str(tagged), per_class=8, unlabeled="30", pseudo_confidence=0.5, **FAST)
+    results = augment(cfg, out, **QUIET)
+    splits = np.load(out / "splits.npz")
+    test = set(splits["test_rows"].tolist())
+    for g in results["gans"]:
+        seed = g["seed"]
+        train, pool = set(splits[f"train_rows_seed{seed}"].tolist()), set(splits[f"unlabeled_rows_seed{seed}"].tolist())
+        assert len(pool) == 30 and not pool & test and not pool & train
+        # the GAN saw its labelled subset and the confident part of its pool, nothing else
+        seen = _ids(np.load(out / "gan" / f"seed-{seed}" / "data.npz")["x"])
+        assert train <= seen <= train | pool
+        info = g["unlabeled"]
+        assert info["pool"] == 30 and len(seen - train) == info["pseudo_labelled"] == sum(info["pseudo_per_class"])
+        assert 0.0 <= info["pseudo_accuracy"] <= 1.0 and 0.0 <= g["label_agreement_real_only"] <= 1.0
+    # the self-training baselines are scored beside the five conditions
+    assert list(results["conditions"]) == [*CONDITIONS, "real+pseudo", "real+classic+pseudo"]
+    assert "real+classic+pseudo" in (out / "table.md").read_text()
+
+
+def test_pseudo_labels_keep_the_confident_examples() -> None:
+    real, pool = _bright(12, seed=0), _bright(10, seed=1)
+    task = ImageAugmenter(AugmentConfig(cnn_steps=60), real)
+    loose = unlabeled.pseudo_label(task, real, pool, 0.34, seed=0)
+    strict = unlabeled.pseudo_label(task, real, pool, 0.99, seed=0)
+    assert loose.pool == strict.pool == 30 and len(strict.data) <= len(loose.data) <= 30
+    assert loose.accuracy is not None and loose.accuracy > 0.9  # the classes differ by brightness
+    assert unlabeled.parse_unlabeled("") is None and unlabeled.parse_unlabeled(" 12") == 12
+
+
+def _bright(n_per_class: int, seed: int) -> Dataset:
+    """3 classes of noisy 8×8 images whose brightness tells the class."""
+    data = _images(n_per_class, size=8)
+    rng = np.random.default_rng(seed)
+    noise = rng.integers(0, 40, data.x.shape)
+    return replace(data, x=(data.y[:, None, None, None] * 100 + noise).astype(np.uint8))
+
+
+def test_an_unlabeled_source(tagged: Path, tmp_path: Path) -> None:
+    x = np.load(tagged)["x"]
+    extra = tmp_path / "extra.npz"
+    np.savez(extra, x=(255 - x[:40]).astype(np.uint8))  # no row of tagged, no labels
+    results = augment(
+        AugmentConfig(data=str(tagged), per_class=6, unlabeled=str(extra), pseudo_confidence=0.34, **FAST),
+        tmp_path / "o",
+        **QUIET,
+    )
+    assert all(g["unlabeled"]["pool"] == 40 and g["unlabeled"]["pseudo_accuracy"] is None for g in results["gans"])
+    assert not any(k.startswith("unlabeled_rows") for k in np.load(tmp_path / "o" / "splits.npz"))
+    # a source holding test examples, or of another size, is refused before anything is written
+    np.savez(extra, x=x)
+    with pytest.raises(ScienceError, match="24 of its examples are in the test split"):
+        augment(AugmentConfig(data=str(tagged), per_class=6, unlabeled=str(extra)), tmp_path / "t", **QUIET)
+    np.savez(extra, x=np.zeros((5, 4, 4), np.uint8))
+    with pytest.raises(ScienceError, match=r"samples of shape \(1, 4, 4\), the labelled data's are \(1, 8, 8\)"):
+        augment(AugmentConfig(data=str(tagged), per_class=6, unlabeled=str(extra)), tmp_path / "t", **QUIET)
+    assert not (tmp_path / "t").exists()
 
 
 def test_gan_config_follows_the_kind() -> None:
@@ -446,6 +507,9 @@ def test_statistics() -> None:
         ({"imbalance": "a=1.5"}, "--imbalance fraction must be in (0, 1), got 1.5"),
         ({"imbalance": "a"}, "write CLASS=FRACTION"),
         ({"per_class": 6, "repeats": 1}, "--repeats must be at least 2, got 1"),
+        ({"per_class": 6, "unlabeled": "50"}, "--unlabeled 50: only 48 training examples lie outside the labelled"),
+        ({"per_class": 6, "unlabeled": "nowhere.npz"}, "--unlabeled nowhere.npz: no such file or folder"),
+        ({"per_class": 6, "unlabeled": "0"}, "--unlabeled 0: give a count of at least 1"),
         ({"per_class": 6, "filter": 1.2}, "--filter must be below 1, got 1.2"),
         ({"per_class": 6, "classifier": "logreg"}, "images data use --classifier cnn; drop --classifier logreg"),
         ({"per_class": 6, "classic": "smote"}, "images data use --classic affine; drop --classic smote"),

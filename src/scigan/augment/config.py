@@ -26,6 +26,20 @@ class AugmentConfig:
     imbalance: str = option(
         "", "CLASS=FRACTION: keep only that share (in (0, 1)) of one class's training examples, e.g. malignant=0.1."
     )
+    unlabeled: str = option(
+        "",
+        "N or PATH: an unlabeled pool for the GAN (semi-supervised): N draws N training "
+        "examples outside each seed's labelled subset and hides their labels; PATH reads "
+        "unlabeled data of the same kind (never the test data). The classifier trained on "
+        "the subset alone pseudo-labels the pool; the examples at --pseudo-confidence or "
+        "above train the GAN beside the subset, and the self-training baselines "
+        "real+pseudo and real+classic+pseudo.",
+    )
+    pseudo_confidence: float = option(
+        0.9,
+        "With --unlabeled: the least class probability a pool example needs to be pseudo-labelled.",
+        Interval(0, 1, low_open=True),
+    )
     repeats: int = option(
         5, "Seeds (subsets, GANs, classifiers) per condition; at least 2 for a confidence interval.", Interval(2)
     )

@@ -23,8 +23,9 @@ from scigan.augment.config import AugmentConfig, prepare_output, validate, write
 from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
 from scigan.augment.selection import drs_keep
 from scigan.augment.stats import scores, summarise
-from scigan.augment.subsets import check_counts, draw_subset, parse_imbalance, test_split
+from scigan.augment.subsets import check_counts, draw_subset, labels, parse_imbalance, test_split
 from scigan.augment.table import format_table, plot
+from scigan.augment.unlabeled import PseudoLabels, check_pool, concat, draw_pool, parse_unlabeled, pseudo_label
 from scigan.config import TrainConfig
 from scigan.errors import ScienceError
 from scigan.modalities import get_kind, modality_for, option_owner
@@ -32,6 +33,8 @@ from scigan.modalities.base import Dataset
 
 #: The conditions every seed's downstream model is trained under, in the tables' order.
 CONDITIONS = ("real", "real+classic", "real+gan", "real+classic+gan", "gan")
+#: The self-training baselines of an experiment with an unlabeled pool (``--unlabeled``).
+PSEUDO_CONDITIONS = ("real+pseudo", "real+classic+pseudo")
 #: Share of a seed's subset each GAN run holds out (its own, never used by the experiment).
 GAN_HOLDOUT = 0.1
 
@@ -98,14 +101,9 @@ def draw_synthetic(run: Path, counts: np.ndarray, class_names: list[str], seed: 
     """``counts[c]`` samples of every class c from the GAN run folder ``run``."""
     from scigan.workflows.sample import sample
 
-    parts = [sample(run, int(n), label=class_names[c], seed=seed * 1000 + c) for c, n in enumerate(counts) if n > 0]
-    if isinstance(parts[0].x, np.ndarray):
-        x = np.concatenate([p.x for p in parts])
-    else:
-        import pandas as pd
-
-        x = pd.concat([p.x for p in parts], ignore_index=True)
-    return replace(parts[0], x=x, y=np.concatenate([p.y for p in parts]).astype(np.int64))
+    return concat(
+        [sample(run, int(n), label=class_names[c], seed=seed * 1000 + c) for c, n in enumerate(counts) if n > 0]
+    )
 
 
 def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
@@ -122,7 +120,7 @@ def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
         return False
     old = kind.create().read(trained)
     same_x = old.x.equals(subset.x) if hasattr(old.x, "equals") else np.array_equal(old.x, subset.x)
-    return bool(same_x and old.y is not None and np.array_equal(old.y, _labels(subset)))
+    return bool(same_x and old.y is not None and np.array_equal(old.y, labels(subset)))
 
 
 def augment(
@@ -151,11 +149,16 @@ def augment(
     validate(cfg)
     workers_for(workers, cfg.repeats)  # a bad count is refused before anything is written
     data, task = _loaded(cfg)
-    labels = _labels(data)
     names = list(data.class_names)
     rare = parse_imbalance(cfg.imbalance, names)
     pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
-    check_counts(labels[pool_rows], names, cfg.per_class)
+    check_counts(labels(data)[pool_rows], names, cfg.per_class)
+    unlabeled = parse_unlabeled(cfg.unlabeled)
+    if isinstance(unlabeled, Path):
+        check_pool(_read_pool(cfg, unlabeled), data, data.subset(test_rows))
+    elif unlabeled is not None:  # every seed's subset has the same size: the first one's tells
+        first = pool_rows[draw_subset(labels(data)[pool_rows], len(names), cfg.per_class, rare, cfg.seed)]
+        draw_pool(np.setdiff1d(pool_rows, first), unlabeled, cfg.seed)
     out = Path(out)
     prepare_output(out, overwrite)
     seeds = [cfg.seed + i for i in range(cfg.repeats)]
@@ -166,23 +169,26 @@ def augment(
         f"{len(names)} classes; {cfg.repeats} seeds on {where}; classifier {task.classifier}, classic {task.classic}"
     )
 
-    per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in CONDITIONS}
+    conditions = conditions_for(cfg)
+    per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in conditions}
     gans: list[dict[str, Any]] = []
     splits: dict[str, Any] = {"test_rows": test_rows}
     calls = [(cfg, out, seed, None if reuse_gans is None else Path(reuse_gans)) for seed in seeds]
     for seed, done in zip(seeds, run_each(run_seed, calls, workers=workers, ray=ray), strict=True):
         splits[f"train_rows_seed{seed}"] = done["train_rows"]
-        for name in CONDITIONS:
+        if done["unlabeled_rows"] is not None:
+            splits[f"unlabeled_rows_seed{seed}"] = done["unlabeled_rows"]
+        for name in conditions:
             per_seed[name].append(done["scores"][name])
         gans.append(done["gan"])
         log(
             f"seed {seed}: GAN {done['gan']['steps']} steps in {done['gan']['seconds']:.0f} s; kept "
             f"{done['gan']['synthetic_kept']}/{done['gan']['synthetic_drawn']} synthetic; accuracy "
-            + ", ".join(f"{c} {per_seed[c][-1]['accuracy']:.3f}" for c in CONDITIONS)
+            + ", ".join(f"{c} {per_seed[c][-1]['accuracy']:.3f}" for c in conditions)
         )
 
     np.savez_compressed(out / "splits.npz", **splits)
-    conditions = summarise(per_seed, names)
+    summary = summarise(per_seed, names)
     results = {
         "data": {
             "source": data.source,
@@ -200,12 +206,12 @@ def augment(
         "classic": task.classic,
         "seeds": seeds,
         "gans": gans,
-        "conditions": conditions,
+        "conditions": summary,
     }
     (out / "results.json").write_text(json.dumps(results, indent=1))
-    table = format_table(conditions, names, None if rare is None else names[rare[0]])
+    table = format_table(summary, names, None if rare is None else names[rare[0]])
     (out / "table.md").write_text(table + "\n")
-    plot(conditions, out / "accuracy.png", f"{data.source}: {task.classifier}, {cfg.repeats} seeds")
+    plot(summary, out / "accuracy.png", f"{data.source}: {task.classifier}, {cfg.repeats} seeds")
     log(f"wrote {out}/results.json, table.md, accuracy.png")
     return results
 
@@ -218,27 +224,33 @@ def _loaded(cfg: AugmentConfig) -> tuple[Dataset, Augmenter]:
 
 def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) -> dict[str, Any]:
     """One seed of the experiment, from the config alone (in this process or a worker):
-    its training subset (``train_rows``, indices into the data set), its GAN trained
-    into ``out/gan/seed-<seed>`` (or copied from ``reuse_gans``), the downstream model's
-    test ``scores`` under every condition, and the ``gan`` record of results.json."""
+    its training subset (``train_rows``, indices into the data set) and unlabeled pool
+    (``unlabeled_rows``, when drawn from the data set, else None), its GAN trained into
+    ``out/gan/seed-<seed>`` (or copied from ``reuse_gans``) on the subset and the pool's
+    pseudo-labelled examples, the downstream model's test ``scores`` under every
+    condition, and the ``gan`` record of results.json."""
     data, task = _loaded(cfg)
-    labels = _labels(data)
     names = list(data.class_names)
     rare = parse_imbalance(cfg.imbalance, names)
     pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
     test = data.subset(test_rows)
-    train_rows = pool_rows[draw_subset(labels[pool_rows], len(names), cfg.per_class, rare, seed)]
+    train_rows = pool_rows[draw_subset(labels(data)[pool_rows], len(names), cfg.per_class, rare, seed)]
     real = replace(data.subset(train_rows), test_mask=None)
+    unlabeled_rows, pseudo = _pseudo_labelled(cfg, task, data, real, np.setdiff1d(pool_rows, train_rows), seed)
     gan_run = out / "gan" / f"seed-{seed}"
     started = time.perf_counter()
-    result, earlier = _gan(cfg, task, real, seed, gan_run, reuse_gans)
+    gan_data = real if pseudo is None else concat([real, pseudo.data])
+    result, earlier = _gan(cfg, task, gan_data, seed, gan_run, reuse_gans)
     gan_seconds = time.perf_counter() - started
-    synthetic = draw_synthetic(gan_run, synthetic_counts(cfg, task, _labels(real)), names, seed)
+    synthetic = draw_synthetic(gan_run, synthetic_counts(cfg, task, labels(real)), names, seed)
     drawn = len(synthetic)
     if cfg.drs:
-        synthetic = synthetic.subset(drs_keep(gan_run, synthetic, real, cfg.drs, seed))
-    per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in CONDITIONS}
-    kept = _conditions(cfg, task, real, test, synthetic, seed, per_seed)
+        synthetic = synthetic.subset(drs_keep(gan_run, synthetic, gan_data, cfg.drs, seed))
+    conditions = conditions_for(cfg)
+    per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in conditions}
+    kept, agreement = _conditions(
+        cfg, task, real, test, synthetic, None if pseudo is None else pseudo.data, seed, per_seed
+    )
     gan = {
         "seed": seed,
         "run": str(gan_run.relative_to(out)),
@@ -247,19 +259,60 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
         "seconds": round(gan_seconds, 1),
         "best_step": result.best_step,
         "n_train": len(real),
-        "train_per_class": np.bincount(_labels(real), minlength=len(names)).tolist(),
+        "train_per_class": np.bincount(labels(real), minlength=len(names)).tolist(),
         "synthetic_drawn": drawn,
         "synthetic_after_drs": len(synthetic),
         "synthetic_kept": len(kept),
         "synthetic_kept_per_class": np.bincount(kept, minlength=len(names)).tolist(),
+        "label_agreement_real_only": agreement,
     }
-    return {"train_rows": train_rows, "scores": {c: per_seed[c][0] for c in CONDITIONS}, "gan": gan}
+    if pseudo is not None:
+        gan["unlabeled"] = {
+            "pool": pseudo.pool,
+            "pseudo_labelled": len(pseudo.data),
+            "pseudo_per_class": np.bincount(labels(pseudo.data), minlength=len(names)).tolist(),
+            "pseudo_accuracy": pseudo.accuracy,
+        }
+    scores_ = {c: per_seed[c][0] for c in conditions}
+    return {"train_rows": train_rows, "unlabeled_rows": unlabeled_rows, "scores": scores_, "gan": gan}
 
 
-def _labels(data: Dataset) -> np.ndarray:
-    """The labels (N,) of data that has them."""
-    assert data.y is not None, f"{data.source} has no labels"
-    return data.y
+def conditions_for(cfg: AugmentConfig) -> tuple[str, ...]:
+    """The conditions of an experiment: :data:`CONDITIONS`, and with an unlabeled pool
+    the self-training baselines (the real subset plus the pool's pseudo-labelled
+    examples, without and with classic augmentation)."""
+    return CONDITIONS + (PSEUDO_CONDITIONS if cfg.unlabeled else ())
+
+
+def _pseudo_labelled(
+    cfg: AugmentConfig, task: Augmenter, data: Dataset, real: Dataset, outside: np.ndarray, seed: int
+) -> tuple[np.ndarray | None, PseudoLabels | None]:
+    """The seed's unlabeled pool (its rows in ``data`` when drawn from the training rows
+    ``outside`` the labelled subset, else None) and its pseudo-labels; (None, None)
+    without ``--unlabeled``."""
+    unlabeled = parse_unlabeled(cfg.unlabeled)
+    if unlabeled is None:
+        return None, None
+    if isinstance(unlabeled, Path):
+        rows, pool = None, _read_pool(cfg, unlabeled)
+    else:
+        rows = draw_pool(outside, unlabeled, seed)
+        pool = data.subset(rows)
+    pseudo = pseudo_label(task, real, pool, cfg.pseudo_confidence, seed)
+    if not len(pseudo.data):
+        raise ScienceError(
+            f"--pseudo-confidence {cfg.pseudo_confidence}: no unlabeled example reached it (seed {seed}); lower it"
+        )
+    return rows, pseudo
+
+
+def _read_pool(cfg: AugmentConfig, path: Path) -> Dataset:
+    """The unlabeled examples at ``path``, read by the labelled data's kind with the
+    same data options; any labels it has are dropped."""
+    kind = get_kind(modality_for(cfg.data))
+    options = {k: v for k, v in data_options(cfg).items() if k != "label_column"}
+    pool = kind.create().read(TrainConfig.from_flat(data=str(path), **options))
+    return replace(pool, y=None, class_names=[], test_mask=None)
 
 
 def _conditions(
@@ -268,35 +321,45 @@ def _conditions(
     real: Dataset,
     test: Dataset,
     synthetic: Dataset,
+    pseudo: Dataset | None,
     seed: int,
     per_seed: dict[str, list[dict[str, Any]]],
-) -> np.ndarray:
-    """Train the downstream model under every condition on one seed's ``real`` subset and
-    ``synthetic`` samples, append each one's test scores to ``per_seed``, and return the
-    labels (M,) of the synthetic samples the ``filter`` kept."""
+) -> tuple[np.ndarray, float]:
+    """Train the downstream model under every condition on one seed's ``real`` subset,
+    ``synthetic`` samples and ``pseudo``-labelled examples, append each one's test scores
+    to ``per_seed``, and return the labels (M,) of the synthetic samples the ``filter``
+    kept and the share of all synthetic samples whose label the real-only model predicts."""
     task.fit_features(real)
     rx, tx, sx = task.features(real), task.features(test), task.features(synthetic)
     corrupted = task.corruptions(tx, cfg.seed) if cfg.corruptions else {}
-    ry, sy = _labels(real), _labels(synthetic)
+    ry, sy = labels(real), labels(synthetic)
     models: dict[str, Any] = {}
-    for name in CONDITIONS:
+    agreement = float("nan")
+    for name in per_seed:
         if name == "gan":
             models[name] = task.fit(sx, sy, None, False, seed)
+        elif name in PSEUDO_CONDITIONS:
+            assert pseudo is not None
+            x, y = np.concatenate([rx, task.features(pseudo)]), np.concatenate([ry, labels(pseudo)])
+            models[name] = task.fit(x, y, None, "classic" in name, seed)
         else:
             syn = (sx, sy) if "gan" in name else None
             models[name] = task.fit(rx, ry, syn, "classic" in name, seed)
-        if name == "real" and cfg.filter > 0:  # the real-only model judges the synthetic samples
-            keep = task.proba(models["real"], sx)[np.arange(len(sy)), sy] >= cfg.filter
-            sx, sy = sx[keep], sy[keep]
-            if not len(sy):
-                raise ScienceError(f"--filter {cfg.filter} kept no synthetic sample (seed {seed}); lower it")
-        entry = {"seed": seed, **scores(_labels(test), task.proba(models[name], tx))}
+        if name == "real":  # the real-only model judges the synthetic samples
+            proba = task.proba(models["real"], sx)
+            agreement = float((proba.argmax(1) == sy).mean())
+            if cfg.filter > 0:
+                keep = proba[np.arange(len(sy)), sy] >= cfg.filter
+                sx, sy = sx[keep], sy[keep]
+                if not len(sy):
+                    raise ScienceError(f"--filter {cfg.filter} kept no synthetic sample (seed {seed}); lower it")
+        entry = {"seed": seed, **scores(labels(test), task.proba(models[name], tx))}
         if corrupted:
             entry["corrupted"] = {
-                k: float((task.proba(models[name], v).argmax(1) == _labels(test)).mean()) for k, v in corrupted.items()
+                k: float((task.proba(models[name], v).argmax(1) == labels(test)).mean()) for k, v in corrupted.items()
             }
         per_seed[name].append(entry)
-    return sy
+    return sy, agreement
 
 
 def _gan(

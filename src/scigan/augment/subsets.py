@@ -12,6 +12,12 @@ from scigan.errors import ScienceError
 from scigan.modalities.base import Dataset, split_holdout
 
 
+def labels(data: Dataset) -> np.ndarray:
+    """The labels (N,) of data that has them."""
+    assert data.y is not None, f"{data.source} has no labels"
+    return data.y
+
+
 def test_split(data: Dataset, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(pool, test) row indices of ``data``: the source's test split when it has one, else
     a stratified random ``fraction`` drawn with ``seed``. Disjoint, sorted."""
