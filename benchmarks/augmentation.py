@@ -25,6 +25,8 @@ baseline is the best classic condition by its mean, which can only favour the ba
 
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 import tempfile
 import time
@@ -58,8 +60,8 @@ def command(cfg: AugmentConfig, out: Path, reuse: Path | None = None) -> str:
         if name == "data" or value == defaults[name]:
             continue
         flag = "--" + name.replace("_", "-")
-        parts.append(flag if value is True else f"{flag} {value}")
-    parts += ["--out", str(out)] + ([] if reuse is None else ["--reuse-gans", str(reuse)])
+        parts.append(flag if value is True else f"{flag} {shlex.quote(str(value))}")
+    parts += ["--out", shlex.quote(str(out))] + ([] if reuse is None else ["--reuse-gans", shlex.quote(str(reuse))])
     return " ".join(parts)
 
 
@@ -114,7 +116,7 @@ def rare_case(
     runs, seconds, lines, first = {}, 0.0, [], None
     for classic in classics:
         cfg = replace(base, classic=classic)
-        out = work / f"{case}-{rare}-{classic}".replace(" ", "_")
+        out = work / re.sub(r"[^\w+.-]+", "_", f"{case}-{rare}-{classic}")
         runs[classic], s = run(cfg, out, reuse=first)
         lines.append(command(cfg, out, first))
         first, seconds = first or out, seconds + s
