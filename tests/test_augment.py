@@ -16,6 +16,7 @@ from scigan.augment.config import AugmentConfig, read_config
 from scigan.augment.experiment import CONDITIONS, augment, gan_config, synthetic_counts
 from scigan.augment.protocol import augmenter_class
 from scigan.augment.selection import accept
+from scigan.augment.shares import parse_shares, take_share
 from scigan.augment.stats import paired_interval, scores
 from scigan.augment.subsets import draw_subset
 from scigan.cli import main
@@ -487,6 +488,57 @@ def test_table_gan_picks_its_checkpoint_without_spending_rows(rare_table: Path, 
     assert results["gans"][0]["best_step"] in (10, 20)
 
 
+def test_shares_parse_and_take_a_prefix_of_every_class() -> None:
+    assert parse_shares("") is None and parse_shares("1, 0,0.5,0.5") == (0.0, 0.5, 1.0)
+    y = np.array([0, 1, 0, 1, 0, 1, 0, 2])
+    assert take_share(y, 0.5).tolist() == [0, 1, 2, 3]  # 2 of four 0s, 2 of three 1s (round), 0 of one 2
+    assert take_share(y, 1.0).tolist() == list(range(8)) and len(take_share(y, 0.0)) == 0
+
+
+def test_the_share_is_chosen_on_rows_the_gan_never_trained_on(
+    tagged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scigan.workflows.train as training
+
+    fits: list[tuple[set[int], int]] = []  # (real row ids, synthetic count) of each fit
+    gan_holdouts: list[set[int]] = []
+    original_fit, original_split = ImageAugmenter.fit, training.split_run
+
+    def fit(self, x, y, synthetic, classic, seed):
+        fits.append((_ids(x), 0 if synthetic is None else len(synthetic[1])))
+        return original_fit(self, x, y, synthetic, classic, seed)
+
+    def split_run(data, holdout, validation, seed):
+        splits = original_split(data, holdout, validation, seed)
+        gan_holdouts.append(_ids(splits.holdout.x))
+        return splits
+
+    monkeypatch.setattr(ImageAugmenter, "fit", fit)
+    monkeypatch.setattr(training, "split_run", split_run)
+    out = tmp_path / "out"
+    results = augment(
+        AugmentConfig(data=str(tagged), per_class=8, synthetic_per_class=10, synthetic_shares="0,0.5,1", **FAST),
+        out,
+        **QUIET,
+    )
+    splits = np.load(out / "splits.npz")
+    test = set(splits["test_rows"].tolist())
+    for i, seed in enumerate((0, 1)):
+        subset, held = set(splits[f"train_rows_seed{seed}"].tolist()), gan_holdouts[i]
+        assert len(held) == 3 and held <= subset
+        choice = [f for f in fits if f[0] == subset - held]  # 2 conditions × 3 shares
+        assert sorted(n for _, n in choice) == [0, 0, 15, 15, 30, 30]
+        g = results["gans"][i]["synthetic_shares"]
+        assert set(g) == {"real+gan", "real+classic+gan"}
+        for c in g.values():
+            assert len(c["validation_macro_f1"]) == 3
+            assert c["share"] == (0.0, 0.5, 1.0)[int(np.argmax(c["validation_macro_f1"]))]
+        # the conditions then train on the whole subset with the chosen share
+        tested = {n for ids, n in fits if ids == subset}
+        assert {round(c["share"] * 30) for c in g.values()} <= tested
+    assert all(not ids & test for ids, _ in fits)
+
+
 def test_statistics() -> None:
     d = paired_interval([0.8, 0.9, 0.85], [0.7, 0.8, 0.8])
     assert d["mean"] == pytest.approx(0.0833333)
@@ -511,6 +563,9 @@ def test_statistics() -> None:
         ({"per_class": 6, "unlabeled": "nowhere.npz"}, "--unlabeled nowhere.npz: no such file or folder"),
         ({"per_class": 6, "unlabeled": "0"}, "--unlabeled 0: give a count of at least 1"),
         ({"per_class": 6, "filter": 1.2}, "--filter must be below 1, got 1.2"),
+        ({"per_class": 6, "synthetic_shares": "0.5"}, "--synthetic-shares '0.5': give at least two distinct"),
+        ({"per_class": 6, "synthetic_shares": "0,2"}, "--synthetic-shares '0,2': give at least two distinct"),
+        ({"per_class": 6, "synthetic_shares": "0,half"}, "give comma-separated numbers, e.g. 0,0.25,0.5,1"),
         ({"per_class": 6, "classifier": "logreg"}, "images data use --classifier cnn; drop --classifier logreg"),
         ({"per_class": 6, "classic": "smote"}, "images data use --classic affine; drop --classic smote"),
         (

@@ -57,6 +57,13 @@ class AugmentConfig:
         "largest.",
         Interval(0),
     )
+    synthetic_shares: str = option(
+        "",
+        "Comma-separated shares of the kept synthetic samples, e.g. 0,0.25,0.5,1: each "
+        "seed's real+gan and real+classic+gan take the share whose model scores the best "
+        "macro-F1 on the GAN's holdout (10 % of the subset, never the test split), trained "
+        "on the rest of the subset; ties go to the least share; empty uses them all.",
+    )
     mix: float = option(
         0.0,
         "Share of synthetic samples in each CNN batch (tables: in the total sample weight); "

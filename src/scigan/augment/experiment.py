@@ -22,6 +22,7 @@ import numpy as np
 from scigan.augment.config import AugmentConfig, prepare_output, validate, write_config
 from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
 from scigan.augment.selection import drs_keep
+from scigan.augment.shares import choose_shares, gan_holdout, parse_shares, take_share
 from scigan.augment.stats import scores, summarise
 from scigan.augment.subsets import check_counts, draw_subset, labels, parse_imbalance, test_split
 from scigan.augment.table import format_table, plot
@@ -153,6 +154,7 @@ def augment(
     rare = parse_imbalance(cfg.imbalance, names)
     pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
     check_counts(labels(data)[pool_rows], names, cfg.per_class)
+    parse_shares(cfg.synthetic_shares)
     unlabeled = parse_unlabeled(cfg.unlabeled)
     if isinstance(unlabeled, Path):
         check_pool(_read_pool(cfg, unlabeled), data, data.subset(test_rows))
@@ -247,9 +249,18 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     if cfg.drs:
         synthetic = synthetic.subset(drs_keep(gan_run, synthetic, gan_data, cfg.drs, seed))
     conditions = conditions_for(cfg)
+    chosen = _chosen_shares(cfg, task, real, gan_data, synthetic, conditions, seed)
     per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in conditions}
     kept, agreement = _conditions(
-        cfg, task, real, test, synthetic, None if pseudo is None else pseudo.data, seed, per_seed
+        cfg,
+        task,
+        real,
+        test,
+        synthetic,
+        None if pseudo is None else pseudo.data,
+        {name: c["share"] for name, c in chosen.items()},
+        seed,
+        per_seed,
     )
     gan = {
         "seed": seed,
@@ -266,6 +277,8 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
         "synthetic_kept_per_class": np.bincount(kept, minlength=len(names)).tolist(),
         "label_agreement_real_only": agreement,
     }
+    if chosen:
+        gan["synthetic_shares"] = chosen
     if pseudo is not None:
         gan["unlabeled"] = {
             "pool": pseudo.pool,
@@ -306,6 +319,27 @@ def _pseudo_labelled(
     return rows, pseudo
 
 
+def _chosen_shares(
+    cfg: AugmentConfig,
+    task: Augmenter,
+    real: Dataset,
+    gan_data: Dataset,
+    synthetic: Dataset,
+    conditions: tuple[str, ...],
+    seed: int,
+) -> dict[str, dict[str, Any]]:
+    """The synthetic share each GAN condition of ``conditions`` takes, chosen on the
+    real rows of the seed's GAN holdout (:func:`scigan.augment.shares.choose_shares`);
+    empty without ``--synthetic-shares``."""
+    shares = parse_shares(cfg.synthetic_shares)
+    if shares is None:
+        return {}
+    held = gan_holdout(gan_data, GAN_HOLDOUT, seed)
+    held = held[held < len(real)]  # the pseudo-labelled rows follow the real ones
+    mixed = tuple(c for c in conditions if "gan" in c and c != "gan")
+    return choose_shares(task, real, held, synthetic, mixed, shares, cfg.filter, seed)
+
+
 def _read_pool(cfg: AugmentConfig, path: Path) -> Dataset:
     """The unlabeled examples at ``path``, read by the labelled data's kind with the
     same data options; any labels it has are dropped."""
@@ -322,13 +356,15 @@ def _conditions(
     test: Dataset,
     synthetic: Dataset,
     pseudo: Dataset | None,
+    shares: dict[str, float],
     seed: int,
     per_seed: dict[str, list[dict[str, Any]]],
 ) -> tuple[np.ndarray, float]:
     """Train the downstream model under every condition on one seed's ``real`` subset,
-    ``synthetic`` samples and ``pseudo``-labelled examples, append each one's test scores
-    to ``per_seed``, and return the labels (M,) of the synthetic samples the ``filter``
-    kept and the share of all synthetic samples whose label the real-only model predicts."""
+    ``synthetic`` samples (the share ``shares`` names, where it names the condition) and
+    ``pseudo``-labelled examples, append each one's test scores to ``per_seed``, and
+    return the labels (M,) of the synthetic samples the ``filter`` kept and the share of
+    all synthetic samples whose label the real-only model predicts."""
     task.fit_features(real)
     rx, tx, sx = task.features(real), task.features(test), task.features(synthetic)
     corrupted = task.corruptions(tx, cfg.seed) if cfg.corruptions else {}
@@ -344,6 +380,9 @@ def _conditions(
             models[name] = task.fit(x, y, None, "classic" in name, seed)
         else:
             syn = (sx, sy) if "gan" in name else None
+            if syn is not None and name in shares:
+                take = take_share(sy, shares[name])
+                syn = (sx[take], sy[take]) if len(take) else None
             models[name] = task.fit(rx, ry, syn, "classic" in name, seed)
         if name == "real":  # the real-only model judges the synthetic samples
             proba = task.proba(models["real"], sx)

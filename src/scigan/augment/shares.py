@@ -1,0 +1,103 @@
+"""How much of the synthetic data each GAN condition uses (``--synthetic-shares``).
+
+For every seed and GAN condition (real+gan, real+classic+gan), the downstream model is
+trained once per candidate share on the seed's subset without the GAN's own holdout,
+plus that share of every class's kept synthetic samples, and scored by macro-F1 on the
+holdout: rows the GAN never trained on, drawn from the training subset, never from the
+test split. The best share (the least of those tied) is the one the condition then uses
+with the whole subset. The feature map and ``--filter``'s classifier of the choice are
+fitted on the rows without the holdout too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from scigan.augment.protocol import Augmenter
+from scigan.augment.subsets import labels
+from scigan.errors import ScienceError
+from scigan.modalities.base import Dataset, split_holdout
+
+
+def parse_shares(text: str) -> tuple[float, ...] | None:
+    """ "0,0.5,1" -> (0.0, 0.5, 1.0), sorted; None for "". ScienceError unless there are
+    at least two distinct shares, each a number in [0, 1]."""
+    if not text.strip():
+        return None
+    try:
+        shares = sorted({float(part) for part in text.split(",")})
+    except ValueError:
+        raise ScienceError(f"--synthetic-shares {text!r}: give comma-separated numbers, e.g. 0,0.25,0.5,1") from None
+    if len(shares) < 2 or not all(0.0 <= s <= 1.0 for s in shares):
+        raise ScienceError(
+            f"--synthetic-shares {text!r}: give at least two distinct shares in [0, 1], e.g. 0,0.25,0.5,1"
+        )
+    return tuple(shares)
+
+
+def take_share(y: np.ndarray, share: float) -> np.ndarray:
+    """Positions (M,) into synthetic labels ``y`` (N,): the first ``round(share · n_c)``
+    samples of every class c (the samples are in drawing order, so any prefix is a random
+    draw), sorted."""
+    taken = [np.flatnonzero(y == c)[: round(share * int((y == c).sum()))] for c in np.unique(y)]
+    return np.sort(np.concatenate(taken)) if taken else np.zeros(0, dtype=np.int64)
+
+
+def gan_holdout(gan_data: Dataset, fraction: float, seed: int) -> np.ndarray:
+    """Positions (M,) into ``gan_data`` (the seed's GAN training set, ``test_mask`` None)
+    of the holdout its GAN run draws with ``fraction`` and ``seed`` (the run's own
+    :func:`~scigan.modalities.base.split_holdout`), sorted."""
+    rows = Dataset(
+        x=np.arange(len(gan_data)),
+        y=gan_data.y,
+        class_names=gan_data.class_names,
+        source=gan_data.source,
+        modality=gan_data.modality,
+    )
+    _, held = split_holdout(rows, fraction, seed)
+    return np.sort(held.x)
+
+
+def choose_shares(
+    task: Augmenter,
+    real: Dataset,
+    held: np.ndarray,
+    synthetic: Dataset,
+    conditions: tuple[str, ...],
+    shares: tuple[float, ...],
+    keep_at: float,
+    seed: int,
+) -> dict[str, dict[str, Any]]:
+    """For each GAN condition in ``conditions`` (its name holds "classic" when classic
+    augmentation applies), the share of ``synthetic`` chosen on the rows ``held`` of the
+    seed's subset ``real`` (positions, (M,)): {"share", "validation_macro_f1" (one per
+    share)}. Samples below ``keep_at`` (``--filter``; 0 keeps all) by the classifier of
+    the rows outside ``held`` are dropped first. Leaves ``task``'s feature map fitted on
+    those rows; fit it again before scoring the test split."""
+    from scigan.augment.stats import scores
+
+    valid = np.zeros(len(real), dtype=bool)
+    valid[held] = True
+    inner, check = real.subset(~valid), real.subset(valid)
+    if len(np.unique(labels(inner))) < task.num_classes:
+        raise ScienceError("--synthetic-shares: a class has no training example outside the GAN's holdout; drop it")
+    task.fit_features(inner)
+    ix, iy, vx = task.features(inner), labels(inner), task.features(check)
+    sx, sy = task.features(synthetic), labels(synthetic)
+    if keep_at > 0:
+        proba = task.proba(task.fit(ix, iy, None, False, seed), sx)
+        keep = proba[np.arange(len(sy)), sy] >= keep_at
+        sx, sy = sx[keep], sy[keep]
+    chosen = {}
+    for name in conditions:
+        f1 = []
+        for share in shares:
+            take = take_share(sy, share)
+            syn = (sx[take], sy[take]) if len(take) else None
+            model = task.fit(ix, iy, syn, "classic" in name, seed)
+            f1.append(scores(labels(check), task.proba(model, vx))["macro_f1"])
+        best = shares[int(np.argmax(f1))]  # argmax takes the first of equals: the least share
+        chosen[name] = {"share": best, "validation_macro_f1": [round(v, 4) for v in f1]}
+    return chosen
