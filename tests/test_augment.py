@@ -214,6 +214,33 @@ def test_an_unlabeled_source(tagged: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "t").exists()
 
 
+def test_a_table_pool_takes_its_pseudo_labels_into_the_label_column(rare_table: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    pool = pd.DataFrame(  # rare-looking rows whose label column says "common"
+        {"a": rng.normal(2, 1, 30).round(3), "b": rng.normal(-2, 1, 30).round(3), "site": "x", "kind": "common"}
+    )
+    with_label, without = tmp_path / "pool.csv", tmp_path / "bare.csv"
+    pool.to_csv(with_label, index=False)
+    pool.drop(columns="kind").to_csv(without, index=False)
+    cfg = AugmentConfig(
+        data=str(rare_table), label_column="kind", unlabeled=str(with_label), repeats=2, gan_steps=20, gan_eval_every=0
+    )
+    results = augment(cfg, tmp_path / "o", **QUIET)
+    for g in results["gans"]:
+        pseudo = g["unlabeled"]["pseudo_per_class"]
+        assert pseudo[1] >= 10  # the classifier calls many of them rare, confidently
+        copy = pd.read_parquet(tmp_path / "o" / g["run"] / get_kind("tabular").data_copy)
+        # the GAN learns the pseudo-labels, not the file's label column
+        assert (copy["kind"].tail(sum(pseudo)) == "rare").sum() == pseudo[1]
+    bare = augment(replace(cfg, unlabeled=str(without)), tmp_path / "b", **QUIET)
+    assert [g["unlabeled"] for g in bare["gans"]] == [g["unlabeled"] for g in results["gans"]]
+    pool.drop(columns=["kind", "b"]).to_csv(without, index=False)
+    with pytest.raises(ScienceError, match=r"bare.csv: .*lacks the column\(s\) 'b' of"):
+        augment(replace(cfg, unlabeled=str(without)), tmp_path / "c", **QUIET)
+
+
 def test_gan_config_follows_the_kind() -> None:
     cfg = AugmentConfig(data="x.npz")
     for size, steps in ((8, 3000), (16, 3000), (28, 600)):

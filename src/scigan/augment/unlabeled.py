@@ -64,13 +64,19 @@ def draw_pool(candidates: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 
 def check_pool(pool: Dataset, labelled: Dataset, test: Dataset) -> None:
-    """Refuse a second source whose samples have another shape than the labelled data's
-    or that holds an example of the test split (the test split must stay unseen)."""
+    """Refuse a second source whose samples, labelled the labelled data's way, have
+    another shape than the labelled data's or that holds an example of the test split
+    (the test split must stay unseen; examples are compared without their labels)."""
+    try:
+        pool = pool.with_labels(np.zeros(len(pool), dtype=np.int64), labelled)
+    except ScienceError as err:
+        raise ScienceError(f"--unlabeled {pool.source}: {err}; give data of the same kind and columns") from None
     if pool.sample_shape != labelled.sample_shape:
         raise ScienceError(
             f"--unlabeled {pool.source}: samples of shape {pool.sample_shape}, the labelled data's are "
             f"{labelled.sample_shape}; give data of the same kind and size (or set --size)"
         )
+    test = test.with_labels(np.zeros(len(test), dtype=np.int64), labelled)
     seen = {_row_key(pool.x, i) for i in range(len(pool))}
     shared = sum(_row_key(test.x, i) in seen for i in range(len(test)))
     if shared:
@@ -90,7 +96,7 @@ def pseudo_label(task: Any, real: Dataset, pool: Dataset, threshold: float, seed
     keep = np.flatnonzero(proba.max(1) >= threshold)
     guessed = proba.argmax(1)[keep].astype(np.int64)
     accuracy = None if pool.y is None or not len(keep) else float((pool.y[keep] == guessed).mean())
-    kept = replace(pool.subset(keep), y=guessed, class_names=list(real.class_names), test_mask=None)
+    kept = pool.subset(keep).with_labels(guessed, real)
     return PseudoLabels(kept, len(pool), accuracy)
 
 

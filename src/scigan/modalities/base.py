@@ -61,6 +61,12 @@ class Dataset:
         """Shape of one sample in stored form, e.g. (C, H, W)."""
         return tuple(int(s) for s in self.x.shape[1:])
 
+    def with_labels(self, y: np.ndarray, like: Dataset) -> Dataset:
+        """These samples labelled ``y`` (N,), indices into the class names of the
+        labelled data ``like`` (e.g. pseudo-labels for an unlabeled pool), wherever the
+        kind keeps a label; no test split."""
+        return replace(self, y=np.asarray(y, dtype=np.int64), class_names=list(like.class_names), test_mask=None)
+
     def subset(self, index: np.ndarray) -> Dataset:
         """The rows at ``index`` (an integer array or boolean mask), as a new Dataset of
         the same class (a DataFrame's rows renumbered from 0)."""

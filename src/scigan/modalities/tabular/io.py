@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,24 @@ class TableData(Dataset):
     def sample_shape(self) -> tuple[int, ...]:
         """(number of columns,)."""
         return (int(self.x.shape[1]),)
+
+    def with_labels(self, y: np.ndarray, like: Dataset) -> TableData:
+        """These rows labelled ``y`` (N,), indices into the class names of the labelled
+        table ``like``: its label column (added when these rows lack it) holds the label
+        values of ``like``, and the columns come in ``like``'s order; ScienceError when
+        these rows lack another of its columns."""
+        assert isinstance(like, TableData) and like.y is not None, f"{like.source} is not a labelled table"
+        label = like.info["label_column"]
+        missing = [c for c in like.x.columns if c != label and c not in self.x.columns]
+        if missing:
+            raise ScienceError(f"{self.source} lacks the column(s) {', '.join(map(repr, missing))} of {like.source}")
+        values = {c: like.x[label].iloc[int(np.flatnonzero(like.y == c)[0])] for c in np.unique(like.y)}
+        frame = self.x.copy()
+        frame[label] = [values[int(c)] for c in y]
+        y = np.asarray(y, dtype=np.int64)
+        return replace(
+            self, x=frame[list(like.x.columns)], y=y, class_names=list(like.class_names), test_mask=None, info=like.info
+        )
 
 
 def _pandas():
