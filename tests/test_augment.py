@@ -249,6 +249,9 @@ def test_gan_config_follows_the_kind() -> None:
         assert gan.steps == steps and gan.eval_every == 0 and gan.validation == 0.0
         assert gan.conditional == "yes" and gan.batch_size == 34  # int(40 × 0.9) − 2 = 34, even
     assert gan_config(AugmentConfig(data="x.npz", gan_steps=50), ImageAugmenter(cfg, d), d, seed=0).steps == 50
+    # --gan-select turns the images' quick evaluations on, with the kind's validation split
+    chosen = gan_config(AugmentConfig(data="x.npz", gan_select="label_accuracy"), ImageAugmenter(cfg, d), d, seed=0)
+    assert (chosen.select, chosen.eval_every, chosen.validation) == ("label_accuracy", 500, 0.1)
     # rows: 2000 steps, quick evaluations (on the training rows: tables keep no validation
     # split), the label column in the kind's section, a batch PacGAN's pack of 4 divides
     rows = Dataset(
@@ -501,6 +504,19 @@ def test_drs_in_the_experiment_keeps_fewer_samples(rare_table: Path, tmp_path: P
     assert drs["conditions"]["real"] == first["conditions"]["real"]
 
 
+def test_gan_select_keeps_each_gans_checkpoint_by_label_accuracy(tagged: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cfg = AugmentConfig(data=str(tagged), per_class=10, **FAST, gan_eval_every=6, gan_select="label_accuracy")
+    augment(cfg, out, **QUIET)
+    for seed in (0, 1):
+        run = out / "gan" / f"seed-{seed}"
+        evals = [json.loads(ln)["eval"] for ln in (run / "metrics.jsonl").read_text().splitlines() if '"eval"' in ln]
+        assert len(evals) == 2
+        best = json.loads((run / "checkpoints" / "best" / "state.json").read_text())
+        assert best["selects"] == "label_accuracy"
+        assert best["best_score"] == max(e["label_accuracy"] for e in evals)
+
+
 def test_table_gan_picks_its_checkpoint_without_spending_rows(rare_table: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     results = augment(
@@ -593,6 +609,8 @@ def test_statistics() -> None:
         ({"per_class": 6, "synthetic_shares": "0.5"}, "--synthetic-shares '0.5': give at least two distinct"),
         ({"per_class": 6, "synthetic_shares": "0,2"}, "--synthetic-shares '0,2': give at least two distinct"),
         ({"per_class": 6, "synthetic_shares": "0,half"}, "give comma-separated numbers, e.g. 0,0.25,0.5,1"),
+        ({"per_class": 6, "gan_select": "fdd"}, "--gan-select fdd: not a declared score"),
+        ({"per_class": 6, "gan_select": "label_accuracy", "gan_eval_every": 0}, "--gan-select needs quick evaluations"),
         ({"per_class": 6, "classifier": "logreg"}, "images data use --classifier cnn; drop --classifier logreg"),
         ({"per_class": 6, "classic": "smote"}, "images data use --classic affine; drop --classic smote"),
         (

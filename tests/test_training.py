@@ -78,6 +78,34 @@ def test_quick_evaluation_keeps_a_best_checkpoint(tmp_path: Path) -> None:
     assert best["best_score"] == min(e["eval"]["fd"] for e in evals)
 
 
+def test_select_label_accuracy_keeps_the_checkpoint_whose_samples_best_carry_their_class(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    flags = [*TINY, "--eval-every", "10", "--eval-n", "200", "--select", "label_accuracy"]
+    assert main(["train", "digits", "--steps", "30", "--out", str(run), *flags]) == 0
+    evals = [json.loads(ln)["eval"] for ln in (run / "metrics.jsonl").read_text().splitlines() if "eval" in ln]
+    assert len(evals) == 3 and all(0.0 <= e["label_accuracy"] <= 1.0 and e["fd"] > 0 for e in evals)
+    best = json.loads((run / "checkpoints" / "best" / "state.json").read_text())
+    assert best["selects"] == "label_accuracy"
+    assert best["best_score"] == max(e["label_accuracy"] for e in evals)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--select", "fdd", "--eval-every", "10"], "--select fdd: not a declared score"),
+        (["--select", "label_accuracy", "--eval-every", "0"], "--select needs quick evaluations"),
+        (["--select", "label_accuracy", "--eval-every", "10", "--unconditional"], "needs a conditional run"),
+    ],
+)
+def test_a_select_that_cannot_pick_is_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture, extra: list[str], message: str
+) -> None:
+    run = tmp_path / "run"
+    assert main(["train", "digits", "--steps", "10", "--out", str(run), *TINY, *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert not (run / "checkpoints").exists()
+
+
 def test_early_stopping_after_patience(tmp_path: Path) -> None:
     import numpy as np
     import torch

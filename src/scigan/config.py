@@ -174,6 +174,14 @@ class TrainConfig:
         resumable=True,
     )
     eval_n: int = option(2000, "Samples per quick evaluation.", Interval(1), resumable=True)
+    select: str = option(
+        "",
+        "The quick score that picks the best checkpoint and drives --patience; empty = "
+        "the data kind's own (images, sequences: fd). label_accuracy (conditional images "
+        "and sequences): the share of samples the validation extractor gives the label "
+        "they were generated for.",
+        resumable=True,
+    )
     patience: int = option(
         0,
         "Stop after this many quick evaluations without improvement; 0 = never stop early.",

@@ -94,8 +94,14 @@ class AugmentConfig:
         -1,
         "Quick evaluations on a validation split of the subset that pick the GAN's "
         "best checkpoint; -1 = auto: off for images (their feature extractor costs "
-        "a minute per seed), every 500 steps otherwise.",
+        "a minute per seed) unless --gan-select is given, every 500 steps otherwise.",
         Interval(-1),
+    )
+    gan_select: str = option(
+        "",
+        "The quick score that picks each GAN's checkpoint (train's --select): empty = "
+        "the kind's own; label_accuracy keeps the checkpoint whose samples best carry "
+        "their class (images, sequences).",
     )
     classifier: str = option(
         "auto", "Downstream model: cnn (images), logreg or gboost (tables, expression); auto is the kind's first."
@@ -126,8 +132,17 @@ class AugmentConfig:
 
 def validate(cfg: AugmentConfig) -> None:
     """Check the options that depend neither on the data nor on its kind, against their
-    declared constraints (ScienceError naming every bad value)."""
+    declared constraints (ScienceError naming every bad value), and that ``--gan-select``
+    names a declared score and has quick evaluations to pick from."""
+    from scigan.metrics.declared import any_score
+
     opt.validate(cfg)
+    if cfg.gan_select and any_score(cfg.gan_select) is None:
+        raise ScienceError(
+            f"--gan-select {cfg.gan_select}: not a declared score; pass a quick score such as fd or label_accuracy"
+        )
+    if cfg.gan_select and cfg.gan_eval_every == 0:
+        raise ScienceError("--gan-select needs quick evaluations; pass --gan-eval-every N (N > 0) or drop --gan-select")
 
 
 def write_config(cfg: AugmentConfig, out: Path) -> None:

@@ -38,6 +38,8 @@ CONDITIONS = ("real", "real+classic", "real+gan", "real+classic+gan", "gan")
 PSEUDO_CONDITIONS = ("real+pseudo", "real+classic+pseudo")
 #: Share of a seed's subset each GAN run holds out (its own, never used by the experiment).
 GAN_HOLDOUT = 0.1
+#: Steps between a GAN's quick evaluations when --gan-select turns them on.
+SELECTED_EVAL_EVERY = 500
 
 
 def data_options(cfg: AugmentConfig) -> dict[str, Any]:
@@ -63,10 +65,14 @@ def load(cfg: AugmentConfig) -> tuple[Dataset, Augmenter]:
 def gan_config(cfg: AugmentConfig, augmenter: Augmenter, subset: Dataset, seed: int) -> TrainConfig:
     """The conditional GAN's training config for one seed's ``subset``: the kind's
     defaults unless ``cfg`` sets them; the kind's validation share only when quick
-    evaluations pick the checkpoint (else every row outside the GAN's holdout trains it)."""
+    evaluations pick the checkpoint (else every row outside the GAN's holdout trains it).
+    ``--gan-select`` turns the evaluations on (every 500 steps) where the kind's default
+    has them off."""
     defaults = augmenter.gan_defaults(subset)
     steps = cfg.gan_steps or defaults.steps
     eval_every = cfg.gan_eval_every if cfg.gan_eval_every >= 0 else defaults.eval_every
+    if cfg.gan_select and not eval_every:  # validate() refused an explicit --gan-eval-every 0
+        eval_every = SELECTED_EVAL_EVERY
     validation = get_kind(subset.modality).validation if eval_every else 0.0
     n_train = int(len(subset) * (1 - GAN_HOLDOUT) * (1 - validation)) - subset.num_classes
     m = defaults.batch_multiple
@@ -82,6 +88,7 @@ def gan_config(cfg: AugmentConfig, augmenter: Augmenter, subset: Dataset, seed: 
         validation=validation,
         eval_every=eval_every,
         eval_n=min(2000, len(subset)),
+        select=cfg.gan_select,
         sample_every=steps,
         checkpoint_every=steps,
         keep_checkpoints=1,
@@ -116,7 +123,7 @@ def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
     if not (run / kind.data_copy).is_file() or not (run / "checkpoints").is_dir():
         return False
     trained = open_run(run).config
-    keys = ("steps", "seed", "batch_size", "holdout", "validation")
+    keys = ("steps", "seed", "batch_size", "holdout", "validation", "select")
     if any(getattr(trained, k) != getattr(config, k) for k in keys):
         return False
     old = kind.create().read(trained)

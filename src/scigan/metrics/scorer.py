@@ -76,17 +76,23 @@ class Scorer:
             "n_reference_available": len(self.holdout),
         }
 
-    def quick(self, fake_x: np.ndarray) -> dict[str, Any]:
-        """FD and KID of stored-form samples against the whole reference split (for training)."""
+    def quick(self, fake_x: np.ndarray, fake_y: np.ndarray | None = None) -> dict[str, Any]:
+        """FD and KID of stored-form samples (N, ...) against the whole reference split
+        (for training); with ``fake_y`` (N,), the labels they were generated for, and an
+        extractor that classifies, also ``label_accuracy``: the share of samples it gives
+        their own label (the live class fidelity of a conditional run)."""
         fake = self.extractor.features(fake_x)
         real = self._reference()
         kid, _ = fidelity.kernel_inception_distance(fake, real, subsets=10, subset_size=min(1000, len(fake), len(real)))
-        return {
+        out: dict[str, Any] = {
             "fd": fidelity.frechet_distance(fake, real),
             "kid": kid,
             "n": len(fake),
             "extractor_hash": self.extractor.hash,
         }
+        if fake_y is not None and self.extractor.task == "labels":
+            out["label_accuracy"] = float((self.extractor.predict(fake_x) == fake_y).mean())
+        return out
 
     def full(
         self,

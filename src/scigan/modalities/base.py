@@ -290,8 +290,9 @@ class Scorer(Protocol):
     def sizes(self, n: int) -> int:
         """How many samples :meth:`full` wants when the user asks for ``n``."""
 
-    def quick(self, fake_x: Any) -> dict[str, float]:
-        """Cheap scores during training; ``fd`` (lower is better) picks the best checkpoint."""
+    def quick(self, fake_x: Any, fake_y: np.ndarray | None = None) -> dict[str, float]:
+        """Cheap scores during training of samples generated for the labels ``fake_y``
+        (None when unconditional); the kind's ``selects`` picks the best checkpoint."""
 
     def full(
         self,

@@ -24,7 +24,7 @@ from scigan.core.objectives import make_objective
 from scigan.core.recipe import build_phases, with_terms
 from scigan.core.trainer import Trainer, TrainResult
 from scigan.errors import ScienceError
-from scigan.metrics.declared import scores_for
+from scigan.metrics.declared import any_score, scores_for
 from scigan.metrics.registry import label
 from scigan.modalities import get_kind, modality_for
 from scigan.modalities.base import Codec, Dataset, Modality, Splits, split_run
@@ -177,6 +177,22 @@ def group_weighted_rows(modality: Modality, train: Dataset, config: TrainConfig,
     return np.random.default_rng(config.seed).choice(len(train), size=len(train), p=weights)
 
 
+def selection_score(config: TrainConfig, kind_selects: str, conditional: bool) -> str:
+    """The key of the quick score that picks the best checkpoint: ``--select`` or the
+    data kind's ``kind_selects``. ScienceError (one line) for a key no scorer declares,
+    for ``--select`` without quick evaluations and for ``label_accuracy`` unconditionally."""
+    key = config.select or kind_selects
+    if not config.select:
+        return key
+    if any_score(key) is None:
+        raise ScienceError(f"--select {key}: not a declared score; pass a quick score such as fd or label_accuracy")
+    if not config.eval_every:
+        raise ScienceError("--select needs quick evaluations; pass --eval-every N (N > 0) or drop --select")
+    if key == "label_accuracy" and not conditional:
+        raise ScienceError("--select label_accuracy needs a conditional run: labelled data and --conditional")
+    return key
+
+
 def _silent(line: str) -> None:
     """The log of ranks other than 0: nothing."""
 
@@ -240,6 +256,7 @@ def train_generator(
         codec = (_saved_codec(out, modality) if resume else None) or modality.fit_codec(train_split, config)
     info = describe(data, splits, modality, codec)
     run = RunInfo(out, config, info)
+    selects = selection_score(config, kind.selects, bool(run.num_classes))
     torch.manual_seed(config.seed)
     G, D = modality.networks(config, info, run.num_classes)
     device = str(resolve_device(config.device))
@@ -290,7 +307,7 @@ def train_generator(
         log=log,
         phases=_phases(modality, config, d_terms, g_terms),
         hooks=[*progress_hooks(G, D), *([] if conditions is None else [conditions])],
-        selects=kind.selects,
+        selects=selects,
         privacy=privacy,
         world=world,
     )
@@ -332,7 +349,7 @@ def train_generator(
 
         def evaluate(G_eval: torch.nn.Module) -> dict[str, float]:
             z = generate(G_eval, config.eval_n, z_dim=config.z_dim, labels=labels, seed=config.seed)
-            return scorer.quick(codec.decode(z, labels))
+            return scorer.quick(codec.decode(z, labels), labels)
 
         trainer.evaluate = evaluate
     result = trainer.train()

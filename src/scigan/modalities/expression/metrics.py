@@ -102,14 +102,15 @@ class ExpressionScorer:
         """Cells to generate: as many as the training split (utility trains on them)."""
         return max(len(self.train), min(n, len(self.holdout)))
 
-    def quick(self, fake: np.ndarray) -> dict[str, Any]:
+    def quick(self, fake: np.ndarray, fake_y: np.ndarray | None = None) -> dict[str, Any]:
         """Scores against the training cells only (model selection never looks at the
         holdout): ``fd_train``, the FD in the PCA space; ``close_share``, the share of
         synthetic cells nearer a training cell than training cells lie to each other
         (:func:`privacy.close_share`, 0.5 for fresh cells); ``fd_copy_penalised``, the
         checkpoint choice (the kind's ``selects``), ``fd_train`` times max(1, 2
         ``close_share``), so a generator that copies its training cells is not kept for an
-        FD it gets by copying; gene mean agreement."""
+        FD it gets by copying; gene mean agreement (``fake_y`` is not scored: no cell-type
+        classifier is trained while training)."""
         lx = self.codec.log_expression(fake)
         f_fake = self.pca.transform(lx)
         fd, close = fidelity.frechet_distance(self.f_train, f_fake), privacy.close_share(f_fake, self.f_train)

@@ -153,9 +153,10 @@ class MoleculeScorer:
         compares min(n valid, training size) training molecules)."""
         return n
 
-    def quick(self, fake_x: Any) -> dict[str, Any]:
+    def quick(self, fake_x: Any, fake_y: np.ndarray | None = None) -> dict[str, Any]:
         """FCD (inf when fewer than 2 valid), validity and unique@10k of the generated SMILES
-        (N,) against at most QUICK_REFERENCE_N reference molecules; ``n``: N."""
+        (N,) against at most QUICK_REFERENCE_N reference molecules; ``n``: N (``fake_y`` is
+        not scored: no classifier of the classes is trained)."""
         fake = _strings(fake_x)
         valid = [c for c in (canonical(s) if s else None for s in fake) if c is not None]
         ref = self._reference_activations(QUICK_REFERENCE_N)

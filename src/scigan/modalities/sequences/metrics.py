@@ -79,12 +79,12 @@ class SequenceScorer(Scorer):
         floor compares as many training sequences)."""
         return min(n, len(self.train))
 
-    def quick(self, fake_x: np.ndarray) -> dict[str, Any]:
+    def quick(self, fake_x: np.ndarray, fake_y: np.ndarray | None = None) -> dict[str, Any]:
         """FD and KID of the CNN features, k-mer JS and the exact-copy share, against the
-        reference split (the validation split while training)."""
+        reference split (the validation split while training); label accuracy with ``fake_y``."""
         fake = self.codec.strings(fake_x)
         return {
-            **super().quick(fake_x),
+            **super().quick(fake_x, fake_y),
             "kmer_js": kmer_js(fake, self.hold_seqs, self.codec.letters, self.ks),
             "exact_copy_share": exact_copy_share(fake, self.train_seqs),
         }

@@ -185,9 +185,10 @@ class TableScorer:
         """Rows to generate: as many as the training split (utility trains on them)."""
         return max(len(self.train), min(n, len(self.holdout)))
 
-    def quick(self, fake: pd.DataFrame) -> dict[str, Any]:
+    def quick(self, fake: pd.DataFrame, fake_y: np.ndarray | None = None) -> dict[str, Any]:
         """FD of the features of ``fake`` against the training rows (so that choosing the
-        best checkpoint never looks at the holdout) and the fidelity score."""
+        best checkpoint never looks at the holdout) and the fidelity score; a conditional
+        run's labels are the rows' own label column, so ``fake_y`` adds nothing."""
         scores = quality(self.train.x, fake, self.schema)
         return {
             "fd": fidelity.frechet_distance(self._train_features, self.features(fake)),

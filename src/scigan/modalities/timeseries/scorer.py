@@ -113,9 +113,10 @@ class TimeSeriesScorer:
         split (the predictive score then trains on as many synthetic as real windows)."""
         return min(n, max(len(self.train), len(self.holdout)))
 
-    def quick(self, fake_x: Any) -> dict[str, Any]:
+    def quick(self, fake_x: Any, fake_y: np.ndarray | None = None) -> dict[str, Any]:
         """FD (inf when undefined) and ACF distance of windows (N, T, C; user units)
-        against the whole reference split; ``n``: N. Cheap (no network is trained)."""
+        against the whole reference split; ``n``: N. Cheap (no network is trained); windows
+        carry no class, ``fake_y`` is not scored."""
         fake = self._normalise(fake_x)
         return {"fd": self._fd(fake), "acf_distance": tm.acf_distance(self.hold_n, fake), "n": len(fake)}
 
