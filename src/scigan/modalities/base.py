@@ -292,7 +292,9 @@ class Scorer(Protocol):
 
     def quick(self, fake_x: Any, fake_y: np.ndarray | None = None) -> dict[str, float]:
         """Cheap scores during training of samples generated for the labels ``fake_y``
-        (None when unconditional); the kind's ``selects`` picks the best checkpoint."""
+        (None when unconditional: then the trainer passes ``fake_x`` alone, so a kind
+        without labels may leave ``fake_y`` out); the kind's ``selects`` picks the best
+        checkpoint."""
 
     def full(
         self,

@@ -349,7 +349,8 @@ def train_generator(
 
         def evaluate(G_eval: torch.nn.Module) -> dict[str, float]:
             z = generate(G_eval, config.eval_n, z_dim=config.z_dim, labels=labels, seed=config.seed)
-            return scorer.quick(codec.decode(z, labels), labels)
+            fake = codec.decode(z, labels)  # an unconditional kind's quick may take the samples alone
+            return scorer.quick(fake) if labels is None else scorer.quick(fake, labels)
 
         trainer.evaluate = evaluate
     result = trainer.train()
