@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from scigan import options as opt
 from scigan.errors import ScienceError
+from scigan.modalities import option_owner
 from scigan.options import Interval, option
 from scigan.runs import FolderKind, claim_folder
 
@@ -130,19 +131,23 @@ class AugmentConfig:
     device: str = option("cpu", "Where the GANs train: cpu, cuda or auto.")
 
 
+def data_options(cfg: AugmentConfig) -> dict[str, Any]:
+    """The options of ``cfg`` that belong to a data kind's section (e.g. a label column,
+    an image size), those set away from their default: the kind's own reader takes
+    them, and :meth:`TrainConfig.from_flat` refuses those the kind has not."""
+    defaults = {f.name: f.default for f in fields(cfg)}
+    return {k: v for k, v in asdict(cfg).items() if v != defaults[k] and option_owner(k)}
+
+
 def validate(cfg: AugmentConfig) -> None:
     """Check the options that depend neither on the data nor on its kind, against their
     declared constraints (ScienceError naming every bad value), and that ``--gan-select``
     names a declared score and has quick evaluations to pick from."""
-    from scigan.metrics.declared import any_score
+    from scigan.core.selection import check_choice
 
     opt.validate(cfg)
-    if cfg.gan_select and any_score(cfg.gan_select) is None:
-        raise ScienceError(
-            f"--gan-select {cfg.gan_select}: not a declared score; pass a quick score such as fd or label_accuracy"
-        )
-    if cfg.gan_select and cfg.gan_eval_every == 0:
-        raise ScienceError("--gan-select needs quick evaluations; pass --gan-eval-every N (N > 0) or drop --gan-select")
+    if cfg.gan_select:
+        check_choice(cfg.gan_select, "--gan-select", cfg.gan_eval_every, "--gan-eval-every")
 
 
 def write_config(cfg: AugmentConfig, out: Path) -> None:

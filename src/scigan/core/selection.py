@@ -15,6 +15,16 @@ from scigan.metrics.declared import any_score
 from scigan.metrics.registry import Score
 
 
+def check_choice(key: str, flag: str, eval_every: int, evals_flag: str) -> None:
+    """Refuse, in one line, a user's choice ``flag key`` of the score that picks checkpoints
+    when no scorer declares ``key`` or when there are no quick evaluations to pick from
+    (``eval_every`` 0, set by the option ``evals_flag``)."""
+    if any_score(key) is None:
+        raise ScienceError(f"{flag} {key}: not a declared score; pass a quick score such as fd or label_accuracy")
+    if not eval_every:
+        raise ScienceError(f"{flag} needs quick evaluations; pass {evals_flag} N (N > 0) or drop {flag}")
+
+
 class Selection:
     """The best step and value of the quick score ``key`` so far.
 

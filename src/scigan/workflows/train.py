@@ -22,9 +22,10 @@ from scigan.core.diffaugment import parse_policy
 from scigan.core.feedback import Feedback, FeedbackPlan
 from scigan.core.objectives import make_objective
 from scigan.core.recipe import build_phases, with_terms
+from scigan.core.selection import check_choice
 from scigan.core.trainer import Trainer, TrainResult
 from scigan.errors import ScienceError
-from scigan.metrics.declared import any_score, scores_for
+from scigan.metrics.declared import scores_for
 from scigan.metrics.registry import label
 from scigan.modalities import get_kind, modality_for
 from scigan.modalities.base import Codec, Dataset, Modality, Splits, split_run
@@ -184,10 +185,7 @@ def selection_score(config: TrainConfig, kind_selects: str, conditional: bool) -
     key = config.select or kind_selects
     if not config.select:
         return key
-    if any_score(key) is None:
-        raise ScienceError(f"--select {key}: not a declared score; pass a quick score such as fd or label_accuracy")
-    if not config.eval_every:
-        raise ScienceError("--select needs quick evaluations; pass --eval-every N (N > 0) or drop --select")
+    check_choice(key, "--select", config.eval_every, "--eval-every")
     if key == "label_accuracy" and not conditional:
         raise ScienceError("--select label_accuracy needs a conditional run: labelled data and --conditional")
     return key
