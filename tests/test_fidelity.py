@@ -13,6 +13,7 @@ from scigan.metrics.fidelity import (
     frechet_from_stats,
     gaussian_stats,
     kernel_inception_distance,
+    label_accuracy,
     prdc,
 )
 
@@ -179,6 +180,12 @@ def test_class_coverage() -> None:
     assert class_coverage(fake, real, 4, min_ratio=0.1) == 1.0
     # A class absent from the real predictions does not count.
     assert class_coverage(np.array([0, 1]), np.array([0, 1, 0, 1]), 5) == 1.0
+
+
+def test_label_accuracy_counts_samples_given_their_own_label() -> None:
+    assert label_accuracy(np.array([0, 1, 2, 2]), np.array([0, 1, 1, 2])) == 0.75
+    with pytest.raises(ScienceError, match="equal non-empty"):
+        label_accuracy(np.array([0, 1]), np.array([0, 1, 2]))
 
 
 def test_class_coverage_rejects_bad_labels() -> None:

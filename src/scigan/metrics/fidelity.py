@@ -229,3 +229,14 @@ def class_coverage(
     present = real_share > 0
     covered = fake_share[present] >= min_ratio * real_share[present]
     return float(covered.mean())
+
+
+def label_accuracy(pred_fake: np.ndarray, wanted: np.ndarray) -> float:
+    """Share in [0, 1] of conditional samples that a classifier gives the label they were
+    generated for: ``pred_fake`` (N,) its predictions, ``wanted`` (N,) the labels asked for."""
+    pred, want = np.asarray(pred_fake), np.asarray(wanted)
+    if pred.shape != want.shape or pred.ndim != 1 or pred.size == 0:
+        raise ScienceError(
+            f"label accuracy needs two equal non-empty 1-D label arrays, got shapes {pred.shape} and {want.shape}"
+        )
+    return float((pred == want).mean())

@@ -91,7 +91,7 @@ class Scorer:
             "extractor_hash": self.extractor.hash,
         }
         if fake_y is not None and self.extractor.task == "labels":
-            out["label_accuracy"] = float((self.extractor.predict(fake_x) == fake_y).mean())
+            out["label_accuracy"] = fidelity.label_accuracy(self.extractor.predict(fake_x), fake_y)
         return out
 
     def full(
@@ -161,7 +161,7 @@ class Scorer:
             "class_coverage": fidelity.class_coverage(predicted, ref_y, len(names)),
         }
         if fake_y is not None:
-            out["label_accuracy"] = float((predicted == fake_y).mean())
+            out["label_accuracy"] = fidelity.label_accuracy(predicted, fake_y)
         groups = fake_y if fake_y is not None else predicted
         if self.train.y is not None:  # unconditional: the group the extractor's classifier predicts
             out.update(fairness.representation(self.train.y, np.asarray(groups), list(names)))
