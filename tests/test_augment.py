@@ -13,7 +13,8 @@ import pytest
 from helpers import cli_error
 from scigan.augment import subsets, unlabeled
 from scigan.augment.config import AugmentConfig, read_config
-from scigan.augment.experiment import CONDITIONS, augment, gan_config, synthetic_counts
+from scigan.augment.experiment import CONDITIONS, augment
+from scigan.augment.gans import gan_config, synthetic_counts
 from scigan.augment.protocol import augmenter_class
 from scigan.augment.selection import accept
 from scigan.augment.shares import parse_shares, take_share

@@ -20,8 +20,11 @@ as mean ± std, and as paired differences to ``real`` and ``real+classic`` with 
 t-interval over the seeds.
 
 The modules: :mod:`.config` (the options, their config.toml, the output folder),
-:mod:`.subsets` (test split, subsets, imbalance), :mod:`.stats` (scores and paired
-intervals), :mod:`.table` (the Markdown table and the plot), :mod:`.protocol` (the
+:mod:`.subsets` (test split, subsets, imbalance), :mod:`.gans` (each seed's GAN: its
+config, its reuse, the samples drawn from it), :mod:`.shares`, :mod:`.selection` and
+:mod:`.unlabeled` (synthetic shares, sample filtering, an unlabeled pool),
+:mod:`.executors` (where the seeds run), :mod:`.stats` (scores and paired intervals),
+:mod:`.table` (the Markdown table and the plot), :mod:`.protocol` (the
 :class:`~scigan.augment.protocol.Augmenter` a data kind implements and declares as
 ``DataKind.augmenter``) and :mod:`.experiment` (:func:`~scigan.augment.experiment.augment`).
 """

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from scigan.augment.config import AugmentConfig, prepare_output, validate, write_config
+from scigan.augment.config import AugmentConfig, data_options, prepare_output, validate, write_config
+from scigan.augment.gans import GAN_HOLDOUT, draw_synthetic, synthetic_counts, train_gan
 from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
 from scigan.augment.selection import drs_keep
 from scigan.augment.shares import choose_shares, gan_holdout, parse_shares, take_share
@@ -29,25 +28,13 @@ from scigan.augment.table import format_table, plot
 from scigan.augment.unlabeled import PseudoLabels, check_pool, concat, draw_pool, parse_unlabeled, pseudo_label
 from scigan.config import TrainConfig
 from scigan.errors import ScienceError
-from scigan.modalities import get_kind, modality_for, option_owner
+from scigan.modalities import get_kind, modality_for
 from scigan.modalities.base import Dataset
 
 #: The conditions every seed's downstream model is trained under, in the tables' order.
 CONDITIONS = ("real", "real+classic", "real+gan", "real+classic+gan", "gan")
 #: The self-training baselines of an experiment with an unlabeled pool (``--unlabeled``).
 PSEUDO_CONDITIONS = ("real+pseudo", "real+classic+pseudo")
-#: Share of a seed's subset each GAN run holds out (its own, never used by the experiment).
-GAN_HOLDOUT = 0.1
-#: Steps between a GAN's quick evaluations when --gan-select turns them on.
-SELECTED_EVAL_EVERY = 500
-
-
-def data_options(cfg: AugmentConfig) -> dict[str, Any]:
-    """The options of ``cfg`` that belong to a data kind's section (e.g. a label column,
-    an image size), those set away from their default: the kind's own reader takes
-    them, and :meth:`TrainConfig.from_flat` refuses those the kind has not."""
-    defaults = {f.name: f.default for f in fields(cfg)}
-    return {k: v for k, v in asdict(cfg).items() if v != defaults[k] and option_owner(k)}
 
 
 def load(cfg: AugmentConfig) -> tuple[Dataset, Augmenter]:
@@ -60,75 +47,6 @@ def load(cfg: AugmentConfig) -> tuple[Dataset, Augmenter]:
     if data.y is None or data.num_classes < 2:
         raise ScienceError(f"{data.source} has no class labels, which augment needs ({cls.labels_hint})")
     return data, cls(cfg, data)
-
-
-def gan_config(cfg: AugmentConfig, augmenter: Augmenter, subset: Dataset, seed: int) -> TrainConfig:
-    """The conditional GAN's training config for one seed's ``subset``: the kind's
-    defaults unless ``cfg`` sets them; the kind's validation share only when quick
-    evaluations pick the checkpoint (else every row outside the GAN's holdout trains it).
-    ``--gan-select`` turns the evaluations on (every 500 steps) where the kind's default
-    has them off."""
-    defaults = augmenter.gan_defaults(subset)
-    steps = cfg.gan_steps or defaults.steps
-    eval_every = cfg.gan_eval_every if cfg.gan_eval_every >= 0 else defaults.eval_every
-    if cfg.gan_select and not eval_every:  # validate() refused an explicit --gan-eval-every 0
-        eval_every = SELECTED_EVAL_EVERY
-    validation = get_kind(subset.modality).validation if eval_every else 0.0
-    n_train = int(len(subset) * (1 - GAN_HOLDOUT) * (1 - validation)) - subset.num_classes
-    m = defaults.batch_multiple
-    batch = max(2, min(64, n_train // m * m))
-    return TrainConfig.from_flat(
-        data=cfg.data,
-        **data_options(cfg),
-        conditional="yes",
-        steps=steps,
-        seed=seed,
-        batch_size=batch,
-        holdout=GAN_HOLDOUT,
-        validation=validation,
-        eval_every=eval_every,
-        eval_n=min(2000, len(subset)),
-        select=cfg.gan_select,
-        sample_every=steps,
-        checkpoint_every=steps,
-        keep_checkpoints=1,
-        device=cfg.device,
-        progress=False,
-    )
-
-
-def synthetic_counts(cfg: AugmentConfig, augmenter: Augmenter, y: np.ndarray) -> np.ndarray:
-    """GAN samples to draw per class (C,) for a subset with labels ``y`` (N,):
-    ``synthetic_per_class`` each when set, else the kind's default."""
-    if cfg.synthetic_per_class:
-        return np.full(augmenter.num_classes, cfg.synthetic_per_class)
-    return augmenter.synthetic_counts(y)
-
-
-def draw_synthetic(run: Path, counts: np.ndarray, class_names: list[str], seed: int) -> Dataset:
-    """``counts[c]`` samples of every class c from the GAN run folder ``run``."""
-    from scigan.workflows.sample import sample
-
-    return concat(
-        [sample(run, int(n), label=class_names[c], seed=seed * 1000 + c) for c, n in enumerate(counts) if n > 0]
-    )
-
-
-def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
-    """Whether the finished GAN run folder ``run`` was trained with ``config`` on exactly
-    ``subset`` (so its samples can be reused for other downstream options)."""
-    from scigan.runs import open_run
-
-    kind = get_kind(subset.modality)
-    if not (run / kind.data_copy).is_file() or not (run / "checkpoints").is_dir():
-        return False
-    trained = open_run(run).config
-    keys = ("steps", "seed", "batch_size", "holdout", "validation", "select")
-    if any(getattr(trained, k) != getattr(config, k) for k in keys):
-        return False
-    old = kind.create().read(trained)
-    same_x = old.x.equals(subset.x) if hasattr(old.x, "equals") else np.array_equal(old.x, subset.x)
-    return bool(same_x and old.y is not None and np.array_equal(old.y, labels(subset)))
 
 
 def augment(
@@ -249,7 +167,7 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     gan_run = out / "gan" / f"seed-{seed}"
     started = time.perf_counter()
     gan_data = real if pseudo is None else concat([real, pseudo.data])
-    result, earlier = _gan(cfg, task, gan_data, seed, gan_run, reuse_gans)
+    result, earlier = train_gan(cfg, task, gan_data, seed, gan_run, reuse_gans)
     gan_seconds = time.perf_counter() - started
     synthetic = draw_synthetic(gan_run, synthetic_counts(cfg, task, labels(real)), names, seed)
     drawn = len(synthetic)
@@ -406,20 +324,3 @@ def _conditions(
             }
         per_seed[name].append(entry)
     return sy, agreement
-
-
-def _gan(
-    cfg: AugmentConfig, task: Augmenter, real: Dataset, seed: int, gan_run: Path, reuse_gans: str | Path | None
-) -> tuple[Any, Path | None]:
-    """Train (or copy from ``reuse_gans``, when it holds the same GAN) the seed's GAN into
-    ``gan_run``; returns how far it trained (``step``, ``best_step``) and where it was
-    copied from (None when trained here)."""
-    from scigan.workflows.train import train
-
-    gan_cfg = gan_config(cfg, task, real, seed)
-    earlier = None if reuse_gans is None else Path(reuse_gans) / "gan" / f"seed-{seed}"
-    if earlier is not None and reusable_gan(earlier, gan_cfg, real):
-        shutil.copytree(earlier, gan_run)
-        return SimpleNamespace(step=gan_cfg.steps, best_step=None), earlier
-    _, result = train(gan_cfg, gan_run, dataset=real, log=lambda s: None)
-    return result, None
