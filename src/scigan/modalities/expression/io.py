@@ -14,7 +14,7 @@ import numpy as np
 
 from scigan.errors import ScienceError, brief
 from scigan.modalities.base import Dataset, write_sidecar
-from scigan.modalities.tabular.io import not_utf8, sniff_delimiter
+from scigan.modalities.textfiles import not_utf8, sniff_delimiter
 
 if TYPE_CHECKING:
     import anndata

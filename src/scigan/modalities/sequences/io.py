@@ -38,7 +38,7 @@ from scigan.modalities.sequences.alphabet import (
     token_length,
 )
 from scigan.modalities.sequences.builtins import BUILTINS, load_builtin
-from scigan.modalities.tabular.io import not_utf8, sniff_delimiter
+from scigan.modalities.textfiles import not_utf8, sniff_delimiter
 from scigan.warn import warn
 
 if TYPE_CHECKING:
