@@ -253,6 +253,8 @@ def test_gan_config_follows_the_kind() -> None:
     # --gan-select turns the images' quick evaluations on, with the kind's validation split
     chosen = gan_config(AugmentConfig(data="x.npz", gan_select="label_accuracy"), ImageAugmenter(cfg, d), d, seed=0)
     assert (chosen.select, chosen.eval_every, chosen.validation) == ("label_accuracy", 500, 0.1)
+    consistent = gan_config(AugmentConfig(data="x.npz", class_consistency=0.5), ImageAugmenter(cfg, d), d, seed=0)
+    assert consistent.data_options.class_consistency == 0.5
     # rows: 2000 steps, quick evaluations (on the training rows: tables keep no validation
     # split), the label column in the kind's section, a batch PacGAN's pack of 4 divides
     rows = Dataset(
@@ -634,6 +636,7 @@ def test_bad_input(tagged: Path, tmp_path: Path, options: dict, message: str) ->
         ({"flips": True}, "--flips is for images data, not tabular; drop it"),
         ({"cnn_steps": 50}, "--cnn-steps is for images data, not tabular; drop it"),
         ({"corruptions": True}, "--corruptions is for images data, not tabular; drop it"),
+        ({"class_consistency": 0.5}, "--class-consistency is for images data, not tabular; drop it"),
         ({"classifier": "cnn"}, "--classifier cnn is not for tabular data; choose logreg or gboost"),
         ({"classic": "affine"}, "--classic affine is not for tabular data; choose smote or reweight"),
         ({"size": 8}, "--size is an option of images data, not of tabular data"),

@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from scigan.core.consistency import ClassConsistency
 from scigan.core.diffaugment import diff_augment, parse_policy
 from scigan.core.ema import EMA
 from scigan.core.objectives import OBJECTIVES, make_objective
@@ -122,3 +123,66 @@ def test_cutout_blanks_a_quarter() -> None:
 def test_unknown_augment_is_refused() -> None:
     with pytest.raises(ScienceError, match="color, translation, cutout"):
         parse_policy("color,flip")
+
+
+class _LabelledGenerator(nn.Module):
+    """G(z, y): a linear map of the latent and the one-hot label to a 2-d point."""
+
+    def __init__(self, classes: int) -> None:
+        super().__init__()
+        self.classes, self.net = classes, nn.Linear(4 + classes, 2)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([z, nn.functional.one_hot(y, self.classes).float()], 1))
+
+
+def test_class_consistency_teaches_the_generator_the_frozen_classifiers_classes() -> None:
+    torch.manual_seed(0)
+    classifier = nn.Linear(2, 3)
+    before = classifier.weight.detach().clone()
+    G = _LabelledGenerator(3)
+    term = ClassConsistency(classifier, weight=1.0)
+    opt = torch.optim.Adam(G.parameters(), lr=0.05)
+    y = torch.arange(3).repeat(40)
+    z = torch.randn(len(y), 4)
+
+    def agreement() -> float:
+        with torch.no_grad():
+            return (classifier(G(z, y)).argmax(1) == y).float().mean().item()
+
+    start = agreement()
+    for step in range(100):
+        ctx = StepContext(
+            G=G,
+            D=nn.Identity(),
+            real=torch.zeros(1, 2),
+            labels=None,
+            z=z,
+            fake_labels=y,
+            rng=torch.Generator().manual_seed(step),
+            augment=lambda x: x,
+            grad_to_generator=True,
+        )
+        opt.zero_grad()
+        term(ctx).backward()
+        opt.step()
+    assert start < 0.6 and agreement() > 0.95
+    assert torch.equal(classifier.weight, before) and classifier.weight.grad is None  # frozen
+
+
+def test_class_consistency_refuses_an_unconditional_step() -> None:
+    ctx = StepContext(
+        G=lambda z, y: z,
+        D=nn.Identity(),
+        real=torch.zeros(1, 2),
+        labels=None,
+        z=torch.randn(4, 2),
+        fake_labels=None,
+        rng=torch.Generator().manual_seed(0),
+        augment=lambda x: x,
+        grad_to_generator=True,
+    )
+    with pytest.raises(ScienceError, match="needs a conditional run"):
+        ClassConsistency(nn.Linear(2, 3), 1.0)(ctx)
+    with pytest.raises(ScienceError, match="must be > 0"):
+        ClassConsistency(nn.Linear(2, 3), 0.0)

@@ -89,6 +89,29 @@ def test_select_label_accuracy_keeps_the_checkpoint_whose_samples_best_carry_the
     assert best["best_score"] == max(e["label_accuracy"] for e in evals)
 
 
+def test_class_consistency_adds_a_logged_generator_term(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert main(["train", "digits", "--steps", "20", "--out", str(run), *TINY, "--class-consistency", "0.5"]) == 0
+    logged = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines()]
+    terms = [row["G/class"] for row in logged if "G/class" in row]
+    assert terms and all(t > 0 for t in terms)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--unconditional"], "--class-consistency needs a conditional run"),
+        (["--dp-epsilon", "5"], "--class-consistency trains a classifier on the private images"),
+    ],
+)
+def test_class_consistency_is_refused_where_it_cannot_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture, extra: list[str], message: str
+) -> None:
+    run = tmp_path / "run"
+    assert main(["train", "digits", "--steps", "10", "--out", str(run), *TINY, "--class-consistency", "1", *extra]) == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

@@ -128,6 +128,12 @@ class AugmentConfig:
     cnn_steps: int = option(400, "Optimizer steps of the downstream CNN (the same for every condition).", Interval(1))
     label_column: str = option("", "Tables and expression: the label column (empty takes the built-in's own).")
     size: int = option(0, "Images: resize to this many pixels; 0 keeps the data's own size.", Interval(0))
+    class_consistency: float = option(
+        0.0,
+        "Images: weight of each GAN's class-consistency term (train's --class-consistency: "
+        "a classifier trained on the GAN's own training images alone); 0 = off.",
+        Interval(0),
+    )
     device: str = option("cpu", "Where the GANs train: cpu, cuda or auto.")
 
 

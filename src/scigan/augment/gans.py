@@ -86,7 +86,7 @@ def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
         return False
     trained = open_run(run).config
     keys = ("steps", "seed", "batch_size", "holdout", "validation", "select")
-    if any(getattr(trained, k) != getattr(config, k) for k in keys):
+    if any(getattr(trained, k) != getattr(config, k) for k in keys) or trained.data_options != config.data_options:
         return False
     old = kind.create().read(trained)
     same_x = old.x.equals(subset.x) if hasattr(old.x, "equals") else np.array_equal(old.x, subset.x)

@@ -56,6 +56,11 @@ class FeatureExtractor:
         c, h, w = (int(s) for s in meta["shape"])
         self.shape: tuple[int, int, int] = (c, h, w)
 
+    @property
+    def network(self) -> ExtractorNet:
+        """The trained CNN: (B, C, H, W) floats in [-1, 1] -> (B, outputs) logits."""
+        return self._model
+
     def _check(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if x.dtype != np.uint8 or x.ndim != 4 or tuple(x.shape[1:]) != self.shape:

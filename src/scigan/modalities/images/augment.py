@@ -18,7 +18,7 @@ class ImageAugmenter(BaseAugmenter):
 
     classifiers: ClassVar[tuple[str, ...]] = ("cnn",)
     classics: ClassVar[tuple[str, ...]] = ("affine",)
-    options: ClassVar[frozenset[str]] = frozenset({"flips", "cnn_steps", "corruptions"})
+    options: ClassVar[frozenset[str]] = frozenset({"flips", "cnn_steps", "corruptions", "class_consistency"})
     labels_hint = "images: sub-folders per class or an .npz with y"
 
     def __init__(self, cfg: Any, data: Dataset) -> None:

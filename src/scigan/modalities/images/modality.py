@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import torch
     from torch import nn
 
+    from scigan.core.phases import Term
+
 __all__ = ["ImageModality", "load_images", "make_grid", "save_images"]
 
 
@@ -116,6 +118,39 @@ class ImageModality:
     def conditions(self, train: Dataset, codec: Any, config: Any) -> None:
         """No condition sampler: conditional runs condition on the label alone."""
         return None
+
+    def objectives(self, train: Dataset, codec: Any, config: Any) -> tuple[list[Term], list[Term]] | None:
+        """The class-consistency term under ``--class-consistency W`` (generator phase;
+        the classifier is a CNN trained on ``train`` alone, seed 1, so not the quick
+        scores' extractor); None without. ScienceError for unlabelled, unconditional or
+        private runs."""
+        weight = config.data_options.class_consistency
+        if not weight:
+            return None
+        if train.y is None or train.num_classes < 2 or config.conditional == "no":
+            raise ScienceError(
+                "--class-consistency needs a conditional run on labelled images (two classes or more); "
+                "drop it or give labelled data"
+            )
+        if config.dp_epsilon:
+            raise ScienceError(
+                "--class-consistency trains a classifier on the private images outside the DP budget; "
+                "drop it or --dp-epsilon"
+            )
+        from scigan.core.consistency import ClassConsistency
+        from scigan.metrics.features import cache_dir, get_extractor
+
+        classifier = get_extractor(
+            train.x,
+            train.y,
+            None,
+            None,
+            num_classes=train.num_classes,
+            cache_dir=cache_dir(),
+            seed=1,
+            log=lambda s: None,
+        )
+        return [], [ClassConsistency(classifier.network, weight)]
 
     def training_rows(self, train: Dataset, conditional: bool) -> np.ndarray:
         """Every training image once (the trainer shuffles them each epoch)."""

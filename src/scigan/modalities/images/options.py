@@ -38,3 +38,11 @@ class ImageOptions:
     limited_data_threshold: int = option(
         10_000, "Training images below which --limited-data auto switches the limited-data defaults on.", Interval(1)
     )
+    class_consistency: float = option(
+        0.0,
+        "Conditional runs: weight of a class-consistency term in the generator's loss, the "
+        "cross-entropy that a CNN classifier trained on the training images alone gives "
+        "each generated image for its own label (AC-GAN's auxiliary loss, classifier "
+        "frozen); 0 = off. Try 0.1 to 1.",
+        Interval(0),
+    )
