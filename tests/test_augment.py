@@ -397,6 +397,13 @@ def test_output_folder_and_reproducibility(tagged: Path, tmp_path: Path) -> None
         **QUIET,
     )
     assert not any(g["reused_from"] for g in other["gans"])
+    consistent = augment(
+        AugmentConfig(data=str(tagged), per_class=6, class_consistency=0.5, **FAST),
+        tmp_path / "c",
+        reuse_gans=out,
+        **QUIET,
+    )
+    assert not any(g["reused_from"] for g in consistent["gans"])  # the kind's GAN options count too
     # an existing folder is not replaced without overwrite, nor one that is not augment's
     with pytest.raises(ScienceError, match="already exists; pass --overwrite"):
         augment(AugmentConfig(data=str(tagged), per_class=6, **FAST), out, **QUIET)

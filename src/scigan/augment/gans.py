@@ -76,9 +76,10 @@ def draw_synthetic(run: Path, counts: np.ndarray, class_names: list[str], seed: 
     )
 
 
-def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
-    """Whether the finished GAN run folder ``run`` was trained with ``config`` on exactly
-    ``subset`` (so its samples can be reused for other downstream options)."""
+def reusable_gan(run: Path, config: TrainConfig, subset: Dataset, kind_options: frozenset[str] = frozenset()) -> bool:
+    """Whether the finished GAN run folder ``run`` was trained with ``config`` (its
+    ``kind_options`` of the kind's section included) on exactly ``subset`` (so its
+    samples can be reused for other downstream options)."""
     from scigan.runs import open_run
 
     kind = get_kind(subset.modality)
@@ -86,7 +87,9 @@ def reusable_gan(run: Path, config: TrainConfig, subset: Dataset) -> bool:
         return False
     trained = open_run(run).config
     keys = ("steps", "seed", "batch_size", "holdout", "validation", "select")
-    if any(getattr(trained, k) != getattr(config, k) for k in keys) or trained.data_options != config.data_options:
+    if any(getattr(trained, k) != getattr(config, k) for k in keys):
+        return False
+    if any(getattr(trained.data_options, k) != getattr(config.data_options, k) for k in kind_options):
         return False
     old = kind.create().read(trained)
     same_x = old.x.equals(subset.x) if hasattr(old.x, "equals") else np.array_equal(old.x, subset.x)
@@ -103,7 +106,7 @@ def train_gan(
 
     gan_cfg = gan_config(cfg, task, real, seed)
     earlier = None if reuse_gans is None else Path(reuse_gans) / "gan" / f"seed-{seed}"
-    if earlier is not None and reusable_gan(earlier, gan_cfg, real):
+    if earlier is not None and reusable_gan(earlier, gan_cfg, real, task.gan_options):
         shutil.copytree(earlier, gan_run)
         return SimpleNamespace(step=gan_cfg.steps, best_step=None), earlier
     _, result = train(gan_cfg, gan_run, dataset=real, log=lambda s: None)

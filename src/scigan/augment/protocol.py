@@ -56,6 +56,9 @@ class Augmenter(Protocol):
     options: ClassVar[frozenset[str]]
     """The :class:`~scigan.augment.config.AugmentConfig` fields only some kinds read
     (e.g. ``flips``); another kind refuses them when they are not at their default."""
+    gan_options: ClassVar[frozenset[str]]
+    """The fields of the kind's training section that change how its GAN trains (e.g.
+    ``class_consistency``): a GAN of an earlier output is reused only where they match."""
     labels_hint: ClassVar[str]
     """How to give such data class labels, for the "has no class labels" message."""
     classifier: str
@@ -108,6 +111,7 @@ class BaseAugmenter:
     classifiers: ClassVar[tuple[str, ...]] = ()
     classics: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[frozenset[str]] = frozenset()
+    gan_options: ClassVar[frozenset[str]] = frozenset()
     labels_hint: ClassVar[str] = "give each sample a class label"
 
     def __init__(self, cfg: AugmentConfig, data: Dataset) -> None:

@@ -19,6 +19,7 @@ class ImageAugmenter(BaseAugmenter):
     classifiers: ClassVar[tuple[str, ...]] = ("cnn",)
     classics: ClassVar[tuple[str, ...]] = ("affine",)
     options: ClassVar[frozenset[str]] = frozenset({"flips", "cnn_steps", "corruptions", "class_consistency"})
+    gan_options: ClassVar[frozenset[str]] = frozenset({"class_consistency"})
     labels_hint = "images: sub-folders per class or an .npz with y"
 
     def __init__(self, cfg: Any, data: Dataset) -> None:
