@@ -108,6 +108,9 @@ def test_split_helpers() -> None:
     assert synthetic_counts(cfg, images, y[pool][sub]).tolist() == [4, 4, 4]
     assert synthetic_counts(cfg, rows, y[pool][rare]).tolist() == [30, 54, 45]
     assert synthetic_counts(AugmentConfig(synthetic_per_class=7), rows, y[pool][rare]).tolist() == [7, 7, 7]
+    # --rebalance: each class's gap to the largest, whatever the kind
+    for task in (images, rows):
+        assert synthetic_counts(AugmentConfig(rebalance=True), task, y[pool][rare]).tolist() == [0, 24, 15]
     # a source's own test split is kept as it is
     mask = np.zeros(90, bool)
     mask[::3] = True
@@ -491,6 +494,30 @@ def test_table_with_a_rare_class(rare_table: Path, tmp_path: Path) -> None:
     assert again["conditions"]["real"]["per_seed"] == c["real"]["per_seed"]
 
 
+def test_rebalance_draws_only_the_rare_class(tagged: Path, tmp_path: Path) -> None:
+    cfg = AugmentConfig(data=str(tagged), per_class=8, imbalance="b=0.25", rebalance=True, classic="oversample", **FAST)
+    results = augment(cfg, tmp_path / "out", **QUIET)
+    assert "gan" not in results["conditions"]  # a gan-only model would never see class a or c
+    assert set(results["conditions"]) == set(CONDITIONS) - {"gan"}
+    for g in results["gans"]:
+        assert g["train_per_class"] == [8, 2, 8]
+        assert g["synthetic_kept_per_class"] == [0, 6, 0]
+    assert "| gan |" not in (tmp_path / "out" / "table.md").read_text()
+
+
+def test_oversampling_draws_every_class_equally_often() -> None:
+    import torch
+
+    from scigan.downstream.images import _class_balanced, _draw
+
+    y = torch.tensor([0] * 90 + [1] * 10)
+    g = torch.Generator().manual_seed(0)
+    picks = _draw(len(y), 20000, _class_balanced(y), g)
+    assert abs(y[picks].float().mean().item() - 0.5) < 0.02  # 10 % of the images, half the draws
+    assert set(picks[y[picks] == 1].tolist()) == set(range(90, 100))  # every rare image takes part
+    assert abs(y[_draw(len(y), 20000, None, g)].float().mean().item() - 0.1) < 0.02  # uniform: as the data
+
+
 def test_drs_accepts_the_samples_the_critic_rates_real() -> None:
     # half the samples look real (log ratio 0), half look fake (-6)
     log_ratio = np.r_[np.zeros(500), np.full(500, -6.0)]
@@ -622,7 +649,12 @@ def test_statistics() -> None:
         ({"per_class": 6, "gan_select": "fdd"}, "--gan-select fdd: not a declared score"),
         ({"per_class": 6, "gan_select": "label_accuracy", "gan_eval_every": 0}, "--gan-select needs quick evaluations"),
         ({"per_class": 6, "classifier": "logreg"}, "images data use --classifier cnn; drop --classifier logreg"),
-        ({"per_class": 6, "classic": "smote"}, "images data use --classic affine; drop --classic smote"),
+        ({"per_class": 6, "classic": "smote"}, "--classic smote is not for images data; choose affine or oversample"),
+        ({"per_class": 6, "rebalance": True}, "--rebalance: every class of the training subset is as large as"),
+        (
+            {"per_class": 6, "imbalance": "a=0.5", "rebalance": True, "synthetic_per_class": 5},
+            "--rebalance sets each class's GAN samples itself; drop --synthetic-per-class or --rebalance",
+        ),
         (
             {"per_class": 6, "label_column": "kind"},
             "--label-column is an option of tabular, expression, sequences, molecules and timeseries data",

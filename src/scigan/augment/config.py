@@ -58,6 +58,13 @@ class AugmentConfig:
         "largest.",
         Interval(0),
     )
+    rebalance: bool = option(
+        False,
+        "Draw GAN samples only for the classes below the largest, as many as bring each "
+        "to the largest class's count (BAGAN's rebalancing: only the minority is "
+        "augmented); the gan-only condition is left out (its set lacks the largest class).",
+        flags={"--rebalance": True},
+    )
     synthetic_shares: str = option(
         "",
         "Comma-separated shares of the kept synthetic samples, e.g. 0,0.25,0.5,1: each "
@@ -109,7 +116,8 @@ class AugmentConfig:
     )
     classic: str = option(
         "auto",
-        "Classic augmentation: images affine (crops and a small affine); tables and "
+        "Classic augmentation: images affine (crops and a small affine) or oversample "
+        "(the same with batches that draw every class equally often); tables and "
         "expression smote or reweight (balanced class weights); auto is the kind's "
         "first.",
     )
@@ -148,10 +156,15 @@ def data_options(cfg: AugmentConfig) -> dict[str, Any]:
 def validate(cfg: AugmentConfig) -> None:
     """Check the options that depend neither on the data nor on its kind, against their
     declared constraints (ScienceError naming every bad value), and that ``--gan-select``
-    names a declared score and has quick evaluations to pick from."""
+    names a declared score and has quick evaluations to pick from, and that
+    ``--rebalance`` is not combined with ``--synthetic-per-class``."""
     from scigan.core.selection import check_choice
 
     opt.validate(cfg)
+    if cfg.rebalance and cfg.synthetic_per_class:
+        raise ScienceError(
+            "--rebalance sets each class's GAN samples itself; drop --synthetic-per-class or --rebalance"
+        )
     if cfg.gan_select:
         check_choice(cfg.gan_select, "--gan-select", cfg.gan_eval_every, "--gan-eval-every")
 

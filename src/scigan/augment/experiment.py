@@ -80,11 +80,17 @@ def augment(
     pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
     check_counts(labels(data)[pool_rows], names, cfg.per_class)
     parse_shares(cfg.synthetic_shares)
+    # every seed's subset has the same size per class: the first one's tells
+    first = pool_rows[draw_subset(labels(data)[pool_rows], len(names), cfg.per_class, rare, cfg.seed)]
+    if cfg.rebalance and not synthetic_counts(cfg, task, labels(data)[first]).any():
+        raise ScienceError(
+            "--rebalance: every class of the training subset is as large as the largest, so no GAN "
+            "sample would be drawn; use it with --imbalance or imbalanced data"
+        )
     unlabeled = parse_unlabeled(cfg.unlabeled)
     if isinstance(unlabeled, Path):
         check_pool(_read_pool(cfg, unlabeled), data, data.subset(test_rows))
-    elif unlabeled is not None:  # every seed's subset has the same size: the first one's tells
-        first = pool_rows[draw_subset(labels(data)[pool_rows], len(names), cfg.per_class, rare, cfg.seed)]
+    elif unlabeled is not None:
         draw_pool(np.setdiff1d(pool_rows, first), unlabeled, cfg.seed)
     out = Path(out)
     prepare_output(out, overwrite)
@@ -216,10 +222,12 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
 
 
 def conditions_for(cfg: AugmentConfig) -> tuple[str, ...]:
-    """The conditions of an experiment: :data:`CONDITIONS`, and with an unlabeled pool
-    the self-training baselines (the real subset plus the pool's pseudo-labelled
+    """The conditions of an experiment: :data:`CONDITIONS` (without gan-only under
+    ``--rebalance``, whose synthetic set lacks the largest class), and with an unlabeled
+    pool the self-training baselines (the real subset plus the pool's pseudo-labelled
     examples, without and with classic augmentation)."""
-    return CONDITIONS + (PSEUDO_CONDITIONS if cfg.unlabeled else ())
+    base = tuple(c for c in CONDITIONS if c != "gan") if cfg.rebalance else CONDITIONS
+    return base + (PSEUDO_CONDITIONS if cfg.unlabeled else ())
 
 
 def _pseudo_labelled(

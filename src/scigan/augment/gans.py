@@ -61,9 +61,13 @@ def gan_config(cfg: AugmentConfig, augmenter: Augmenter, subset: Dataset, seed: 
 
 def synthetic_counts(cfg: AugmentConfig, augmenter: Augmenter, y: np.ndarray) -> np.ndarray:
     """GAN samples to draw per class (C,) for a subset with labels ``y`` (N,):
-    ``synthetic_per_class`` each when set, else the kind's default."""
+    ``synthetic_per_class`` each when set; with ``rebalance`` the gap of each class to
+    the largest (the largest gets none); else the kind's default."""
     if cfg.synthetic_per_class:
         return np.full(augmenter.num_classes, cfg.synthetic_per_class)
+    if cfg.rebalance:
+        counts = np.bincount(y, minlength=augmenter.num_classes)
+        return counts.max() - counts
     return augmenter.synthetic_counts(y)
 
 

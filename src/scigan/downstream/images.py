@@ -123,11 +123,14 @@ class ImageClassifier:
         mix: float = 0.0,
         augment: bool = False,
         flips: bool = False,
+        balanced: bool = False,
     ) -> ImageClassifier:
         """Train on ``x`` (N, C, H, W) uint8 with labels ``y`` (N,), plus ``synthetic``
         (x, y) when given: with ``mix`` in (0, 1) that share of every batch is synthetic,
         with ``mix`` 0 the batches draw uniformly from real and synthetic together.
-        ``augment`` applies :func:`classic_augment` to every batch."""
+        ``augment`` applies :func:`classic_augment` to every batch; ``balanced`` draws
+        every class equally often (random oversampling of the smaller classes), each
+        image of a class alike."""
         from scigan.nets.classifier import train_classifier
 
         r = self.recipe
@@ -140,13 +143,15 @@ class ImageClassifier:
         n_syn = round(mix * r.batch_size) if syn is not None else 0
         if syn is not None and n_syn:
             syn_x, syn_y = torch.as_tensor(syn[0]), torch.as_tensor(syn[1], dtype=torch.long)
+        real_w = _class_balanced(real_y) if balanced else None
+        syn_w = _class_balanced(syn_y) if balanced and n_syn else None
 
         def batches(g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
             """``batch_size - n_syn`` real and ``n_syn`` synthetic images, drawn with replacement."""
-            pick = torch.randint(len(real_x), (r.batch_size - n_syn,), generator=g)
+            pick = _draw(len(real_x), r.batch_size - n_syn, real_w, g)
             bx, by = real_x[pick], real_y[pick]
             if n_syn:
-                spick = torch.randint(len(syn_x), (n_syn,), generator=g)
+                spick = _draw(len(syn_x), n_syn, syn_w, g)
                 bx, by = torch.cat([bx, syn_x[spick]]), torch.cat([by, syn_y[spick]])
             return to_model(bx), by
 
@@ -177,6 +182,19 @@ class ImageClassifier:
                 batch = to_model(x[start : start + batch_size]).contiguous(memory_format=torch.channels_last)
                 out.append(F.softmax(self.net(batch).float(), 1))
         return torch.cat(out).numpy()
+
+
+def _class_balanced(y: torch.Tensor) -> torch.Tensor:
+    """Drawing weights (N,) for labels ``y`` (N,) under which every present class is
+    equally likely: 1 / (its count)."""
+    return 1.0 / torch.bincount(y)[y].double()
+
+
+def _draw(n: int, size: int, weights: torch.Tensor | None, g: torch.Generator) -> torch.Tensor:
+    """``size`` positions in [0, n) drawn with replacement: uniformly, or by ``weights`` (n,)."""
+    if weights is None:
+        return torch.randint(n, (size,), generator=g)
+    return torch.multinomial(weights, size, replacement=True, generator=g)
 
 
 def _autocast_dtype() -> torch.dtype | None:

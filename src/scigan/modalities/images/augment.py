@@ -13,11 +13,12 @@ from scigan.modalities.base import Dataset
 
 
 class ImageAugmenter(BaseAugmenter):
-    """Images: ``cnn`` with the ``affine`` classic augmentation; reads ``flips``,
+    """Images: ``cnn`` with the ``affine`` classic augmentation, or ``oversample`` (the
+    same with batches that draw every class equally often); reads ``flips``,
     ``cnn_steps`` and ``corruptions``."""
 
     classifiers: ClassVar[tuple[str, ...]] = ("cnn",)
-    classics: ClassVar[tuple[str, ...]] = ("affine",)
+    classics: ClassVar[tuple[str, ...]] = ("affine", "oversample")
     options: ClassVar[frozenset[str]] = frozenset({"flips", "cnn_steps", "corruptions", "class_consistency"})
     gan_options: ClassVar[frozenset[str]] = frozenset({"class_consistency"})
     labels_hint = "images: sub-folders per class or an .npz with y"
@@ -46,11 +47,15 @@ class ImageAugmenter(BaseAugmenter):
         self, x: np.ndarray, y: np.ndarray, synthetic: tuple[np.ndarray, np.ndarray] | None, classic: bool, seed: int
     ) -> Any:
         """A trained :class:`~scigan.downstream.images.ImageClassifier` (``cnn_steps``
-        steps; ``mix`` of every batch synthetic; ``flips`` in the classic augmentation)."""
+        steps; ``mix`` of every batch synthetic; ``flips`` in the classic augmentation,
+        class-balanced batches with it under ``oversample``)."""
         from scigan.downstream.images import CNNRecipe, ImageClassifier
 
         model = ImageClassifier(self.channels, self.num_classes, CNNRecipe(steps=self.cfg.cnn_steps), seed)
-        return model.fit(x, y, synthetic=synthetic, mix=self.cfg.mix, augment=classic, flips=self.cfg.flips)
+        balanced = classic and self.classic == "oversample"
+        return model.fit(
+            x, y, synthetic=synthetic, mix=self.cfg.mix, augment=classic, flips=self.cfg.flips, balanced=balanced
+        )
 
     def corruptions(self, x: np.ndarray, seed: int) -> dict[str, np.ndarray]:
         """Corrupted copies of the uint8 images ``x`` (N, C, H, W), by name: Gaussian
