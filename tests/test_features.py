@@ -47,6 +47,7 @@ def test_trains_to_good_accuracy(trained: Trained, digits: Digits) -> None:
     pred = ext.predict(test_x)
     assert pred.dtype == np.int64 and pred.shape == test_y.shape
     assert np.mean(pred == test_y) == pytest.approx(ext.test_accuracy)
+    np.testing.assert_array_equal(ext.predict_features(ext.features(test_x)), pred)  # the head alone, same labels
 
 
 def test_features_shape_and_determinism(trained: Trained, digits: Digits) -> None:
@@ -114,6 +115,8 @@ def test_rotation_task_when_unlabelled(digits: Digits, tmp_path: Path) -> None:
     assert ext.features(test_x).shape == (len(test_x), 128)
     with pytest.raises(ScienceError, match="rotation"):
         ext.predict(test_x)
+    with pytest.raises(ScienceError, match="rotation"):
+        ext.predict_features(ext.features(test_x))
 
 
 def test_rejects_bad_images(digits: Digits, tmp_path: Path) -> None:

@@ -259,6 +259,7 @@ def test_extractor_separates_two_classes(labelled: tuple[SequenceExtractor, list
     pred = ext.predict(x[300:])
     assert pred.dtype == np.int64 and np.mean(pred == y[300:]) == pytest.approx(ext.test_accuracy)
     f = ext.features(x[300:])
+    np.testing.assert_array_equal(ext.predict_features(f), pred)  # the head alone, same labels
     assert f.shape == (100, 128) and f.dtype == np.float32 and np.isfinite(f).all() and f.std() > 0
     np.testing.assert_allclose(ext.features(x[300:], batch_size=7), f, rtol=1e-4, atol=1e-5)
     with pytest.raises(ScienceError, match="30 tokens"):
@@ -296,6 +297,8 @@ def test_extractor_masked_task_with_end_tokens(tmp_path: Path) -> None:
     assert ext.features(x[150:]).shape == (50, 128)
     with pytest.raises(ScienceError, match="without labels"):
         ext.predict(x[150:])
+    with pytest.raises(ScienceError, match="masked"):
+        ext.predict_features(ext.features(x[150:]))
 
 
 def test_extractor_rejects_bad_input(tmp_path: Path) -> None:

@@ -91,7 +91,7 @@ class Scorer:
             "extractor_hash": self.extractor.hash,
         }
         if fake_y is not None and self.extractor.task == "labels":
-            out["label_accuracy"] = fidelity.label_accuracy(self.extractor.predict(fake_x), fake_y)
+            out["label_accuracy"] = fidelity.label_accuracy(self.extractor.predict_features(fake), fake_y)
         return out
 
     def full(
@@ -134,7 +134,7 @@ class Scorer:
         if untrained_x is not None:
             out["fd_untrained"] = fidelity.frechet_distance(self.extractor.features(untrained_x), ref)
         if self.extractor.task == "labels" and self.holdout.y is not None:
-            out.update(self._per_class(fake_x, fake, fake_y, ref, self.holdout.y[ref_rows]))
+            out.update(self._per_class(fake, fake_y, ref, self.holdout.y[ref_rows]))
         if picture is not None:
             from scigan.report.embedding import plot_embedding
 
@@ -152,11 +152,11 @@ class Scorer:
         return out
 
     def _per_class(
-        self, fake_x: np.ndarray, fake: np.ndarray, fake_y: np.ndarray | None, ref: np.ndarray, ref_y: np.ndarray
+        self, fake: np.ndarray, fake_y: np.ndarray | None, ref: np.ndarray, ref_y: np.ndarray
     ) -> dict[str, Any]:
         """Class coverage, conditional accuracy and FD per class (mode collapse shows here)."""
         names = self.holdout.class_names
-        predicted = self.extractor.predict(fake_x)
+        predicted = self.extractor.predict_features(fake)
         out: dict[str, Any] = {
             "class_coverage": fidelity.class_coverage(predicted, ref_y, len(names)),
         }

@@ -168,6 +168,18 @@ class SequenceExtractor:
         return self._run(tokens, batch_size, lambda x: self._model(x).argmax(dim=1)).numpy().astype(np.int64)
 
     @torch.no_grad()
+    def predict_features(self, features: np.ndarray) -> np.ndarray:
+        """Predicted class labels (N,) int64 of features (N, feature_dim) that
+        ``features`` returned: the class head alone, so a caller holding the features
+        skips a second pass through the network; task "labels" only."""
+        if self.task != "labels":
+            raise ScienceError(
+                f"this feature extractor was trained for the {self.task} task, so it cannot predict classes"
+            )
+        f = torch.as_tensor(np.asarray(features, dtype=np.float32), device=self._device)
+        return self._model.head(f).argmax(dim=1).cpu().numpy().astype(np.int64)
+
+    @torch.no_grad()
     def _accuracy(self, tokens: np.ndarray, labels: np.ndarray | None, seed: int) -> float:
         """Share of test labels (labels task) or hidden test tokens (masked task, a
         seeded mask) predicted right."""
