@@ -104,17 +104,21 @@ class FeatureExtractor:
         pred = self._run(x, batch_size, lambda t: self._model(t).argmax(dim=1))
         return pred.numpy().astype(np.int64)
 
-    @torch.no_grad()
     def predict_features(self, features: np.ndarray) -> np.ndarray:
         """Predicted class labels (N,) int64 of features (N, feature_dim) that
         ``features`` returned: the class head alone, so a caller holding the features
         skips a second pass through the network; task "labels" only."""
-        if self.task != "labels":
-            raise ScienceError(
-                f"this feature extractor was trained for the {self.task} task, so it cannot predict classes"
-            )
-        f = torch.as_tensor(np.asarray(features, dtype=np.float32), device=self._device)
-        return self._model.head(f).argmax(dim=1).cpu().numpy().astype(np.int64)
+        return head_labels(self._model.head, self.task, features, self._device)
+
+
+@torch.no_grad()
+def head_labels(head: torch.nn.Module, task: str, features: np.ndarray, device: torch.device) -> np.ndarray:
+    """Class labels (N,) int64 that an extractor's class ``head`` gives its features
+    (N, D); refused unless the extractor was trained on labels (``task``)."""
+    if task != "labels":
+        raise ScienceError(f"this feature extractor was trained for the {task} task, so it cannot predict classes")
+    f = torch.as_tensor(np.asarray(features, dtype=np.float32), device=device)
+    return head(f).argmax(dim=1).cpu().numpy().astype(np.int64)
 
 
 def cache_dir() -> Path:

@@ -28,6 +28,7 @@ from torch import nn
 
 from scigan.errors import ScienceError
 from scigan.metrics.cache import digest_arrays, key_hash, load_weights, save_weights
+from scigan.metrics.features import head_labels
 
 ARCH_VERSION = "scigan-sequence-cnn-v1"
 _META_KEY = "scigan_feature_extractor"
@@ -167,17 +168,11 @@ class SequenceExtractor:
             return np.zeros(0, dtype=np.int64)
         return self._run(tokens, batch_size, lambda x: self._model(x).argmax(dim=1)).numpy().astype(np.int64)
 
-    @torch.no_grad()
     def predict_features(self, features: np.ndarray) -> np.ndarray:
         """Predicted class labels (N,) int64 of features (N, feature_dim) that
         ``features`` returned: the class head alone, so a caller holding the features
         skips a second pass through the network; task "labels" only."""
-        if self.task != "labels":
-            raise ScienceError(
-                f"this feature extractor was trained for the {self.task} task, so it cannot predict classes"
-            )
-        f = torch.as_tensor(np.asarray(features, dtype=np.float32), device=self._device)
-        return self._model.head(f).argmax(dim=1).cpu().numpy().astype(np.int64)
+        return head_labels(self._model.head, self.task, features, self._device)
 
     @torch.no_grad()
     def _accuracy(self, tokens: np.ndarray, labels: np.ndarray | None, seed: int) -> float:
