@@ -21,6 +21,10 @@ Cases (``scigan augment`` lines printed with the table):
 
 The GAN condition of each case is fixed beforehand (no choice on the test split); the
 baseline is the best classic condition by its mean, which can only favour the baseline.
+Two choices came after earlier results were seen, none from a test split: rare-image's
+``--rebalance`` and oversampling baseline (after the all-classes GAN run), and the 30
+robustness seeds (after 10 left blur undecided: optional stopping, so that interval is a
+little optimistic).
 
     python benchmarks/augmentation.py [--quick] [--repeats 10] [--only CASE ...] [--json out.json]
 """
