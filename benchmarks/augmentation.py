@@ -114,14 +114,19 @@ def class_metric(key: str, index: int) -> Metric:
     return lambda r: r[key][index]
 
 
-#: The per-seed scores a rare-class row can compare, by the name its table row shows.
-#: Each takes the rare class's index.
-RARE_METRICS: dict[str, Callable[[int], Metric]] = {
-    "F1": lambda i: class_metric("f1", i),
-    "recall": lambda i: class_metric("recall", i),
-    "macro-F1": lambda i: lambda r: r["macro_f1"],
-    "accuracy": lambda i: lambda r: r["accuracy"],
-}
+#: A rare-class row's per-class scores (table name -> per-seed key, a list over classes)
+#: and overall scores (table name -> per-seed key, a number).
+CLASS_SCORES = {"F1": "f1", "recall": "recall"}
+OVERALL_SCORES = {"macro-F1": "macro_f1", "accuracy": "accuracy"}
+
+
+def rare_metric(name: str, rare: str, index: int) -> tuple[str, Metric]:
+    """The table label and per-seed score of ``name`` (a key of ``CLASS_SCORES``, taken
+    for class ``rare`` at ``index``, or of ``OVERALL_SCORES``)."""
+    if name in CLASS_SCORES:
+        return f"{name} {rare}", class_metric(CLASS_SCORES[name], index)
+    key = OVERALL_SCORES[name]
+    return name, lambda r: r[key]
 
 
 def rare_case(
@@ -149,9 +154,8 @@ def rare_case(
     arms = [("real", runs[classics[0]], "real")] + [(c, runs[c], "real+classic") for c in classics]
     gan = (gan_condition, runs[classics[0]], gan_condition)
     rows = [
-        compare(f"{case}: {rare}", label, gan, arms, RARE_METRICS[name](index), seconds)
-        for name in metrics
-        for label in [name if name in ("macro-F1", "accuracy") else f"{name} {rare}"]
+        compare(f"{case}: {rare}", label, gan, arms, metric, seconds)
+        for label, metric in (rare_metric(name, rare, index) for name in metrics)
     ]
     return rows, lines
 
