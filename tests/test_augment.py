@@ -12,12 +12,12 @@ import pytest
 
 from helpers import cli_error
 from scigan.augment import subsets, unlabeled
-from scigan.augment.config import AugmentConfig, read_config
+from scigan.augment.config import AugmentConfig, parse_shares, parse_weights, read_config
 from scigan.augment.experiment import CONDITIONS, augment
 from scigan.augment.gans import gan_config, synthetic_counts
 from scigan.augment.protocol import augmenter_class
 from scigan.augment.selection import accept
-from scigan.augment.shares import parse_shares, take_share
+from scigan.augment.shares import take_share
 from scigan.augment.stats import paired_interval, scores
 from scigan.augment.subsets import draw_subset
 from scigan.cli import main
@@ -619,6 +619,50 @@ def test_the_share_is_chosen_on_rows_the_gan_never_trained_on(
     assert all(not ids & test for ids, _ in fits)
 
 
+def test_weights_parse_like_shares_without_an_upper_bound() -> None:
+    assert parse_weights("") is None and parse_weights("2, 0,0.5") == (0.0, 0.5, 2.0)
+    for bad in ("0.5", "0,-1", "0,inf", "0,nan"):
+        with pytest.raises(ScienceError, match="give at least two distinct weights of 0 or more"):
+            parse_weights(bad)
+
+
+def test_the_class_consistency_weight_is_chosen_on_the_gans_holdout(
+    tagged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scigan.runs import open_run
+
+    fits: list[tuple[set[int], int]] = []  # (real row ids, synthetic count) of each fit
+    original_fit = ImageAugmenter.fit
+
+    def fit(self, x, y, synthetic, classic, seed):
+        fits.append((_ids(x), 0 if synthetic is None else len(synthetic[1])))
+        return original_fit(self, x, y, synthetic, classic, seed)
+
+    monkeypatch.setattr(ImageAugmenter, "fit", fit)
+    out = tmp_path / "out"
+    cfg = AugmentConfig(data=str(tagged), per_class=8, class_consistency_choices="0.5,0", **FAST)
+    results = augment(cfg, out, **QUIET)
+    splits = np.load(out / "splits.npz")
+    test = set(splits["test_rows"].tolist())
+    assert all(not ids & test for ids, _ in fits)
+    for g in results["gans"]:
+        choice = g["class_consistency"]
+        assert choice["weights"] == [0.0, 0.5] and len(choice["validation_macro_f1"]) == 2
+        assert choice["weight"] == choice["weights"][int(np.argmax(choice["validation_macro_f1"]))]
+        assert g["run"] == f"gan/seed-{g['seed']}/weight-{choice['weight']:g}"
+        for w in (0.0, 0.5):  # one GAN per weight, trained with that weight
+            run = open_run(out / "gan" / f"seed-{g['seed']}" / f"weight-{w:g}")
+            assert run.config.data_options.class_consistency == w
+        subset = set(splits[f"train_rows_seed{g['seed']}"].tolist())
+        # the choice: 2 mixed conditions x 2 weights, on the subset without the GAN's holdout
+        inner = [n for ids, n in fits if ids < subset and len(ids) == len(subset) - 3]
+        assert inner.count(24) == 4
+    # the same choices reuse every candidate GAN of an earlier output
+    again = augment(cfg, tmp_path / "again", reuse_gans=out, **QUIET)
+    assert all(g["reused_from"] for g in again["gans"])
+    assert [g["class_consistency"] for g in again["gans"]] == [g["class_consistency"] for g in results["gans"]]
+
+
 def test_statistics() -> None:
     d = paired_interval([0.8, 0.9, 0.85], [0.7, 0.8, 0.8])
     assert d["mean"] == pytest.approx(0.0833333)
@@ -646,6 +690,11 @@ def test_statistics() -> None:
         ({"per_class": 6, "synthetic_shares": "0.5"}, "--synthetic-shares '0.5': give at least two distinct"),
         ({"per_class": 6, "synthetic_shares": "0,2"}, "--synthetic-shares '0,2': give at least two distinct"),
         ({"per_class": 6, "synthetic_shares": "0,half"}, "give comma-separated numbers, e.g. 0,0.25,0.5,1"),
+        ({"per_class": 6, "class_consistency_choices": "0"}, "--class-consistency-choices '0': give at least two"),
+        (
+            {"per_class": 6, "class_consistency": 0.5, "class_consistency_choices": "0,1"},
+            "--class-consistency-choices picks each seed's weight itself; drop --class-consistency or the choices",
+        ),
         ({"per_class": 6, "gan_select": "fdd"}, "--gan-select fdd: not a declared score"),
         ({"per_class": 6, "gan_select": "label_accuracy", "gan_eval_every": 0}, "--gan-select needs quick evaluations"),
         ({"per_class": 6, "classifier": "logreg"}, "images data use --classifier cnn; drop --classifier logreg"),
@@ -676,6 +725,7 @@ def test_bad_input(tagged: Path, tmp_path: Path, options: dict, message: str) ->
         ({"cnn_steps": 50}, "--cnn-steps is for images data, not tabular; drop it"),
         ({"corruptions": True}, "--corruptions is for images data, not tabular; drop it"),
         ({"class_consistency": 0.5}, "--class-consistency is for images data, not tabular; drop it"),
+        ({"class_consistency_choices": "0,1"}, "--class-consistency-choices is for images data, not tabular; drop"),
         ({"classifier": "cnn"}, "--classifier cnn is not for tabular data; choose logreg or gboost"),
         ({"classic": "affine"}, "--classic affine is not for tabular data; choose smote or reweight"),
         ({"size": 8}, "--size is an option of images data, not of tabular data"),

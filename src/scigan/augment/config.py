@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,14 @@ class AugmentConfig:
         "a classifier trained on the GAN's own training images alone); 0 = off.",
         Interval(0),
     )
+    class_consistency_choices: str = option(
+        "",
+        "Images: comma-separated class-consistency weights, e.g. 0,0.5,1: each seed trains "
+        "one GAN per weight and keeps the one whose samples give the best mean macro-F1 "
+        "of real+gan and real+classic+gan on the GAN's holdout (10 % of the subset, never "
+        "the test split), the models trained on the rest of the subset; ties go to the "
+        "least weight; instead of --class-consistency.",
+    )
     device: str = option("cpu", "Where the GANs train: cpu, cuda or auto.")
 
 
@@ -157,7 +166,9 @@ def validate(cfg: AugmentConfig) -> None:
     """Check the options that depend neither on the data nor on its kind, against their
     declared constraints (ScienceError naming every bad value), and that ``--gan-select``
     names a declared score and has quick evaluations to pick from, and that
-    ``--rebalance`` is not combined with ``--synthetic-per-class``."""
+    ``--rebalance`` is not combined with ``--synthetic-per-class``, nor
+    ``--class-consistency-choices`` with ``--class-consistency``; the lists of
+    ``--synthetic-shares`` and ``--class-consistency-choices`` are parsed."""
     from scigan.core.selection import check_choice
 
     opt.validate(cfg)
@@ -165,8 +176,39 @@ def validate(cfg: AugmentConfig) -> None:
         raise ScienceError(
             "--rebalance sets each class's GAN samples itself; drop --synthetic-per-class or --rebalance"
         )
+    if cfg.class_consistency and cfg.class_consistency_choices:
+        raise ScienceError(
+            "--class-consistency-choices picks each seed's weight itself; drop --class-consistency or the choices"
+        )
+    parse_shares(cfg.synthetic_shares)
+    parse_weights(cfg.class_consistency_choices)
     if cfg.gan_select:
         check_choice(cfg.gan_select, "--gan-select", cfg.gan_eval_every, "--gan-eval-every")
+
+
+def parse_shares(text: str) -> tuple[float, ...] | None:
+    """``--synthetic-shares``: "0,0.5,1" -> (0.0, 0.5, 1.0); None for "" (see :func:`parse_grid`)."""
+    return parse_grid(text, "--synthetic-shares", "shares in [0, 1]", 1.0, "0,0.25,0.5,1")
+
+
+def parse_weights(text: str) -> tuple[float, ...] | None:
+    """``--class-consistency-choices``: "1,0" -> (0.0, 1.0); None for "" (see :func:`parse_grid`)."""
+    return parse_grid(text, "--class-consistency-choices", "weights of 0 or more", math.inf, "0,0.5,1")
+
+
+def parse_grid(text: str, flag: str, what: str, upper: float, example: str) -> tuple[float, ...] | None:
+    """The distinct numbers of the comma-separated ``text``, sorted; None for "".
+    ScienceError (naming ``flag``, ``what`` the values are and an ``example``) unless
+    there are at least two, each finite and in [0, ``upper``]."""
+    if not text.strip():
+        return None
+    try:
+        values = sorted({float(part) for part in text.split(",")})
+    except ValueError:
+        raise ScienceError(f"{flag} {text!r}: give comma-separated numbers, e.g. {example}") from None
+    if len(values) < 2 or not all(math.isfinite(v) and 0.0 <= v <= upper for v in values):
+        raise ScienceError(f"{flag} {text!r}: give at least two distinct {what}, e.g. {example}")
+    return tuple(values)
 
 
 def write_config(cfg: AugmentConfig, out: Path) -> None:

@@ -11,17 +11,25 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from scigan.augment.config import AugmentConfig, data_options, prepare_output, validate, write_config
+from scigan.augment.config import (
+    AugmentConfig,
+    data_options,
+    parse_shares,
+    parse_weights,
+    prepare_output,
+    validate,
+    write_config,
+)
 from scigan.augment.gans import GAN_HOLDOUT, draw_synthetic, synthetic_counts, train_gan
 from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
 from scigan.augment.selection import drs_keep
-from scigan.augment.shares import choose_shares, gan_holdout, parse_shares, take_share
+from scigan.augment.shares import choose_shares, gan_holdout, take_share
 from scigan.augment.stats import scores, summarise
 from scigan.augment.subsets import check_counts, draw_subset, labels, parse_imbalance, test_split
 from scigan.augment.table import format_table, plot
@@ -79,7 +87,6 @@ def augment(
     rare = parse_imbalance(cfg.imbalance, names)
     pool_rows, test_rows = test_split(data, cfg.test_fraction, cfg.seed)
     check_counts(labels(data)[pool_rows], names, cfg.per_class)
-    parse_shares(cfg.synthetic_shares)
     # every seed's subset has the same size per class: the first one's tells
     first = pool_rows[draw_subset(labels(data)[pool_rows], len(names), cfg.per_class, rare, cfg.seed)]
     if cfg.rebalance and not synthetic_counts(cfg, task, labels(data)[first]).any():
@@ -170,15 +177,11 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     train_rows = pool_rows[draw_subset(labels(data)[pool_rows], len(names), cfg.per_class, rare, seed)]
     real = replace(data.subset(train_rows), test_mask=None)
     unlabeled_rows, pseudo = _pseudo_labelled(cfg, task, data, real, np.setdiff1d(pool_rows, train_rows), seed)
-    gan_run = out / "gan" / f"seed-{seed}"
     started = time.perf_counter()
     gan_data = real if pseudo is None else concat([real, pseudo.data])
-    result, earlier = train_gan(cfg, task, gan_data, seed, gan_run, reuse_gans)
+    seed_gan = _seed_gan(cfg, task, real, gan_data, seed, out, reuse_gans)
     gan_seconds = time.perf_counter() - started
-    synthetic = draw_synthetic(gan_run, synthetic_counts(cfg, task, labels(real)), names, seed)
-    drawn = len(synthetic)
-    if cfg.drs:
-        synthetic = synthetic.subset(drs_keep(gan_run, synthetic, gan_data, cfg.drs, seed))
+    synthetic = seed_gan.synthetic
     conditions = conditions_for(cfg)
     chosen = _chosen_shares(cfg, task, real, gan_data, synthetic, conditions, seed)
     per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in conditions}
@@ -195,19 +198,21 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     )
     gan = {
         "seed": seed,
-        "run": str(gan_run.relative_to(out)),
-        "steps": result.step,
-        "reused_from": str(earlier) if earlier is not None else None,
+        "run": str(seed_gan.run.relative_to(out)),
+        "steps": seed_gan.result.step,
+        "reused_from": str(seed_gan.earlier) if seed_gan.earlier is not None else None,
         "seconds": round(gan_seconds, 1),
-        "best_step": result.best_step,
+        "best_step": seed_gan.result.best_step,
         "n_train": len(real),
         "train_per_class": np.bincount(labels(real), minlength=len(names)).tolist(),
-        "synthetic_drawn": drawn,
+        "synthetic_drawn": seed_gan.drawn,
         "synthetic_after_drs": len(synthetic),
         "synthetic_kept": len(kept),
         "synthetic_kept_per_class": np.bincount(kept, minlength=len(names)).tolist(),
         "label_agreement_real_only": agreement,
     }
+    if seed_gan.weight_choice:
+        gan["class_consistency"] = seed_gan.weight_choice
     if chosen:
         gan["synthetic_shares"] = chosen
     if pseudo is not None:
@@ -252,6 +257,96 @@ def _pseudo_labelled(
     return rows, pseudo
 
 
+@dataclass(frozen=True)
+class SeedGAN:
+    """One seed's GAN as the conditions use it."""
+
+    run: Path
+    """Its run folder."""
+    result: Any
+    """How far it trained (``step``, ``best_step``)."""
+    earlier: Path | None
+    """The earlier output's run it was copied from (``--reuse-gans``); None when trained here."""
+    synthetic: Dataset
+    """Its samples for the experiment (after DRS)."""
+    drawn: int
+    """How many samples were drawn before DRS."""
+    weight_choice: dict[str, Any] | None = None
+    """With ``--class-consistency-choices``: {"weights", "validation_macro_f1" (one
+    per weight), "weight"}."""
+
+
+def _seed_gan(
+    cfg: AugmentConfig,
+    task: Augmenter,
+    real: Dataset,
+    gan_data: Dataset,
+    seed: int,
+    out: Path,
+    reuse_gans: Path | None,
+) -> SeedGAN:
+    """The seed's GAN, trained on ``gan_data`` (the subset ``real`` and any pseudo-
+    labelled rows) into ``out/gan/seed-<seed>``; with ``--class-consistency-choices``
+    one GAN per weight in ``weight-<w>`` under it, and the one whose samples score the
+    best mean macro-F1 of the mixed conditions on the real rows of the GAN's holdout
+    (:func:`scigan.augment.shares.choose_shares` with every sample; the least weight of
+    those tied)."""
+    folder = out / "gan" / f"seed-{seed}"
+    weights = parse_weights(cfg.class_consistency_choices)
+    if weights is None:
+        return _one_gan(cfg, task, real, gan_data, seed, folder, out, reuse_gans)
+    single = replace(cfg, class_consistency_choices="")
+    candidates = [
+        _one_gan(
+            replace(single, class_consistency=w), task, real, gan_data, seed, folder / f"weight-{w:g}", out, reuse_gans
+        )
+        for w in weights
+    ]
+    held = _real_holdout(gan_data, real, seed)
+    mixed = _mixed(conditions_for(cfg))
+    f1 = []
+    for candidate in candidates:
+        scored = choose_shares(task, real, held, candidate.synthetic, mixed, (1.0,), cfg.filter, seed)
+        f1.append(float(np.mean([c["validation_macro_f1"][0] for c in scored.values()])))
+    best = int(np.argmax(f1))  # the first of equals: the least weight
+    choice = {"weights": list(weights), "validation_macro_f1": [round(v, 4) for v in f1], "weight": weights[best]}
+    return replace(candidates[best], weight_choice=choice)
+
+
+def _one_gan(
+    cfg: AugmentConfig,
+    task: Augmenter,
+    real: Dataset,
+    gan_data: Dataset,
+    seed: int,
+    run: Path,
+    out: Path,
+    reuse_gans: Path | None,
+) -> SeedGAN:
+    """The GAN of ``cfg`` trained on ``gan_data`` into ``run`` (or copied from the same
+    place under ``reuse_gans`` when that holds the same GAN), its samples drawn for the
+    subset ``real`` and passed through DRS under ``--drs``."""
+    earlier = None if reuse_gans is None else reuse_gans / run.relative_to(out)
+    result, copied = train_gan(cfg, task, gan_data, seed, run, earlier)
+    synthetic = draw_synthetic(run, synthetic_counts(cfg, task, labels(real)), list(real.class_names), seed)
+    drawn = len(synthetic)
+    if cfg.drs:
+        synthetic = synthetic.subset(drs_keep(run, synthetic, gan_data, cfg.drs, seed))
+    return SeedGAN(run, result, copied, synthetic, drawn)
+
+
+def _real_holdout(gan_data: Dataset, real: Dataset, seed: int) -> np.ndarray:
+    """Positions (M,) into ``real`` of the rows the seed's GAN run holds out (the
+    pseudo-labelled rows of ``gan_data`` follow the real ones and are left out)."""
+    held = gan_holdout(gan_data, GAN_HOLDOUT, seed)
+    return held[held < len(real)]
+
+
+def _mixed(conditions: tuple[str, ...]) -> tuple[str, ...]:
+    """The conditions of ``conditions`` that mix real and synthetic samples."""
+    return tuple(c for c in conditions if "gan" in c and c != "gan")
+
+
 def _chosen_shares(
     cfg: AugmentConfig,
     task: Augmenter,
@@ -267,10 +362,9 @@ def _chosen_shares(
     shares = parse_shares(cfg.synthetic_shares)
     if shares is None:
         return {}
-    held = gan_holdout(gan_data, GAN_HOLDOUT, seed)
-    held = held[held < len(real)]  # the pseudo-labelled rows follow the real ones
-    mixed = tuple(c for c in conditions if "gan" in c and c != "gan")
-    return choose_shares(task, real, held, synthetic, mixed, shares, cfg.filter, seed)
+    return choose_shares(
+        task, real, _real_holdout(gan_data, real, seed), synthetic, _mixed(conditions), shares, cfg.filter, seed
+    )
 
 
 def _read_pool(cfg: AugmentConfig, path: Path) -> Dataset:

@@ -101,15 +101,14 @@ def reusable_gan(run: Path, config: TrainConfig, subset: Dataset, kind_options: 
 
 
 def train_gan(
-    cfg: AugmentConfig, task: Augmenter, real: Dataset, seed: int, gan_run: Path, reuse_gans: str | Path | None
+    cfg: AugmentConfig, task: Augmenter, real: Dataset, seed: int, gan_run: Path, earlier: Path | None
 ) -> tuple[Any, Path | None]:
-    """Train (or copy from ``reuse_gans``, when it holds the same GAN) the seed's GAN into
-    ``gan_run``; returns how far it trained (``step``, ``best_step``) and where it was
-    copied from (None when trained here)."""
+    """Train the seed's GAN on ``real`` into ``gan_run``, or copy the ``earlier`` run
+    folder (an earlier output's) when it holds the same GAN; returns how far it trained
+    (``step``, ``best_step``) and where it was copied from (None when trained here)."""
     from scigan.workflows.train import train
 
     gan_cfg = gan_config(cfg, task, real, seed)
-    earlier = None if reuse_gans is None else Path(reuse_gans) / "gan" / f"seed-{seed}"
     if earlier is not None and reusable_gan(earlier, gan_cfg, real, task.gan_options):
         shutil.copytree(earlier, gan_run)
         return SimpleNamespace(step=gan_cfg.steps, best_step=None), earlier

@@ -21,22 +21,6 @@ from scigan.errors import ScienceError
 from scigan.modalities.base import Dataset, split_holdout
 
 
-def parse_shares(text: str) -> tuple[float, ...] | None:
-    """ "0,0.5,1" -> (0.0, 0.5, 1.0), sorted; None for "". ScienceError unless there are
-    at least two distinct shares, each a number in [0, 1]."""
-    if not text.strip():
-        return None
-    try:
-        shares = sorted({float(part) for part in text.split(",")})
-    except ValueError:
-        raise ScienceError(f"--synthetic-shares {text!r}: give comma-separated numbers, e.g. 0,0.25,0.5,1") from None
-    if len(shares) < 2 or not all(0.0 <= s <= 1.0 for s in shares):
-        raise ScienceError(
-            f"--synthetic-shares {text!r}: give at least two distinct shares in [0, 1], e.g. 0,0.25,0.5,1"
-        )
-    return tuple(shares)
-
-
 def take_share(y: np.ndarray, share: float) -> np.ndarray:
     """Positions (M,) into synthetic labels ``y`` (N,): the first ``round(share · n_c)``
     samples of every class c (the samples are in drawing order, so any prefix is a random

@@ -19,7 +19,9 @@ class ImageAugmenter(BaseAugmenter):
 
     classifiers: ClassVar[tuple[str, ...]] = ("cnn",)
     classics: ClassVar[tuple[str, ...]] = ("affine", "oversample")
-    options: ClassVar[frozenset[str]] = frozenset({"flips", "cnn_steps", "corruptions", "class_consistency"})
+    options: ClassVar[frozenset[str]] = frozenset(
+        {"flips", "cnn_steps", "corruptions", "class_consistency", "class_consistency_choices"}
+    )
     gan_options: ClassVar[frozenset[str]] = frozenset({"class_consistency"})
     labels_hint = "images: sub-folders per class or an .npz with y"
 
