@@ -16,7 +16,7 @@ from scigan.augment.config import AugmentConfig, parse_shares, parse_weights, re
 from scigan.augment.experiment import CONDITIONS, augment
 from scigan.augment.gans import gan_config, synthetic_counts
 from scigan.augment.protocol import augmenter_class
-from scigan.augment.selection import accept
+from scigan.augment.selection import accept, kept
 from scigan.augment.shares import take_share
 from scigan.augment.stats import paired_interval, scores
 from scigan.augment.subsets import draw_subset
@@ -518,6 +518,29 @@ def test_oversampling_draws_every_class_equally_often() -> None:
     assert abs(y[_draw(len(y), 20000, None, g)].float().mean().item() - 0.1) < 0.02  # uniform: as the data
 
 
+def test_the_filter_then_the_cap_keep_the_first_passing_samples_of_each_class() -> None:
+    y = np.array([0, 0, 0, 1, 1, 2, 0])
+    proba = np.full((7, 3), 0.1)
+    proba[np.arange(7), y] = [0.9, 0.2, 0.8, 0.9, 0.7, 0.3, 0.95]
+    assert kept(y, np.array([2, 5, 5]), None, 0.0).tolist() == [0, 1, 3, 4, 5]  # the first 2 of class 0
+    # the filter drops 1 (0.2) and 5 (0.3); the cap then takes 0 and 2 of class 0, not 6
+    assert kept(y, np.array([2, 1, 1]), proba, 0.5).tolist() == [0, 2, 3]
+    assert kept(y, np.array([0, 0, 0]), proba, 0.5).tolist() == []
+
+
+def test_overdraw_refills_what_the_filter_drops(tagged: Path, tmp_path: Path) -> None:
+    base = {"data": str(tagged), "per_class": 8, "synthetic_per_class": 10, **FAST}
+    capped = augment(AugmentConfig(**base, overdraw=2.0), tmp_path / "capped", **QUIET)
+    for g in capped["gans"]:
+        assert g["synthetic_drawn"] == 60 and g["synthetic_kept_per_class"] == [10, 10, 10]
+    filtered = augment(AugmentConfig(**base, overdraw=3.0, filter=0.4), tmp_path / "filtered", **QUIET)
+    once = augment(AugmentConfig(**base, filter=0.4), tmp_path / "once", **QUIET)
+    for g, h in zip(filtered["gans"], once["gans"], strict=True):
+        assert g["synthetic_drawn"] == 90 and max(g["synthetic_kept_per_class"]) <= 10
+        # the same GAN and filter: three times the draws keep at least as many per class
+        assert all(a >= b for a, b in zip(g["synthetic_kept_per_class"], h["synthetic_kept_per_class"], strict=True))
+
+
 def test_drs_accepts_the_samples_the_critic_rates_real() -> None:
     # half the samples look real (log ratio 0), half look fake (-6)
     log_ratio = np.r_[np.zeros(500), np.full(500, -6.0)]
@@ -687,6 +710,7 @@ def test_statistics() -> None:
         ({"per_class": 6, "unlabeled": "nowhere.npz"}, "--unlabeled nowhere.npz: no such file or folder"),
         ({"per_class": 6, "unlabeled": "0"}, "--unlabeled 0: give a count of at least 1"),
         ({"per_class": 6, "filter": 1.2}, "--filter must be below 1, got 1.2"),
+        ({"per_class": 6, "overdraw": 0.5}, "--overdraw must be at least 1"),
         ({"per_class": 6, "synthetic_shares": "0.5"}, "--synthetic-shares '0.5': give at least two distinct"),
         ({"per_class": 6, "synthetic_shares": "0,2"}, "--synthetic-shares '0,2': give at least two distinct"),
         ({"per_class": 6, "synthetic_shares": "0,half"}, "give comma-separated numbers, e.g. 0,0.25,0.5,1"),

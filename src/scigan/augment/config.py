@@ -85,6 +85,13 @@ class AugmentConfig:
         "assigns to their label with at least this probability; 0 keeps all.",
         Interval(0, 1, high_open=True),
     )
+    overdraw: float = option(
+        1.0,
+        "Draw this many times each class's synthetic count and keep at most the count per "
+        "class after --drs and --filter, the first in drawing order: a per-class cap that "
+        "refills what the selection drops; 1 draws the count.",
+        Interval(1, 100),
+    )
     drs: float = option(
         0.0,
         "Discriminator rejection sampling (Azadi et al. 2019): keep each synthetic sample "

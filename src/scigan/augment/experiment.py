@@ -28,7 +28,7 @@ from scigan.augment.config import (
 )
 from scigan.augment.gans import GAN_HOLDOUT, draw_synthetic, synthetic_counts, train_gan
 from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
-from scigan.augment.selection import drs_keep
+from scigan.augment.selection import drs_keep, kept
 from scigan.augment.shares import choose_shares, gan_holdout, take_share
 from scigan.augment.stats import scores, summarise
 from scigan.augment.subsets import check_counts, draw_subset, labels, parse_imbalance, test_split
@@ -120,10 +120,12 @@ def augment(
             splits[f"unlabeled_rows_seed{seed}"] = done["unlabeled_rows"]
         for name in conditions:
             per_seed[name].append(done["scores"][name])
-        gans.append(done["gan"])
+        gan = done["gan"]
+        gans.append(gan)
+        weight = f" (class-consistency {gan['class_consistency']['weight']:g})" if "class_consistency" in gan else ""
         log(
-            f"seed {seed}: GAN {done['gan']['steps']} steps in {done['gan']['seconds']:.0f} s; kept "
-            f"{done['gan']['synthetic_kept']}/{done['gan']['synthetic_drawn']} synthetic; accuracy "
+            f"seed {seed}: GAN{weight} {gan['steps']} steps in {gan['seconds']:.0f} s; kept "
+            f"{gan['synthetic_kept']}/{gan['synthetic_drawn']} synthetic; accuracy "
             + ", ".join(f"{c} {per_seed[c][-1]['accuracy']:.3f}" for c in conditions)
         )
 
@@ -166,9 +168,10 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     """One seed of the experiment, from the config alone (in this process or a worker):
     its training subset (``train_rows``, indices into the data set) and unlabeled pool
     (``unlabeled_rows``, when drawn from the data set, else None), its GAN trained into
-    ``out/gan/seed-<seed>`` (or copied from ``reuse_gans``) on the subset and the pool's
-    pseudo-labelled examples, the downstream model's test ``scores`` under every
-    condition, and the ``gan`` record of results.json."""
+    ``out/gan/seed-<seed>`` (or copied from ``reuse_gans``; one per weight below it
+    with ``--class-consistency-choices``) on the subset and the pool's pseudo-labelled
+    examples, the downstream model's test ``scores`` under every condition, and the
+    ``gan`` record of results.json."""
     data, task = _loaded(cfg)
     names = list(data.class_names)
     rare = parse_imbalance(cfg.imbalance, names)
@@ -183,7 +186,7 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     gan_seconds = time.perf_counter() - started
     synthetic = seed_gan.synthetic
     conditions = conditions_for(cfg)
-    chosen = _chosen_shares(cfg, task, real, gan_data, synthetic, conditions, seed)
+    chosen = _chosen_shares(cfg, task, real, gan_data, seed_gan, conditions, seed)
     per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in conditions}
     kept, agreement = _conditions(
         cfg,
@@ -191,6 +194,7 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
         real,
         test,
         synthetic,
+        seed_gan.caps,
         None if pseudo is None else pseudo.data,
         {name: c["share"] for name, c in chosen.items()},
         seed,
@@ -271,6 +275,9 @@ class SeedGAN:
     """Its samples for the experiment (after DRS)."""
     drawn: int
     """How many samples were drawn before DRS."""
+    caps: np.ndarray
+    """The most samples (C,) of each class the conditions keep (the count drawn
+    ``--overdraw`` times)."""
     weight_choice: dict[str, Any] | None = None
     """With ``--class-consistency-choices``: {"weights", "validation_macro_f1" (one
     per weight), "weight"}."""
@@ -306,7 +313,7 @@ def _seed_gan(
     mixed = _mixed(conditions_for(cfg))
     f1 = []
     for candidate in candidates:
-        scored = choose_shares(task, real, held, candidate.synthetic, mixed, (1.0,), cfg.filter, seed)
+        scored = choose_shares(task, real, held, candidate.synthetic, mixed, (1.0,), cfg.filter, candidate.caps, seed)
         f1.append(float(np.mean([c["validation_macro_f1"][0] for c in scored.values()])))
     best = int(np.argmax(f1))  # the first of equals: the least weight
     choice = {"weights": list(weights), "validation_macro_f1": [round(v, 4) for v in f1], "weight": weights[best]}
@@ -325,14 +332,16 @@ def _one_gan(
 ) -> SeedGAN:
     """The GAN of ``cfg`` trained on ``gan_data`` into ``run`` (or copied from the same
     place under ``reuse_gans`` when that holds the same GAN), its samples drawn for the
-    subset ``real`` and passed through DRS under ``--drs``."""
+    subset ``real`` (``--overdraw`` times the counts) and passed through DRS under ``--drs``."""
     earlier = None if reuse_gans is None else reuse_gans / run.relative_to(out)
     result, copied = train_gan(cfg, task, gan_data, seed, run, earlier)
-    synthetic = draw_synthetic(run, synthetic_counts(cfg, task, labels(real)), list(real.class_names), seed)
+    caps = synthetic_counts(cfg, task, labels(real))
+    draws = np.ceil(caps * cfg.overdraw).astype(int)
+    synthetic = draw_synthetic(run, draws, list(real.class_names), seed)
     drawn = len(synthetic)
     if cfg.drs:
         synthetic = synthetic.subset(drs_keep(run, synthetic, gan_data, cfg.drs, seed))
-    return SeedGAN(run, result, copied, synthetic, drawn)
+    return SeedGAN(run, result, copied, synthetic, drawn, caps)
 
 
 def _real_holdout(gan_data: Dataset, real: Dataset, seed: int) -> np.ndarray:
@@ -352,19 +361,18 @@ def _chosen_shares(
     task: Augmenter,
     real: Dataset,
     gan_data: Dataset,
-    synthetic: Dataset,
+    gan: SeedGAN,
     conditions: tuple[str, ...],
     seed: int,
 ) -> dict[str, dict[str, Any]]:
-    """The synthetic share each GAN condition of ``conditions`` takes, chosen on the
-    real rows of the seed's GAN holdout (:func:`scigan.augment.shares.choose_shares`);
+    """The share of ``gan``'s samples each GAN condition of ``conditions`` takes, chosen
+    on the real rows of the seed's GAN holdout (:func:`scigan.augment.shares.choose_shares`);
     empty without ``--synthetic-shares``."""
     shares = parse_shares(cfg.synthetic_shares)
     if shares is None:
         return {}
-    return choose_shares(
-        task, real, _real_holdout(gan_data, real, seed), synthetic, _mixed(conditions), shares, cfg.filter, seed
-    )
+    held = _real_holdout(gan_data, real, seed)
+    return choose_shares(task, real, held, gan.synthetic, _mixed(conditions), shares, cfg.filter, gan.caps, seed)
 
 
 def _read_pool(cfg: AugmentConfig, path: Path) -> Dataset:
@@ -382,16 +390,19 @@ def _conditions(
     real: Dataset,
     test: Dataset,
     synthetic: Dataset,
+    caps: np.ndarray,
     pseudo: Dataset | None,
     shares: dict[str, float],
     seed: int,
     per_seed: dict[str, list[dict[str, Any]]],
 ) -> tuple[np.ndarray, float]:
     """Train the downstream model under every condition on one seed's ``real`` subset,
-    ``synthetic`` samples (the share ``shares`` names, where it names the condition) and
-    ``pseudo``-labelled examples, append each one's test scores to ``per_seed``, and
-    return the labels (M,) of the synthetic samples the ``filter`` kept and the share of
-    all synthetic samples whose label the real-only model predicts."""
+    ``synthetic`` samples (those :func:`scigan.augment.selection.kept` keeps with
+    ``--filter`` by the real-only model and at most ``caps`` (C,) per class; the share
+    ``shares`` names, where it names the condition) and ``pseudo``-labelled examples,
+    append each one's test scores to ``per_seed``, and return the labels (M,) of the
+    synthetic samples kept and the share of all synthetic samples whose label the
+    real-only model predicts."""
     task.fit_features(real)
     rx, tx, sx = task.features(real), task.features(test), task.features(synthetic)
     corrupted = task.corruptions(tx, cfg.seed) if cfg.corruptions else {}
@@ -414,11 +425,10 @@ def _conditions(
         if name == "real":  # the real-only model judges the synthetic samples
             proba = task.proba(models["real"], sx)
             agreement = float((proba.argmax(1) == sy).mean())
-            if cfg.filter > 0:
-                keep = proba[np.arange(len(sy)), sy] >= cfg.filter
-                sx, sy = sx[keep], sy[keep]
-                if not len(sy):
-                    raise ScienceError(f"--filter {cfg.filter} kept no synthetic sample (seed {seed}); lower it")
+            keep = kept(sy, caps, proba, cfg.filter)
+            if not len(keep):
+                raise ScienceError(f"--filter {cfg.filter} kept no synthetic sample (seed {seed}); lower it")
+            sx, sy = sx[keep], sy[keep]
         entry = {"seed": seed, **scores(labels(test), task.proba(models[name], tx))}
         if corrupted:
             entry["corrupted"] = {

@@ -1,4 +1,5 @@
-"""Which synthetic samples the experiment keeps: discriminator rejection sampling.
+"""Which synthetic samples the experiment keeps: discriminator rejection sampling, then
+``--filter`` and the per-class cap (:func:`kept`).
 
 DRS (Azadi et al. 2019) accepts a generated sample x with probability
 sigmoid(F(x) − γ), where F(x) = L(x) − L_max − log(1 − exp(L(x) − L_max − ε)), L(x) is
@@ -20,6 +21,20 @@ from scigan.modalities.base import Dataset
 
 #: ε of DRS's F (keeps the logarithm finite at the largest ratio).
 EPSILON = 1e-6
+
+
+def kept(y: np.ndarray, caps: np.ndarray, proba: np.ndarray | None, keep_at: float) -> np.ndarray:
+    """Positions (M,) into synthetic labels ``y`` (N,) that the conditions use: those
+    whose own label the classifier's ``proba`` (N, C) gives at least ``keep_at``
+    (``--filter``; 0 keeps all and ``proba`` may be None), then at most ``caps[c]`` of
+    each class c, the first in drawing order (``--overdraw`` draws more to fill them),
+    sorted."""
+    passed = np.ones(len(y), dtype=bool)
+    if keep_at > 0:
+        assert proba is not None
+        passed = proba[np.arange(len(y)), y] >= keep_at
+    taken = [np.flatnonzero(passed & (y == c))[: int(n)] for c, n in enumerate(caps)]
+    return np.sort(np.concatenate(taken)) if taken else np.zeros(0, dtype=np.int64)
 
 
 def drs_keep(run: Path, synthetic: Dataset, real: Dataset, percentile: float, seed: int) -> np.ndarray:

@@ -52,28 +52,34 @@ def choose_shares(
     conditions: tuple[str, ...],
     shares: tuple[float, ...],
     keep_at: float,
+    caps: np.ndarray,
     seed: int,
 ) -> dict[str, dict[str, Any]]:
     """For each GAN condition in ``conditions`` (its name holds "classic" when classic
     augmentation applies), the share of ``synthetic`` chosen on the rows ``held`` of the
     seed's subset ``real`` (positions, (M,)): {"share", "validation_macro_f1" (one per
-    share)}. Samples below ``keep_at`` (``--filter``; 0 keeps all) by the classifier of
-    the rows outside ``held`` are dropped first. Leaves ``task``'s feature map fitted on
-    those rows; fit it again before scoring the test split."""
+    share)}. The samples are first selected as the conditions select them
+    (:func:`scigan.augment.selection.kept`: ``keep_at`` is ``--filter``, by the
+    classifier of the rows outside ``held``, and ``caps`` (C,) the most kept per class).
+    Leaves ``task``'s feature map fitted on those rows; fit it again before scoring the
+    test split."""
+    from scigan.augment.selection import kept
     from scigan.augment.stats import scores
 
     valid = np.zeros(len(real), dtype=bool)
     valid[held] = True
     inner, check = real.subset(~valid), real.subset(valid)
     if len(np.unique(labels(inner))) < task.num_classes:
-        raise ScienceError("--synthetic-shares: a class has no training example outside the GAN's holdout; drop it")
+        raise ScienceError(
+            "--synthetic-shares / --class-consistency-choices: a class has no training example outside "
+            "the GAN's holdout; give more examples per class or drop the option"
+        )
     task.fit_features(inner)
     ix, iy, vx = task.features(inner), labels(inner), task.features(check)
     sx, sy = task.features(synthetic), labels(synthetic)
-    if keep_at > 0:
-        proba = task.proba(task.fit(ix, iy, None, False, seed), sx)
-        keep = proba[np.arange(len(sy)), sy] >= keep_at
-        sx, sy = sx[keep], sy[keep]
+    proba = task.proba(task.fit(ix, iy, None, False, seed), sx) if keep_at > 0 else None
+    keep = kept(sy, caps, proba, keep_at)
+    sx, sy = sx[keep], sy[keep]
     chosen = {}
     for name in conditions:
         f1 = []
