@@ -133,7 +133,6 @@ def rare_metric(name: str, rare: str, index: int) -> tuple[str, Metric]:
 
 
 def rare_case(
-    args: Any,
     work: Path,
     case: str,
     base: AugmentConfig,
@@ -175,9 +174,7 @@ def rare_cells(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
     rows, lines = [], []
     for i in picks[:1] if args.quick else picks:
         name = data.class_names[i]
-        r, line = rare_case(
-            args, work, "rare-cells", replace(base, imbalance=f"{name}=0.1"), name, ("reweight", "smote")
-        )
+        r, line = rare_case(work, "rare-cells", replace(base, imbalance=f"{name}=0.1"), name, ("reweight", "smote"))
         rows += r
         lines += line
     return rows, lines
@@ -213,7 +210,6 @@ def rare_image(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
             cnn_steps=100 if args.quick else 400,
         )
         r, line = rare_case(
-            args,
             work,
             f"rare-image: {data}",
             cfg,
@@ -234,9 +230,7 @@ def tables(args: Any, work: Path) -> tuple[list[dict[str, Any]], list[str]]:
         base = AugmentConfig(
             data=data, imbalance=f"{rare}={share}", repeats=args.repeats, gan_steps=300 if args.quick else 0
         )
-        r, line = rare_case(
-            args, work, f"tables: {data}", base, rare, ("smote", "reweight"), metrics=("F1", "macro-F1")
-        )
+        r, line = rare_case(work, f"tables: {data}", base, rare, ("smote", "reweight"), metrics=("F1", "macro-F1"))
         rows += r
         lines += line
     return rows, lines
