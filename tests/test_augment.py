@@ -728,6 +728,7 @@ def test_statistics() -> None:
             {"per_class": 6, "imbalance": "a=0.5", "rebalance": True, "synthetic_per_class": 5},
             "--rebalance sets each class's GAN samples itself; drop --synthetic-per-class or --rebalance",
         ),
+        ({"per_class": 6, "drop_columns": "site"}, "--drop-columns is an option of tabular data, not of images data"),
         (
             {"per_class": 6, "label_column": "kind"},
             "--label-column is an option of tabular, expression, sequences, molecules and timeseries data",

@@ -90,6 +90,28 @@ def test_codec_inverts_every_kind_exactly_and_survives_saving(tmp_path: Path) ->
     assert back["dose"].isna().sum() == 2 and back["stage"].isna().sum() == 1
 
 
+def test_dropped_columns_never_reach_the_table(tmp_path: Path) -> None:
+    from scigan.config import TrainConfig
+    from scigan.modalities.tabular.modality import TabularModality
+
+    path = tmp_path / "t.csv"
+    _mixed_frame().to_csv(path, index=False)
+    cfg = TrainConfig.from_flat(data=str(path), label_column="outcome", drop_columns="visit, site,visit")
+    data = TabularModality().read(cfg)
+    assert list(data.x.columns) == ["dose", "age", "stage", "smoker", "visits", "outcome"]
+    assert "site" not in data.info["schema"] and data.class_names
+    for drop, message in (
+        ("dose,height", "--drop-columns: unknown column 'height'; the table has: dose, age"),
+        ("outcome", "--drop-columns: 'outcome' is the label column; drop it from --drop-columns"),
+    ):
+        with pytest.raises(ScienceError, match=message):
+            load_table(_mixed_frame(), label_column="outcome", drop_columns=drop)
+    with pytest.raises(ScienceError, match="--drop-columns would leave no column"):
+        load_table(_mixed_frame()[["dose", "age"]], drop_columns="age,dose")
+    with pytest.raises(ScienceError, match="--column-types: unknown column 'site'"):
+        load_table(_mixed_frame(), column_types="site=categorical", drop_columns="site")
+
+
 def test_decoding_respects_bounds_and_integers() -> None:
     data = load_table(_mixed_frame(), label_column="outcome")
     codec = TableCodec.fit(data, conditional=True, seed=0)

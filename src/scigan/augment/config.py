@@ -143,6 +143,9 @@ class AugmentConfig:
     )
     cnn_steps: int = option(400, "Optimizer steps of the downstream CNN (the same for every condition).", Interval(1))
     label_column: str = option("", "Tables and expression: the label column (empty takes the built-in's own).")
+    drop_columns: str = option(
+        "", "Tables: comma-separated columns to leave out, e.g. a follow-up time that gives the label away."
+    )
     size: int = option(0, "Images: resize to this many pixels; 0 keeps the data's own size.", Interval(0))
     class_consistency: float = option(
         0.0,

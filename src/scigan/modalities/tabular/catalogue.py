@@ -24,7 +24,8 @@ BUILTINS: tuple[DatasetEntry, ...] = (
         source="lifelines (lifelines/datasets/gbsg2.csv)",
         install="pip install 'scigan[tabular]' (or: pip install lifelines pandas)",
         description="German Breast Cancer Study Group 2: mixed clinical table; "
-        "label 'cens' (recurrence or death observed)",
+        "label 'cens' (recurrence or death observed; its follow-up 'time' gives it away: "
+        "--drop-columns time to predict it)",
         probe=lambda: has_module("lifelines") and has_module("pandas"),
     ),
 )

@@ -237,13 +237,18 @@ def _coerce(series: pd.Series, kind: str) -> pd.Series:
 
 
 def load_table(
-    source: str | Path | pd.DataFrame, *, label_column: str = "", column_types: str | dict[str, str] = ""
+    source: str | Path | pd.DataFrame,
+    *,
+    label_column: str = "",
+    column_types: str | dict[str, str] = "",
+    drop_columns: str = "",
 ) -> TableData:
     """A built-in table (``breast-cancer``, ``gbsg2``), a CSV/TSV/Parquet file or a
     DataFrame, checked and typed.
 
     ``label_column`` names the label ("" takes a built-in's own, else none);
-    ``column_types`` overrides inferred kinds (``"age=integer,..."`` or a dict).
+    ``column_types`` overrides inferred kinds (``"age=integer,..."`` or a dict);
+    ``drop_columns`` ("a,b") leaves columns out, never the label.
     """
     pd = _pandas()
     if isinstance(source, pd.DataFrame):
@@ -261,10 +266,11 @@ def load_table(
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
         raise ScienceError(f"{name}: column {duplicated[0]!r} appears twice; give every column its own name")
-    overrides = parse_column_types(column_types)
-    _check_known(frame, list(overrides), "--column-types")
     if label_column:
         _check_known(frame, [label_column], "--label-column")
+    frame = _dropped(frame, drop_columns, label_column)
+    overrides = parse_column_types(column_types)
+    _check_known(frame, list(overrides), "--column-types")
     schema: dict[str, str] = {}
     for column in frame.columns:
         if column in overrides:
@@ -294,6 +300,20 @@ def load_table(
         modality="tabular",
         info={"schema": schema, "label_column": label_column},
     )
+
+
+def _dropped(frame: pd.DataFrame, drop_columns: str, label_column: str) -> pd.DataFrame:
+    """``frame`` without the comma-separated ``drop_columns``; ScienceError for a name
+    not in it, for the label column and when no column would be left."""
+    names = list(dict.fromkeys(c.strip() for c in drop_columns.split(",") if c.strip()))
+    if not names:
+        return frame
+    _check_known(frame, names, "--drop-columns")
+    if label_column in names:
+        raise ScienceError(f"--drop-columns: {label_column!r} is the label column; drop it from --drop-columns")
+    if len(names) == frame.shape[1]:
+        raise ScienceError("--drop-columns would leave no column; keep at least one")
+    return frame.drop(columns=names)
 
 
 def _check_infinite(frame: pd.DataFrame, schema: dict[str, str], name: str) -> None:

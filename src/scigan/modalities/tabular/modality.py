@@ -59,19 +59,23 @@ class TabularModality:
         *,
         label_column: str = "",
         column_types: str | dict[str, str] = "",
+        drop_columns: str = "",
         **options: Any,
     ) -> TableData:
         """A built-in table, a CSV/TSV/Parquet file or a DataFrame (see :func:`load_table`)."""
         if options:
             raise ScienceError(f"tables take no option {next(iter(options))!r}")
-        return load_table(source, label_column=label_column, column_types=column_types)
+        return load_table(source, label_column=label_column, column_types=column_types, drop_columns=drop_columns)
 
     def read(self, config: Any, source: Any = None) -> TableData:
         """The table ``config.data`` names (or ``source``, a pandas DataFrame), with its
-        label column and type overrides."""
+        label column, type overrides and dropped columns."""
         table = config.data_options
         data = self.load(
-            config.data if source is None else source, label_column=table.label_column, column_types=table.column_types
+            config.data if source is None else source,
+            label_column=table.label_column,
+            column_types=table.column_types,
+            drop_columns=table.drop_columns,
         )
         data.info["group_column"] = group_column(data, table.group_column)
         return data

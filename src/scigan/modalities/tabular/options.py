@@ -16,6 +16,11 @@ class TableOptions:
         "The column holding the label to condition on; empty takes the built-in's "
         "own label, or none for the user's files.",
     )
+    drop_columns: str = option(
+        "",
+        "Comma-separated columns to leave out of the table, e.g. a follow-up time that "
+        "gives the label away; the label column cannot be dropped.",
+    )
     group_column: str = option(
         "",
         "The discrete column whose values are the groups of the fairness scores (each "
