@@ -188,7 +188,7 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     conditions = conditions_for(cfg)
     chosen = _chosen_shares(cfg, task, real, gan_data, seed_gan, conditions, seed)
     per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in conditions}
-    kept, agreement = _conditions(
+    kept_labels, agreement = _conditions(
         cfg,
         task,
         real,
@@ -211,8 +211,8 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
         "train_per_class": np.bincount(labels(real), minlength=len(names)).tolist(),
         "synthetic_drawn": seed_gan.drawn,
         "synthetic_after_drs": len(synthetic),
-        "synthetic_kept": len(kept),
-        "synthetic_kept_per_class": np.bincount(kept, minlength=len(names)).tolist(),
+        "synthetic_kept": len(kept_labels),
+        "synthetic_kept_per_class": np.bincount(kept_labels, minlength=len(names)).tolist(),
         "label_agreement_real_only": agreement,
     }
     if seed_gan.weight_choice:
