@@ -494,6 +494,22 @@ def test_table_with_a_rare_class(rare_table: Path, tmp_path: Path) -> None:
     assert again["conditions"]["real"]["per_seed"] == c["real"]["per_seed"]
 
 
+def test_dropped_columns_stay_out_of_each_gan_and_its_reuse(rare_table: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    from scigan.runs import open_run
+    from scigan.workflows.sample import sample
+
+    cfg = AugmentConfig(data=str(rare_table), label_column="kind", drop_columns="site", repeats=2, gan_steps=12)
+    augment(cfg, tmp_path / "out", **QUIET)
+    run = tmp_path / "out" / "gan" / "seed-0"
+    assert list(pd.read_parquet(run / "data.parquet").columns) == ["a", "b", "kind"]
+    assert open_run(run).config.data_options.drop_columns == ""  # the copy has them dropped already
+    assert "site" not in sample(run, 5, seed=0).x.columns
+    again = augment(cfg, tmp_path / "again", reuse_gans=tmp_path / "out", **QUIET)
+    assert all(g["reused_from"] for g in again["gans"])
+
+
 def test_rebalance_draws_only_the_rare_class(tagged: Path, tmp_path: Path) -> None:
     cfg = AugmentConfig(data=str(tagged), per_class=8, imbalance="b=0.25", rebalance=True, classic="oversample", **FAST)
     results = augment(cfg, tmp_path / "out", **QUIET)

@@ -46,6 +46,9 @@ class DataKind:
         fallback: this kind reads any path no kind's suffix claims (folders, ``.npz``).
         builtins: the built-in data sets it reads.
         data_copy: the file a run keeps its copy of a Dataset handed to ``train`` in.
+        copy_applied: the kind's options that shape what is read from a source (e.g.
+            dropped columns), already applied to that copy: a run reading its copy sets
+            them back to their defaults.
         scores: the scores only this kind produces (the shared ones are in
             :mod:`scigan.metrics.registry`).
         selects: the key of the quick score (lower is better) that picks the best
@@ -68,6 +71,7 @@ class DataKind:
     fallback: bool = False
     builtins: tuple[DatasetEntry, ...] = ()
     data_copy: str = ""
+    copy_applied: tuple[str, ...] = ()
     scores: tuple[Score, ...] = ()
     selects: str = "fd"
     validation: float = 0.1

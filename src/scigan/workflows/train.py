@@ -9,7 +9,7 @@ three ways, resolve the automatic options, build the networks and run the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,15 +96,17 @@ def describe(data: Dataset, splits: Splits, modality: Modality, codec: Codec) ->
 
 
 def _read(config: TrainConfig, out: Path, table: Any, dataset: Dataset | None) -> tuple[TrainConfig, Dataset]:
-    """The config pointed at the run's copy of in-memory data (if any), and the data."""
+    """The config pointed at the run's copy of in-memory data (if any, without the
+    kind's ``copy_applied`` options, which the copy already reflects), and the data."""
     if table is not None or dataset is not None:
         name = dataset.modality if dataset is not None else config.modality
         if name == "auto":
             raise ScienceError("an in-memory table needs its data kind: set modality= in the config")
         kind = get_kind(name)
         config = replace(config.for_kind(kind.name), data=str(out / kind.data_copy))
-        modality = kind.create()
-        return config, dataset if dataset is not None else modality.read(config, source=table)
+        data = dataset if dataset is not None else kind.create().read(config, source=table)
+        defaults = {f.name: f.default for f in fields(kind.options) if f.name in kind.copy_applied}
+        return replace(config, data_options=replace(config.data_options, **defaults)), data
     modality = get_kind(modality_for(config.data, config.modality)).create()
     return config, modality.read(config)
 

@@ -17,6 +17,7 @@ KIND = DataKind(
     suffixes=(".csv", ".tsv", ".parquet", ".pq"),
     builtins=BUILTINS,
     data_copy="data.parquet",
+    copy_applied=("drop_columns",),
     augmenter="scigan.modalities.tabular.augment:TableAugmenter",
     scores=SCORES,
     validation=0.0,  # the quick FD compares with the training rows
