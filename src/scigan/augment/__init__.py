@@ -21,9 +21,10 @@ t-interval over the seeds.
 
 The modules: :mod:`.config` (the options, their config.toml, the output folder),
 :mod:`.subsets` (test split, subsets, imbalance), :mod:`.gans` (each seed's GAN: its
-config, its reuse, the samples drawn from it), :mod:`.shares`, :mod:`.selection` and
-:mod:`.unlabeled` (synthetic shares, also the class-consistency weight's choice on the
-GAN's holdout; DRS, the filter and the per-class cap; an unlabeled pool),
+config, its reuse, the samples drawn from it), :mod:`.seed_gan` (the GAN as the
+conditions use it, with the class-consistency weight chosen on its holdout),
+:mod:`.shares`, :mod:`.selection` and :mod:`.unlabeled` (synthetic shares; DRS, the
+filter and the per-class cap; an unlabeled pool),
 :mod:`.executors` (where the seeds run), :mod:`.stats` (scores and paired intervals),
 :mod:`.table` (the Markdown table and the plot), :mod:`.protocol` (the
 :class:`~scigan.augment.protocol.Augmenter` a data kind implements and declares as

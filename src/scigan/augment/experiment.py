@@ -11,7 +11,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +21,15 @@ from scigan.augment.config import (
     AugmentConfig,
     data_options,
     parse_shares,
-    parse_weights,
     prepare_output,
     validate,
     write_config,
 )
-from scigan.augment.gans import GAN_HOLDOUT, draw_synthetic, synthetic_counts, train_gan
+from scigan.augment.gans import synthetic_counts
 from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
-from scigan.augment.selection import drs_keep, kept
-from scigan.augment.shares import choose_shares, gan_holdout, take_share
+from scigan.augment.seed_gan import SeedGAN, real_holdout, train_seed_gan
+from scigan.augment.selection import kept
+from scigan.augment.shares import choose_shares, take_share
 from scigan.augment.stats import scores, summarise
 from scigan.augment.subsets import check_counts, draw_subset, labels, parse_imbalance, test_split
 from scigan.augment.table import format_table, plot
@@ -182,7 +182,7 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     unlabeled_rows, pseudo = _pseudo_labelled(cfg, task, data, real, np.setdiff1d(pool_rows, train_rows), seed)
     started = time.perf_counter()
     gan_data = real if pseudo is None else concat([real, pseudo.data])
-    seed_gan = _seed_gan(cfg, task, real, gan_data, seed, out, reuse_gans)
+    seed_gan = train_seed_gan(cfg, task, real, gan_data, seed, out, reuse_gans, _mixed(conditions_for(cfg)))
     gan_seconds = time.perf_counter() - started
     synthetic = seed_gan.synthetic
     conditions = conditions_for(cfg)
@@ -261,96 +261,6 @@ def _pseudo_labelled(
     return rows, pseudo
 
 
-@dataclass(frozen=True)
-class SeedGAN:
-    """One seed's GAN as the conditions use it."""
-
-    run: Path
-    """Its run folder."""
-    result: Any
-    """How far it trained (``step``, ``best_step``)."""
-    earlier: Path | None
-    """The earlier output's run it was copied from (``--reuse-gans``); None when trained here."""
-    synthetic: Dataset
-    """Its samples for the experiment (after DRS)."""
-    drawn: int
-    """How many samples were drawn before DRS."""
-    caps: np.ndarray
-    """The most samples (C,) of each class the conditions keep (the count drawn
-    ``--overdraw`` times)."""
-    weight_choice: dict[str, Any] | None = None
-    """With ``--class-consistency-choices``: {"weights", "validation_macro_f1" (one
-    per weight), "weight"}."""
-
-
-def _seed_gan(
-    cfg: AugmentConfig,
-    task: Augmenter,
-    real: Dataset,
-    gan_data: Dataset,
-    seed: int,
-    out: Path,
-    reuse_gans: Path | None,
-) -> SeedGAN:
-    """The seed's GAN, trained on ``gan_data`` (the subset ``real`` and any pseudo-
-    labelled rows) into ``out/gan/seed-<seed>``; with ``--class-consistency-choices``
-    one GAN per weight in ``weight-<w>`` under it, and the one whose samples score the
-    best mean macro-F1 of the mixed conditions on the real rows of the GAN's holdout
-    (:func:`scigan.augment.shares.choose_shares` with every sample; the least weight of
-    those tied)."""
-    folder = out / "gan" / f"seed-{seed}"
-    weights = parse_weights(cfg.class_consistency_choices)
-    if weights is None:
-        return _one_gan(cfg, task, real, gan_data, seed, folder, out, reuse_gans)
-    single = replace(cfg, class_consistency_choices="")
-    candidates = [
-        _one_gan(
-            replace(single, class_consistency=w), task, real, gan_data, seed, folder / f"weight-{w:g}", out, reuse_gans
-        )
-        for w in weights
-    ]
-    held = _real_holdout(gan_data, real, seed)
-    mixed = _mixed(conditions_for(cfg))
-    f1 = []
-    for candidate in candidates:
-        scored = choose_shares(task, real, held, candidate.synthetic, mixed, (1.0,), cfg.filter, candidate.caps, seed)
-        f1.append(float(np.mean([c["validation_macro_f1"][0] for c in scored.values()])))
-    best = int(np.argmax(f1))  # the first of equals: the least weight
-    choice = {"weights": list(weights), "validation_macro_f1": [round(v, 4) for v in f1], "weight": weights[best]}
-    return replace(candidates[best], weight_choice=choice)
-
-
-def _one_gan(
-    cfg: AugmentConfig,
-    task: Augmenter,
-    real: Dataset,
-    gan_data: Dataset,
-    seed: int,
-    run: Path,
-    out: Path,
-    reuse_gans: Path | None,
-) -> SeedGAN:
-    """The GAN of ``cfg`` trained on ``gan_data`` into ``run`` (or copied from the same
-    place under ``reuse_gans`` when that holds the same GAN), its samples drawn for the
-    subset ``real`` (``--overdraw`` times the counts) and passed through DRS under ``--drs``."""
-    earlier = None if reuse_gans is None else reuse_gans / run.relative_to(out)
-    result, copied = train_gan(cfg, task, gan_data, seed, run, earlier)
-    caps = synthetic_counts(cfg, task, labels(real))
-    draws = np.ceil(caps * cfg.overdraw).astype(int)
-    synthetic = draw_synthetic(run, draws, list(real.class_names), seed)
-    drawn = len(synthetic)
-    if cfg.drs:
-        synthetic = synthetic.subset(drs_keep(run, synthetic, gan_data, cfg.drs, seed))
-    return SeedGAN(run, result, copied, synthetic, drawn, caps)
-
-
-def _real_holdout(gan_data: Dataset, real: Dataset, seed: int) -> np.ndarray:
-    """Positions (M,) into ``real`` of the rows the seed's GAN run holds out (the
-    pseudo-labelled rows of ``gan_data`` follow the real ones and are left out)."""
-    held = gan_holdout(gan_data, GAN_HOLDOUT, seed)
-    return held[held < len(real)]
-
-
 def _mixed(conditions: tuple[str, ...]) -> tuple[str, ...]:
     """The conditions of ``conditions`` that mix real and synthetic samples."""
     return tuple(c for c in conditions if "gan" in c and c != "gan")
@@ -371,7 +281,7 @@ def _chosen_shares(
     shares = parse_shares(cfg.synthetic_shares)
     if shares is None:
         return {}
-    held = _real_holdout(gan_data, real, seed)
+    held = real_holdout(gan_data, real, seed)
     return choose_shares(task, real, held, gan.synthetic, _mixed(conditions), shares, cfg.filter, gan.caps, seed)
 
 
