@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
 
-.PHONY: install data demo test lint test-slow bench bench-quick clean
+.PHONY: install data demo test lint test-slow bench bench-quick smartnoise clean
 
 install: $(STAMP)
 
@@ -53,5 +53,16 @@ bench: install data
 bench-quick: install data
 	@for b in $(BENCHES); do $(BIN)/python benchmarks/$$b.py --quick --json bench-results/$$b-quick.json || exit 1; done
 
+# SmartNoise, the DP baselines of benchmarks/privacy.py, in its own environment: it pins
+# opacus < 0.15, which cannot sit beside scigan's opacus 1.6. Never a scigan dependency.
+SN_VENV := .venv-smartnoise
+smartnoise: $(SN_VENV)/.installed
+
+$(SN_VENV)/.installed:
+	$(PYTHON) -m venv $(SN_VENV)
+	$(SN_VENV)/bin/python -m pip install --quiet torch==2.13.0 smartnoise-synth==1.0.8 opacus==0.14.0 \
+		scikit-learn==1.9.1 pandas==2.3.3 packaging==26.4
+	touch $@
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) $(SN_VENV) runs .pytest_cache
