@@ -15,6 +15,7 @@ utility and the distance-based MIA AUC; LOGAN needs a run's own critic and DOMIA
 generator, so those two stay scigan's).
 
     python benchmarks/privacy.py [--quick] [--json bench-results/privacy.json] [--smartnoise-python PATH]
+        [--data breast-cancer] [--data digits]
 
 The full run takes about 12 minutes on 2 cores, plus about 25 with SmartNoise (AIM takes
 7 minutes an ε); --quick trains a tenth of the steps and runs DP-CTGAN alone.
@@ -129,11 +130,14 @@ def main() -> None:
         default=SMARTNOISE_VENV if SMARTNOISE_VENV.exists() else None,
         help="a Python with smartnoise-synth installed (default: .venv-smartnoise/bin/python if present)",
     )
+    p.add_argument("--data", choices=tuple(STEPS), action="append", help="only this data set (repeatable)")
     args = parse(p)
     rows = []
     synths = ("dpctgan",) if args.quick else ("dpctgan", "aim")
     with tempfile.TemporaryDirectory() as tmp:
         for data, (full, quick) in STEPS.items():
+            if args.data and data not in args.data:
+                continue
             for epsilon in EPSILONS:
                 name = eps_name(epsilon)
                 out = Path(tmp) / f"{data}-{name}"

@@ -702,6 +702,37 @@ def test_the_class_consistency_weight_is_chosen_on_the_gans_holdout(
     assert [g["class_consistency"] for g in again["gans"]] == [g["class_consistency"] for g in results["gans"]]
 
 
+def test_the_filter_classifier_of_the_holdout_is_fitted_once_a_seed(
+    tagged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fits: list[tuple[set[int], int]] = []  # (real row ids, synthetic count) of each fit
+    original_fit = ImageAugmenter.fit
+
+    def fit(self, x, y, synthetic, classic, seed):
+        fits.append((_ids(x), 0 if synthetic is None else len(synthetic[1])))
+        return original_fit(self, x, y, synthetic, classic, seed)
+
+    monkeypatch.setattr(ImageAugmenter, "fit", fit)
+    out = tmp_path / "out"
+    cfg = AugmentConfig(
+        data=str(tagged),
+        per_class=8,
+        filter=0.01,
+        class_consistency_choices="0,0.5",
+        synthetic_shares="0,1",
+        **FAST,
+    )
+    results = augment(cfg, out, **QUIET)
+    splits = np.load(out / "splits.npz")
+    for g in results["gans"]:
+        subset = set(splits[f"train_rows_seed{g['seed']}"].tolist())
+        inner = [n for ids, n in fits if ids < subset and len(ids) == len(subset) - 3]
+        # 2 weights x 2 mixed conditions, then 2 shares x 2 conditions (share 0: no
+        # synthetic samples), and --filter's real-only classifier once for all of them
+        assert len(inner) == 4 + 4 + 1 and inner.count(0) == 1 + 2
+        assert g["class_consistency"]["weight"] in (0.0, 0.5)
+
+
 def test_statistics() -> None:
     d = paired_interval([0.8, 0.9, 0.85], [0.7, 0.8, 0.8])
     assert d["mean"] == pytest.approx(0.0833333)

@@ -27,9 +27,9 @@ from scigan.augment.config import (
 )
 from scigan.augment.gans import synthetic_counts
 from scigan.augment.protocol import Augmenter, augmenter_class, refuse_other_kinds_options
-from scigan.augment.seed_gan import SeedGAN, real_holdout, train_seed_gan
+from scigan.augment.seed_gan import SeedGAN, seed_holdout, train_seed_gan
 from scigan.augment.selection import kept
-from scigan.augment.shares import choose_shares, take_share
+from scigan.augment.shares import HoldoutChoice, take_share
 from scigan.augment.stats import scores, summarise
 from scigan.augment.subsets import check_counts, draw_subset, labels, parse_imbalance, test_split
 from scigan.augment.table import format_table, plot
@@ -182,11 +182,12 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
     unlabeled_rows, pseudo = _pseudo_labelled(cfg, task, data, real, np.setdiff1d(pool_rows, train_rows), seed)
     started = time.perf_counter()
     gan_data = real if pseudo is None else concat([real, pseudo.data])
-    seed_gan = train_seed_gan(cfg, task, real, gan_data, seed, out, reuse_gans, _mixed(conditions_for(cfg)))
+    holdout = seed_holdout(cfg, task, real, gan_data, seed)
+    conditions = conditions_for(cfg)
+    seed_gan = train_seed_gan(cfg, task, real, gan_data, seed, out, reuse_gans, _mixed(conditions), holdout)
     gan_seconds = time.perf_counter() - started
     synthetic = seed_gan.synthetic
-    conditions = conditions_for(cfg)
-    chosen = _chosen_shares(cfg, task, real, gan_data, seed_gan, conditions, seed)
+    chosen = _chosen_shares(cfg, holdout, seed_gan, conditions)
     per_seed: dict[str, list[dict[str, Any]]] = {c: [] for c in conditions}
     kept_labels, agreement = _conditions(
         cfg,
@@ -267,22 +268,17 @@ def _mixed(conditions: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _chosen_shares(
-    cfg: AugmentConfig,
-    task: Augmenter,
-    real: Dataset,
-    gan_data: Dataset,
-    gan: SeedGAN,
-    conditions: tuple[str, ...],
-    seed: int,
+    cfg: AugmentConfig, holdout: HoldoutChoice | None, gan: SeedGAN, conditions: tuple[str, ...]
 ) -> dict[str, dict[str, Any]]:
     """The share of ``gan``'s samples each GAN condition of ``conditions`` takes, chosen
-    on the real rows of the seed's GAN holdout (:func:`scigan.augment.shares.choose_shares`);
-    empty without ``--synthetic-shares``."""
+    on the real rows of the seed's GAN holdout
+    (:meth:`scigan.augment.shares.HoldoutChoice.choose_shares`); empty without
+    ``--synthetic-shares``."""
     shares = parse_shares(cfg.synthetic_shares)
     if shares is None:
         return {}
-    held = real_holdout(gan_data, real, seed)
-    return choose_shares(task, real, held, gan.synthetic, _mixed(conditions), shares, cfg.filter, gan.caps, seed)
+    assert holdout is not None, "--synthetic-shares chooses on the seed's holdout"
+    return holdout.choose_shares(gan.synthetic, _mixed(conditions), shares, gan.caps)
 
 
 def _read_pool(cfg: AugmentConfig, path: Path) -> Dataset:

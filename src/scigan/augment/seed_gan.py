@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from scigan.augment.config import AugmentConfig, parse_weights
+from scigan.augment.config import AugmentConfig, parse_shares, parse_weights
 from scigan.augment.gans import GAN_HOLDOUT, draw_synthetic, synthetic_counts, train_gan
 from scigan.augment.protocol import Augmenter
 from scigan.augment.selection import drs_keep
-from scigan.augment.shares import choose_shares, gan_holdout
+from scigan.augment.shares import HoldoutChoice, gan_holdout
 from scigan.augment.subsets import labels
 from scigan.modalities.base import Dataset
 
@@ -51,13 +51,15 @@ def train_seed_gan(
     out: Path,
     reuse_gans: Path | None,
     mixed: tuple[str, ...],
+    holdout: HoldoutChoice | None,
 ) -> SeedGAN:
     """The seed's GAN, trained on ``gan_data`` (the subset ``real`` and any pseudo-
     labelled rows) into ``out/gan/seed-<seed>``; with ``--class-consistency-choices``
     one GAN per weight in ``weight-<w>`` under it, and the one whose samples score the
-    best mean macro-F1 of the ``mixed`` conditions (real and synthetic samples) on the real rows of the GAN's holdout
-    (:func:`scigan.augment.shares.choose_shares` with every sample; the least weight of
-    those tied)."""
+    best mean macro-F1 of the ``mixed`` conditions (real and synthetic samples) on the
+    real rows of the GAN's holdout (``holdout``, see :func:`seed_holdout`;
+    :meth:`~scigan.augment.shares.HoldoutChoice.choose_shares` with every sample; the
+    least weight of those tied)."""
     folder = out / "gan" / f"seed-{seed}"
     weights = parse_weights(cfg.class_consistency_choices)
     if weights is None:
@@ -69,10 +71,10 @@ def train_seed_gan(
         )
         for w in weights
     ]
-    held = real_holdout(gan_data, real, seed)
+    assert holdout is not None, "--class-consistency-choices chooses on the seed's holdout"
     f1 = []
     for candidate in candidates:
-        scored = choose_shares(task, real, held, candidate.synthetic, mixed, (1.0,), cfg.filter, candidate.caps, seed)
+        scored = holdout.choose_shares(candidate.synthetic, mixed, (1.0,), candidate.caps)
         f1.append(float(np.mean([c["validation_macro_f1"][0] for c in scored.values()])))
     best = int(np.argmax(f1))  # the first of equals: the least weight
     choice = {"weights": list(weights), "validation_macro_f1": [round(v, 4) for v in f1], "weight": weights[best]}
@@ -103,8 +105,13 @@ def _one_gan(
     return SeedGAN(run, result, copied, synthetic, drawn, caps)
 
 
-def real_holdout(gan_data: Dataset, real: Dataset, seed: int) -> np.ndarray:
-    """Positions (M,) into ``real`` of the rows the seed's GAN run holds out (the
-    pseudo-labelled rows of ``gan_data`` follow the real ones and are left out)."""
+def seed_holdout(
+    cfg: AugmentConfig, task: Augmenter, real: Dataset, gan_data: Dataset, seed: int
+) -> HoldoutChoice | None:
+    """The choices on the real rows of ``real`` that the seed's GAN run holds out (the
+    pseudo-labelled rows of ``gan_data`` follow the real ones and are left out), shared
+    by ``--class-consistency-choices`` and ``--synthetic-shares``; None with neither."""
+    if parse_weights(cfg.class_consistency_choices) is None and parse_shares(cfg.synthetic_shares) is None:
+        return None
     held = gan_holdout(gan_data, GAN_HOLDOUT, seed)
-    return held[held < len(real)]
+    return HoldoutChoice(task, real, held[held < len(real)], cfg.filter, seed)

@@ -44,50 +44,60 @@ def gan_holdout(gan_data: Dataset, fraction: float, seed: int) -> np.ndarray:
     return np.sort(held.x)
 
 
-def choose_shares(
-    task: Augmenter,
-    real: Dataset,
-    held: np.ndarray,
-    synthetic: Dataset,
-    conditions: tuple[str, ...],
-    shares: tuple[float, ...],
-    keep_at: float,
-    caps: np.ndarray,
-    seed: int,
-) -> dict[str, dict[str, Any]]:
-    """For each GAN condition in ``conditions`` (its name holds "classic" when classic
-    augmentation applies), the share of ``synthetic`` chosen on the rows ``held`` of the
-    seed's subset ``real`` (positions, (M,)): {"share", "validation_macro_f1" (one per
-    share)}. The samples are first selected as the conditions select them
-    (:func:`scigan.augment.selection.kept`: ``keep_at`` is ``--filter``, by the
-    classifier of the rows outside ``held``, and ``caps`` (C,) the most kept per class).
-    Leaves ``task``'s feature map fitted on those rows; fit it again before scoring the
-    test split."""
-    from scigan.augment.selection import kept
-    from scigan.augment.stats import scores
+class HoldoutChoice:
+    """Choices made on the GAN's holdout of one seed's subset: the real rows ``held``
+    (positions into ``real``, (M,)) score, the rest of ``real`` trains. ``--filter``'s
+    real-only classifier of the rows outside ``held`` (``keep_at`` > 0) is fitted on the
+    first call and serves every later one of the seed (each GAN candidate, then the
+    shares), since it depends on neither.
 
-    valid = np.zeros(len(real), dtype=bool)
-    valid[held] = True
-    inner, check = real.subset(~valid), real.subset(valid)
-    if len(np.unique(labels(inner))) < task.num_classes:
-        raise ScienceError(
-            "--synthetic-shares / --class-consistency-choices: a class has no training example outside "
-            "the GAN's holdout; give more examples per class or drop the option"
-        )
-    task.fit_features(inner)
-    ix, iy, vx = task.features(inner), labels(inner), task.features(check)
-    sx, sy = task.features(synthetic), labels(synthetic)
-    proba = task.proba(task.fit(ix, iy, None, False, seed), sx) if keep_at > 0 else None
-    keep = kept(sy, caps, proba, keep_at)
-    sx, sy = sx[keep], sy[keep]
-    chosen = {}
-    for name in conditions:
-        f1 = []
-        for share in shares:
-            take = take_share(sy, share)
-            syn = (sx[take], sy[take]) if len(take) else None
-            model = task.fit(ix, iy, syn, "classic" in name, seed)
-            f1.append(scores(labels(check), task.proba(model, vx))["macro_f1"])
-        best = shares[int(np.argmax(f1))]  # argmax takes the first of equals: the least share
-        chosen[name] = {"share": best, "validation_macro_f1": [round(v, 4) for v in f1]}
-    return chosen
+    Raises ScienceError when a class has no row outside ``held``.
+    """
+
+    def __init__(self, task: Augmenter, real: Dataset, held: np.ndarray, keep_at: float, seed: int):
+        valid = np.zeros(len(real), dtype=bool)
+        valid[held] = True
+        self.inner, self.check = real.subset(~valid), real.subset(valid)
+        if len(np.unique(labels(self.inner))) < task.num_classes:
+            raise ScienceError(
+                "--synthetic-shares / --class-consistency-choices: a class has no training example outside "
+                "the GAN's holdout; give more examples per class or drop the option"
+            )
+        self.task, self.keep_at, self.seed = task, keep_at, seed
+        self._filter_model: Any = None
+
+    def choose_shares(
+        self, synthetic: Dataset, conditions: tuple[str, ...], shares: tuple[float, ...], caps: np.ndarray
+    ) -> dict[str, dict[str, Any]]:
+        """For each GAN condition in ``conditions`` (its name holds "classic" when classic
+        augmentation applies), the share of ``synthetic`` chosen on the holdout: {"share",
+        "validation_macro_f1" (one per share)}. The samples are first selected as the
+        conditions select them (:func:`scigan.augment.selection.kept`: ``--filter`` by the
+        classifier of the rows outside the holdout, and ``caps`` (C,) the most kept per
+        class). Leaves the task's feature map fitted on those rows; fit it again before
+        scoring the test split."""
+        from scigan.augment.selection import kept
+        from scigan.augment.stats import scores
+
+        task, seed = self.task, self.seed
+        task.fit_features(self.inner)
+        ix, iy, vx = task.features(self.inner), labels(self.inner), task.features(self.check)
+        sx, sy = task.features(synthetic), labels(synthetic)
+        proba = None
+        if self.keep_at > 0:
+            if self._filter_model is None:
+                self._filter_model = task.fit(ix, iy, None, False, seed)
+            proba = task.proba(self._filter_model, sx)
+        keep = kept(sy, caps, proba, self.keep_at)
+        sx, sy = sx[keep], sy[keep]
+        chosen = {}
+        for name in conditions:
+            f1 = []
+            for share in shares:
+                take = take_share(sy, share)
+                syn = (sx[take], sy[take]) if len(take) else None
+                model = task.fit(ix, iy, syn, "classic" in name, seed)
+                f1.append(scores(labels(self.check), task.proba(model, vx))["macro_f1"])
+            best = shares[int(np.argmax(f1))]  # argmax takes the first of equals: the least share
+            chosen[name] = {"share": best, "validation_macro_f1": [round(v, 4) for v in f1]}
+        return chosen
