@@ -614,25 +614,33 @@ def test_shares_parse_and_take_a_prefix_of_every_class() -> None:
     assert take_share(y, 1.0).tolist() == list(range(8)) and len(take_share(y, 0.0)) == 0
 
 
+def _record_fits(monkeypatch: pytest.MonkeyPatch) -> list[tuple[set[int], int]]:
+    """The (real row ids, synthetic sample count) of every downstream fit from now on."""
+    fits: list[tuple[set[int], int]] = []
+    original_fit = ImageAugmenter.fit
+
+    def fit(self, x, y, synthetic, classic, seed):
+        fits.append((_ids(x), 0 if synthetic is None else len(synthetic[1])))
+        return original_fit(self, x, y, synthetic, classic, seed)
+
+    monkeypatch.setattr(ImageAugmenter, "fit", fit)
+    return fits
+
+
 def test_the_share_is_chosen_on_rows_the_gan_never_trained_on(
     tagged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import scigan.workflows.train as training
 
-    fits: list[tuple[set[int], int]] = []  # (real row ids, synthetic count) of each fit
+    fits = _record_fits(monkeypatch)
     gan_holdouts: list[set[int]] = []
-    original_fit, original_split = ImageAugmenter.fit, training.split_run
-
-    def fit(self, x, y, synthetic, classic, seed):
-        fits.append((_ids(x), 0 if synthetic is None else len(synthetic[1])))
-        return original_fit(self, x, y, synthetic, classic, seed)
+    original_split = training.split_run
 
     def split_run(data, holdout, validation, seed):
         splits = original_split(data, holdout, validation, seed)
         gan_holdouts.append(_ids(splits.holdout.x))
         return splits
 
-    monkeypatch.setattr(ImageAugmenter, "fit", fit)
     monkeypatch.setattr(training, "split_run", split_run)
     out = tmp_path / "out"
     results = augment(
@@ -670,14 +678,7 @@ def test_the_class_consistency_weight_is_chosen_on_the_gans_holdout(
 ) -> None:
     from scigan.runs import open_run
 
-    fits: list[tuple[set[int], int]] = []  # (real row ids, synthetic count) of each fit
-    original_fit = ImageAugmenter.fit
-
-    def fit(self, x, y, synthetic, classic, seed):
-        fits.append((_ids(x), 0 if synthetic is None else len(synthetic[1])))
-        return original_fit(self, x, y, synthetic, classic, seed)
-
-    monkeypatch.setattr(ImageAugmenter, "fit", fit)
+    fits = _record_fits(monkeypatch)
     out = tmp_path / "out"
     cfg = AugmentConfig(data=str(tagged), per_class=8, class_consistency_choices="0.5,0", **FAST)
     results = augment(cfg, out, **QUIET)
@@ -705,14 +706,7 @@ def test_the_class_consistency_weight_is_chosen_on_the_gans_holdout(
 def test_the_filter_classifier_of_the_holdout_is_fitted_once_a_seed(
     tagged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fits: list[tuple[set[int], int]] = []  # (real row ids, synthetic count) of each fit
-    original_fit = ImageAugmenter.fit
-
-    def fit(self, x, y, synthetic, classic, seed):
-        fits.append((_ids(x), 0 if synthetic is None else len(synthetic[1])))
-        return original_fit(self, x, y, synthetic, classic, seed)
-
-    monkeypatch.setattr(ImageAugmenter, "fit", fit)
+    fits = _record_fits(monkeypatch)
     out = tmp_path / "out"
     cfg = AugmentConfig(
         data=str(tagged),
