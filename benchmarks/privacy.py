@@ -7,7 +7,7 @@ conditional samples the in-domain classifier gives their class), the membership
 attacks (LOGAN with the run's discriminator, DOMIAS; 0.5 is ideal), the exact-copy
 share, the ε actually spent and the training seconds (time ratio to ε = ∞).
 
-Beside scigan's private table, SmartNoise's DP-CTGAN and AIM at each ε when an
+Beside scigan's private table, SmartNoise's DP-CTGAN (at each ε) and AIM when an
 interpreter with ``smartnoise-synth`` is given (``--smartnoise-python``, default
 ``.venv-smartnoise/bin/python`` when it exists; ``make smartnoise`` builds it). They get
 the same public bounds, δ, training rows and scorer as scigan's run (detection, fidelity,
@@ -15,7 +15,11 @@ utility and the distance-based MIA AUC; LOGAN needs a run's own critic and DOMIA
 generator, so those two stay scigan's).
 
     python benchmarks/privacy.py [--quick] [--json bench-results/privacy.json] [--smartnoise-python PATH]
-        [--data breast-cancer] [--data digits]
+        [--data breast-cancer] [--data digits] [--seeds N] [--epsilons inf,10,3,1] [--synths dpctgan,aim]
+
+Each row is the mean of ``--seeds`` runs (seeds 0..N-1, each its own split); scigan minus
+each SmartNoise model on utility and fidelity is paired over the seeds, with its 95 %
+t-interval from two seeds on.
 
 DP-CTGAN runs at every ε, AIM at ε = 3 alone (its time grows with ε: 7 minutes at 3, over
 14 at 10). The full run takes about 12 minutes on 2 cores, plus about 10 with SmartNoise;
@@ -63,10 +67,12 @@ def eps_name(epsilon: float) -> str:
     return "inf" if math.isinf(epsilon) else f"{epsilon:g}"
 
 
-def one_run(data: str, epsilon: float, steps: int, out: Path, device: str) -> dict[str, Any]:
-    """Train ``data`` for ``steps`` at ``epsilon`` (∞: no DP) and return its scores and seconds."""
+def one_run(data: str, epsilon: float, steps: int, out: Path, device: str, seed: int) -> dict[str, Any]:
+    """Train ``data`` for ``steps`` at ``epsilon`` (∞: no DP) with ``seed`` (its split
+    too) and return its scores and seconds."""
     config = TrainConfig.from_flat(
         data=data,
+        seed=seed,
         steps=steps,
         eval_every=0,
         sample_every=0,
@@ -84,13 +90,14 @@ def one_run(data: str, epsilon: float, steps: int, out: Path, device: str) -> di
         "data": data,
         "model": "scigan",
         "epsilon": epsilon,
+        "seed": seed,
         "steps": steps,
         "seconds": seconds,
         **{k: scores.get(k) for k in keys},
     }
 
 
-def smartnoise_run(python: Path, synth: str, epsilon: float, delta: float, run_dir: Path) -> dict[str, Any]:
+def smartnoise_run(python: Path, synth: str, epsilon: float, delta: float, run_dir: Path, seed: int) -> dict[str, Any]:
     """SmartNoise's ``synth`` (dpctgan, aim) at (ε, δ) on the training rows of scigan's run
     ``run_dir`` with the public bounds its codec used, scored by the run's own scorer."""
     import pandas as pd
@@ -106,7 +113,7 @@ def smartnoise_run(python: Path, synth: str, epsilon: float, delta: float, run_d
     label = splits.train.info["label_column"]
     command = [str(python), str(Path(__file__).parent / "smartnoise_baseline.py"), str(work / "train.csv")]
     command += [str(work / "synthetic.csv"), "--synth", synth, "--epsilon", f"{epsilon:g}", "--delta", f"{delta:g}"]
-    command += ["--bounds", str(work / "bounds.json"), "--label", label]
+    command += ["--bounds", str(work / "bounds.json"), "--label", label, "--seed", str(seed)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"SmartNoise {synth} at ε={epsilon:g} failed:\n{done.stderr[-2000:]}")
@@ -118,11 +125,54 @@ def smartnoise_run(python: Path, synth: str, epsilon: float, delta: float, run_d
         "data": SMARTNOISE_DATA,
         "model": f"SmartNoise {synth}",
         "epsilon": epsilon,
+        "seed": seed,
         "dp_epsilon": report["epsilon"],
         "dp_delta": delta,
         "seconds": report["seconds"],
         **{k: scores.get(k) for k in SMARTNOISE_SCORES},
     }
+
+
+def mean_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (data, model, ε) in first-run order: each score's mean over its seeds
+    (None where a run has none), with ``seeds`` counting them."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["data"], r["model"], r["epsilon"]), []).append(r)
+    out = []
+    for (data, model, epsilon), runs in groups.items():
+        row: dict[str, Any] = {"data": data, "model": model, "epsilon": epsilon, "seeds": len(runs)}
+        for key in runs[0]:
+            values = [r[key] for r in runs]
+            if key not in row and key != "seed" and all(isinstance(v, (int, float)) for v in values):
+                row[key] = sum(values) / len(values)
+        out.append(row)
+    return out
+
+
+def against_smartnoise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """scigan minus each SmartNoise model at the same ε and seed, paired over seeds (mean and
+    95 % t-interval; the mean alone for one seed), for utility and fidelity."""
+    from scigan.augment.stats import paired_interval
+
+    out: dict[str, Any] = {}
+    for other in sorted({r["model"] for r in rows if r["model"] != "scigan"}):
+        for epsilon in sorted({r["epsilon"] for r in rows if r["model"] == other}):
+            pairs = [
+                (
+                    next(
+                        s for s in rows if s["model"] == "scigan" and s["epsilon"] == epsilon and s["seed"] == r["seed"]
+                    ),
+                    r,
+                )
+                for r in rows
+                if r["model"] == other and r["epsilon"] == epsilon
+            ]
+            for key in ("utility_ratio", "fidelity"):
+                a, b = [p[0][key] for p in pairs], [p[1][key] for p in pairs]
+                delta = paired_interval(a, b) if len(pairs) > 1 else {"mean": a[0] - b[0]}
+                out[f"scigan_minus_{other.split()[-1]}_eps_{eps_name(epsilon)}_{key}"] = delta
+    return out
 
 
 def main() -> None:
@@ -134,49 +184,60 @@ def main() -> None:
         help="a Python with smartnoise-synth installed (default: .venv-smartnoise/bin/python if present)",
     )
     p.add_argument("--data", choices=tuple(STEPS), action="append", help="only this data set (repeatable)")
+    p.add_argument("--seeds", type=int, default=1, help="runs per row, seeds 0..N-1 (each its own split)")
+    p.add_argument("--epsilons", default="inf,10,3,1", help="the ε of the rows, comma-separated (inf: no DP)")
+    p.add_argument("--synths", default="", help="SmartNoise models: dpctgan,aim (default; --quick: dpctgan)")
     args = parse(p)
+    epsilons = [float(e) for e in args.epsilons.split(",")]
+    synths = args.synths.split(",") if args.synths else ["dpctgan"] if args.quick else ["dpctgan", "aim"]
+    if args.seeds < 1 or not set(synths) <= {"dpctgan", "aim"}:
+        p.error("--seeds must be 1 or more and --synths name dpctgan or aim")
     rows = []
-    synths = ("dpctgan",) if args.quick else ("dpctgan", "aim")
     with tempfile.TemporaryDirectory() as tmp:
         for data, (full, quick) in STEPS.items():
             if args.data and data not in args.data:
                 continue
-            for epsilon in EPSILONS:
+            for epsilon, seed in ((e, s) for e in epsilons for s in range(args.seeds)):
                 name = eps_name(epsilon)
-                out = Path(tmp) / f"{data}-{name}"
-                row = one_run(data, epsilon, quick if args.quick else full, out, args.device)
+                out = Path(tmp) / f"{data}-{name}-seed{seed}"
+                row = one_run(data, epsilon, quick if args.quick else full, out, args.device, seed)
                 rows.append(row)
-                print(f"{data} ε={name}: {row['seconds']:.0f} s", flush=True)
+                print(f"{data} ε={name} seed {seed}: {row['seconds']:.0f} s", flush=True)
                 if data != SMARTNOISE_DATA or math.isinf(epsilon) or args.smartnoise_python is None:
                     continue
                 for synth in synths:
                     if synth == "aim" and epsilon != AIM_EPSILON:
                         continue
-                    rows.append(smartnoise_run(args.smartnoise_python, synth, epsilon, row["dp_delta"], out))
-                    print(f"{data} ε={name} SmartNoise {synth}: {rows[-1]['seconds']:.0f} s", flush=True)
-    for row in rows:
-        base = next(r for r in rows if r["data"] == row["data"] and math.isinf(r["epsilon"]))
-        row["time_ratio"] = row["seconds"] / base["seconds"]
-    columns = ["data", "model", "epsilon", "dp_epsilon", *sorted({k for q in QUALITY.values() for k in q})]
+                    rows.append(smartnoise_run(args.smartnoise_python, synth, epsilon, row["dp_delta"], out, seed))
+                    print(f"{data} ε={name} seed {seed} SmartNoise {synth}: {rows[-1]['seconds']:.0f} s", flush=True)
+    means = mean_rows(rows)
+    for row in means:
+        base = [r for r in means if r["data"] == row["data"] and math.isinf(r["epsilon"])]
+        row["time_ratio"] = row["seconds"] / base[0]["seconds"] if base else None
+    columns = ["data", "model", "epsilon", "seeds", "dp_epsilon", *sorted({k for q in QUALITY.values() for k in q})]
     columns += ["fidelity", "mia_auc", "mia_auc_logan", "mia_auc_domias", "exact_copy_share", "seconds", "time_ratio"]
-    print(table([{k: ("∞" if k == "epsilon" and math.isinf(v) else v) for k, v in r.items()} for r in rows], columns))
+    print(table([{k: ("∞" if k == "epsilon" and math.isinf(v) else v) for k, v in r.items()} for r in means], columns))
+    versus = against_smartnoise(rows)
+    for key, delta in versus.items():
+        interval = f" [{delta['low']:+.3f}, {delta['high']:+.3f}]" if "low" in delta else ""
+        print(f"{key}: {delta['mean']:+.3f}{interval}")
     summary = {
-        f"{r['data'].replace('-', '_')}_eps_{eps_name(r['epsilon'])}_{key}": r[key]
-        for r in rows
+        f"{r['data'].replace('-', '_')}_eps_{eps_name(r['epsilon'])}_{key}": r.get(key)
+        for r in means
         if r["model"] == "scigan"
         for key in (*QUALITY[r["data"]], "mia_auc_logan", "mia_auc_domias", "dp_epsilon", "time_ratio")
     }
     summary.update(
         {
-            f"{r['model'].split()[-1]}_eps_{eps_name(r['epsilon'])}_{key}": r[key]
-            for r in rows
+            f"{r['model'].split()[-1]}_eps_{eps_name(r['epsilon'])}_{key}": r.get(key)
+            for r in means
             if r["model"] != "scigan"
             for key in ("utility_ratio", "detection_auc", "fidelity", "dp_epsilon")
         }
     )
-    write_json(
-        args.json, summary, runs=[{**r, "epsilon": None if math.isinf(r["epsilon"]) else r["epsilon"]} for r in rows]
-    )
+    summary.update(versus)
+    finite = lambda r: {**r, "epsilon": None if math.isinf(r["epsilon"]) else r["epsilon"]}  # noqa: E731
+    write_json(args.json, summary, runs=[finite(r) for r in rows], means=[finite(r) for r in means])
 
 
 if __name__ == "__main__":
