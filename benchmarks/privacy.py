@@ -40,11 +40,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from common import parse, parser, quiet, table, write_json
 from scigan.config import TrainConfig
-from scigan.modalities import get_modality
-from scigan.modalities.base import split_run
 from scigan.modalities.tabular.private import read_bounds
 from scigan.runs import open_run
-from scigan.workflows.evaluate import evaluate
+from scigan.workflows.evaluate import evaluate, run_scorer
 from scigan.workflows.train import train
 
 #: ε of each row; ∞ is the non-private baseline.
@@ -97,40 +95,50 @@ def one_run(data: str, epsilon: float, steps: int, out: Path, device: str, seed:
     }
 
 
-def smartnoise_run(python: Path, synth: str, epsilon: float, delta: float, run_dir: Path, seed: int) -> dict[str, Any]:
-    """SmartNoise's ``synth`` (dpctgan, aim) at (ε, δ) on the training rows of scigan's run
-    ``run_dir`` with the public bounds its codec used, scored by the run's own scorer."""
+def smartnoise_rows(
+    python: Path, synths: list[str], epsilon: float, delta: float, run_dir: Path, seed: int
+) -> list[dict[str, Any]]:
+    """SmartNoise's ``synths`` (dpctgan, aim) at (ε, δ) on the training rows of scigan's
+    run ``run_dir`` with the public bounds its codec used, each scored by the run's own
+    scorer against its holdout (the rows and scorer built once for all of them)."""
     import pandas as pd
 
     run = open_run(run_dir)
-    modality = get_modality(run.data["modality"])
-    splits = split_run(modality.read(run.config), run.config.holdout, run.config.validation, run.config.seed)
-    codec = modality.load_codec(run.path, run.data)
-    work = run_dir.parent / f"smartnoise-{synth}-{eps_name(epsilon)}"
+    splits, _, scorer = run_scorer(run, device="cpu", log=quiet)
+    train_rows = splits.train.x
+    work = run_dir.parent / f"smartnoise-{run_dir.name}"
     work.mkdir(exist_ok=True)
-    splits.train.x.to_csv(work / "train.csv", index=False)
-    (work / "bounds.json").write_text(json.dumps(read_bounds("", splits.train.source)))
-    label = splits.train.info["label_column"]
-    command = [str(python), str(Path(__file__).parent / "smartnoise_baseline.py"), str(work / "train.csv")]
-    command += [str(work / "synthetic.csv"), "--synth", synth, "--epsilon", f"{epsilon:g}", "--delta", f"{delta:g}"]
-    command += ["--bounds", str(work / "bounds.json"), "--label", label, "--seed", str(seed)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"SmartNoise {synth} at ε={epsilon:g} failed:\n{done.stderr[-2000:]}")
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    fake = pd.read_csv(work / "synthetic.csv").astype(splits.train.x.dtypes.to_dict())
-    scorer = modality.scorer(splits.train, splits.holdout, codec, device="cpu", log=quiet)
-    scores = scorer.full(fake, None, seed=0)
-    return {
-        "data": SMARTNOISE_DATA,
-        "model": f"SmartNoise {synth}",
-        "epsilon": epsilon,
-        "seed": seed,
-        "dp_epsilon": report["epsilon"],
-        "dp_delta": delta,
-        "seconds": report["seconds"],
-        **{k: scores.get(k) for k in SMARTNOISE_SCORES},
-    }
+    train_rows.to_csv(work / "train.csv", index=False)
+    bounds = read_bounds(run.config.data_options.dp_bounds, splits.train.source)
+    (work / "bounds.json").write_text(json.dumps(bounds))
+    rows = []
+    for synth in synths:
+        command = [str(python), str(Path(__file__).parent / "smartnoise_baseline.py"), str(work / "train.csv")]
+        command += [str(work / f"{synth}.csv"), "--synth", synth, "--epsilon", f"{epsilon:g}", "--delta", f"{delta:g}"]
+        command += ["--bounds", str(work / "bounds.json"), "--label", splits.train.info["label_column"]]
+        done = subprocess.run([*command, "--seed", str(seed)], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"SmartNoise {synth} at ε={epsilon:g} failed:\n{done.stderr[-2000:]}")
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        fake = pd.read_csv(work / f"{synth}.csv").astype(train_rows.dtypes.to_dict())
+        scores = scorer.full(fake, None, seed=0)
+        rows.append(
+            {
+                "data": SMARTNOISE_DATA,
+                "model": f"SmartNoise {synth}",
+                "epsilon": epsilon,
+                "seed": seed,
+                "dp_epsilon": report["epsilon"],
+                "dp_delta": delta,
+                "seconds": report["seconds"],
+                **{k: scores.get(k) for k in SMARTNOISE_SCORES},
+            }
+        )
+        print(
+            f"{SMARTNOISE_DATA} ε={eps_name(epsilon)} seed {seed} SmartNoise {synth}: {report['seconds']:.0f} s",
+            flush=True,
+        )
+    return rows
 
 
 def mean_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -205,11 +213,8 @@ def main() -> None:
                 print(f"{data} ε={name} seed {seed}: {row['seconds']:.0f} s", flush=True)
                 if data != SMARTNOISE_DATA or math.isinf(epsilon) or args.smartnoise_python is None:
                     continue
-                for synth in synths:
-                    if synth == "aim" and epsilon != AIM_EPSILON:
-                        continue
-                    rows.append(smartnoise_run(args.smartnoise_python, synth, epsilon, row["dp_delta"], out, seed))
-                    print(f"{data} ε={name} seed {seed} SmartNoise {synth}: {rows[-1]['seconds']:.0f} s", flush=True)
+                here = [synth for synth in synths if synth != "aim" or epsilon == AIM_EPSILON]
+                rows += smartnoise_rows(args.smartnoise_python, here, epsilon, row["dp_delta"], out, seed)
     means = mean_rows(rows)
     for row in means:
         base = [r for r in means if r["data"] == row["data"] and math.isinf(r["epsilon"])]

@@ -10,7 +10,7 @@ from typing import Any
 from scigan.errors import ScienceError
 from scigan.metrics import fairness
 from scigan.modalities import get_modality
-from scigan.modalities.base import split_run
+from scigan.modalities.base import Codec, Scorer, Splits, split_run
 from scigan.runs import RunInfo, open_run
 from scigan.tasks import get_task
 from scigan.workflows.attacks import attack_scores
@@ -57,18 +57,8 @@ def evaluate_generator(
 
     cfg = run.config
     modality = get_modality(run.data["modality"])
-    data = modality.read(cfg)
-    splits = split_run(data, cfg.holdout, cfg.validation, cfg.seed)
+    splits, codec, scorer = run_scorer(run, device=device, log=log)
     train, holdout = splits.train, splits.holdout
-    was = [run.data["n_train"], run.data.get("n_validation", 0), run.data["n_holdout"]]
-    now = [splits.sizes()[k] for k in ("n_train", "n_validation", "n_holdout")]
-    if now != was:
-        raise ScienceError(
-            f"the data at {cfg.data} changed since {run.path} was trained "
-            f"({'+'.join(map(str, now))} samples, was {'+'.join(map(str, was))}); train a new run on it"
-        )
-    codec = modality.load_codec(run.path, run.data)
-    scorer = modality.scorer(train, holdout, codec, device=device, log=log)
     n = scorer.sizes(n)
     labels = scorer.fake_labels(n, seed) if run.num_classes else None
     G, state = load_generator(run, checkpoint, device)
@@ -103,6 +93,24 @@ def evaluate_generator(
     scores.update({"step": state["step"], "checkpoint": checkpoint, "run": str(run.path)})
     (run.path / "evaluation.json").write_text(json.dumps(scores, indent=1))
     return scores
+
+
+def run_scorer(run: RunInfo, *, device: str, log: Callable[[str], None]) -> tuple[Splits, Codec, Scorer]:
+    """A generate run's data read again and split as its training split it, its codec,
+    and its kind's scorer against the run's holdout. ScienceError when the data at the
+    run's source changed since (other split sizes)."""
+    cfg = run.config
+    modality = get_modality(run.data["modality"])
+    splits = split_run(modality.read(cfg), cfg.holdout, cfg.validation, cfg.seed)
+    was = [run.data["n_train"], run.data.get("n_validation", 0), run.data["n_holdout"]]
+    now = [splits.sizes()[k] for k in ("n_train", "n_validation", "n_holdout")]
+    if now != was:
+        raise ScienceError(
+            f"the data at {cfg.data} changed since {run.path} was trained "
+            f"({'+'.join(map(str, now))} samples, was {'+'.join(map(str, was))}); train a new run on it"
+        )
+    codec = modality.load_codec(run.path, run.data)
+    return splits, codec, modality.scorer(splits.train, splits.holdout, codec, device=device, log=log)
 
 
 def privacy_spent(run_path: Path) -> dict[str, float | None]:
