@@ -5,6 +5,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -24,6 +25,9 @@ from scigan.core.private import (
     spent_epsilon,
 )
 from scigan.errors import ScienceError
+from scigan.modalities.tabular.codec import TableCodec
+from scigan.modalities.tabular.columns import Continuous
+from scigan.modalities.tabular.private import breast_cancer_bounds
 
 
 class Critic(nn.Module):
@@ -169,8 +173,16 @@ def test_dp_run_records_its_budget_and_evaluate_reports_it(tmp_path: Path, capsy
     run = tmp_path / "dp"
     args = ["train", "breast-cancer", "--out", str(run), "--dp-epsilon", "3", "--steps", "30", *FAST]
     assert main(args) == 0
-    table = tomllib.loads((run / "config.toml").read_text())["privacy"]
+    doc = tomllib.loads((run / "config.toml").read_text())
+    table = doc["privacy"]
     assert table["epsilon_spent"] <= 3.0 + 1e-3 and table["d_steps"] == 30 and table["delta"] <= 1e-5
+    assert doc["train"]["loss"] == "ns"  # WGAN-GP's critic piles private columns on their bounds
+    # the codec is the published bounds alone, each at ±0.5 of the generator's tanh (never saturated)
+    codec, bounds = TableCodec.load(run), breast_cancer_bounds()
+    for column in codec.transforms:
+        assert isinstance(column, Continuous) and [column.lo, column.hi] == bounds[column.name]
+        ends = column.encode(pd.Series([column.lo, column.hi, (column.lo + column.hi) / 2]))[:, 0]
+        assert ends == pytest.approx([-0.5, 0.5, 0.0])
     capsys.readouterr()
     assert main(["evaluate", str(run), "--json"]) == 0
     scores = json.loads(capsys.readouterr().out)
