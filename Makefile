@@ -33,7 +33,8 @@ demo: install data
 
 # Two workers of one thread each: most tests are small models and scikit-learn fits whose
 # time is Python overhead, so two single-threaded processes finish the suite about 1.8x
-# sooner than one process with two threads (measured on 2 cores). TEST_WORKERS=0 runs it in one process (one thread).
+# sooner than one process with two threads (measured on 2 cores).
+# TEST_WORKERS=0 runs it in one process (one thread).
 TEST_WORKERS ?= 2
 
 test: install lint

@@ -95,8 +95,8 @@ class TabularModality:
         if config.batch_size % pac:
             raise ScienceError(f"--pac {pac} must divide --batch-size {config.batch_size}")
         # Under DP the critic's gradients are clipped and noised; WGAN-GP's unbounded critic then
-        # drives the generator onto the bounds (breast-cancer, ε = 3, seed 0: fidelity 0.48, and
-        # 0.77 with the non-saturating loss; benchmarks/privacy.py), so a private table trains with "ns".
+        # drives the generator onto the bounds (breast-cancer, ε = 3, seed 0: fidelity 0.48, 0.60
+        # with the non-saturating loss; benchmarks/privacy.py), so a private table trains with "ns".
         loss = ("ns" if config.dp_epsilon > 0 else "wgan") if config.loss == "auto" else config.loss
         n_critic = config.n_critic or (1 if loss == "wgan" else 0)
         table = replace(

@@ -86,7 +86,7 @@ def _entry(bounds: dict[str, Any], column: str) -> tuple[Any, bool]:
 #: reached where the tanh's slope is still 0.75. With the bounds at ±1 (8 spreads) the
 #: generator saturated under DP noise and piled whole columns on a bound (breast-cancer,
 #: ε = 3, seed 0, non-saturating loss: column shapes 0.47 with the bounds at ±1, 0.76 at
-#: ±0.5; benchmarks/privacy.py).
+#: ±0.5; benchmarks/privacy.py). At ε = 1 (noise multiplier ≈ 20) it still runs onto them.
 BOUND_SPREADS = 4
 
 
