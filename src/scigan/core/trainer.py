@@ -304,7 +304,11 @@ class Trainer:
         so, roll back to the last good checkpoint with lower learning rates (once: the
         second time raises ScienceError)."""
         last = self._last_batch
-        found = self.recovery.guard.check(means, None if last is None else divergence.spread(*last))
+        if self.privacy is None:
+            found = self.recovery.guard.check(means, None if last is None else divergence.spread(*last))
+        else:  # the D terms and the real batch's spread read the training rows outside the budget;
+            # the generator's terms are functions of the private D and G alone (post-processing)
+            found = self.recovery.guard.check({k: v for k, v in means.items() if k.startswith("G/")})
         if found is None:
             return False
         at = self.step

@@ -344,7 +344,10 @@ def train_generator(
     )
 
     if config.eval_every and world.main:  # checkpoint choice sees the validation split, never the holdout
-        scorer = modality.scorer(train_split, splits.validation, codec, device=device, log=log)
+        # A private run's scorer is fitted on the validation split alone: its feature map (a CNN, a
+        # PCA, a table's feature space) and the rows a kind scores against would read the training rows.
+        fitted_on = splits.validation if private else train_split
+        scorer = modality.scorer(fitted_on, splits.validation, codec, device=device, log=log)
         labels = scorer.fake_labels(config.eval_n, config.seed) if run.num_classes else None
 
         def evaluate(G_eval: torch.nn.Module) -> dict[str, float]:
