@@ -173,3 +173,16 @@ def test_spread_sees_constant_samples() -> None:
     assert (
         found is not None and str(found) == "the generator's samples collapsed (their spread is 0 of the real data's)"
     )
+
+
+def test_a_private_guard_reads_the_generators_terms_alone() -> None:
+    """Under DP the discriminator's terms and the real batch read the training rows."""
+    real, constant = torch.rand(32, 3, generator=torch.Generator().manual_seed(0)), torch.zeros(32, 3)
+    plain, private = Guard(), Guard(private=True)
+    assert str(plain.watch({"D/adv": math.inf, "G/adv": 0.5}, None)) == "D/adv = inf (not finite)"
+    assert private.watch({"D/adv": math.inf, "G/adv": 0.5}, None) is None
+    assert plain.watch({"G/adv": 0.5}, (real, constant)) is not None  # collapsed samples
+    assert private.watch({"G/adv": 0.5}, (real, constant)) is None
+    assert str(private.watch({"D/adv": 1.0, "G/adv": math.nan}, (real, real))) == "G/adv = nan (not finite)"
+    private.remember({"D/adv": 1.0, "G/adv": 0.5})
+    assert set(private.history) == {"G/adv"}

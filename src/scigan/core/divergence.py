@@ -73,11 +73,28 @@ def spread(real: torch.Tensor, fake: torch.Tensor) -> float | None:
 
 
 class Guard:
-    """Watches a run's logged losses and sample spread; counts the learning-rate cuts."""
+    """Watches a run's logged losses and sample spread; counts the learning-rate cuts.
 
-    def __init__(self) -> None:
+    ``private`` (a DP run): it watches only the generator's terms, functions of the private
+    networks alone (post-processing), and never the real batch: the discriminator's terms
+    and the real batch's spread read the training rows outside the privacy budget.
+    """
+
+    def __init__(self, private: bool = False) -> None:
         self.history: dict[str, deque[float]] = {}
         self.cuts = 0
+        self.private = private
+
+    def _watched(self, losses: dict[str, float]) -> dict[str, float]:
+        """The terms of ``losses`` this guard may read (every one, or the generator's under ``private``)."""
+        return {k: v for k, v in losses.items() if k.startswith("G/")} if self.private else losses
+
+    def watch(self, losses: dict[str, float], batch: tuple[torch.Tensor, torch.Tensor] | None) -> Divergence | None:
+        """:meth:`check` of a metrics line's ``losses`` and the last step's (real, fake)
+        ``batch`` (None before the first step), minus what ``private`` may not read."""
+        if self.private or batch is None:
+            return self.check(self._watched(losses))
+        return self.check(losses, spread(*batch))
 
     def check(self, losses: dict[str, float], sample_spread: float | None = None) -> Divergence | None:
         """The first sign of divergence in ``losses`` (term -> mean since the last line)
@@ -99,7 +116,7 @@ class Guard:
 
     def remember(self, losses: dict[str, float]) -> None:
         """Add a metrics line's (finite) losses to the recent history."""
-        for key, value in losses.items():
+        for key, value in self._watched(losses).items():
             self.history.setdefault(key, deque(maxlen=WINDOW)).append(abs(value))
 
     def lower(self, optimizers: dict[str, torch.optim.Optimizer]) -> dict[str, tuple[float, float]]:
@@ -174,8 +191,8 @@ class Recovery:
     the newest of the two and lowers the learning rates, or refuses a second time.
     """
 
-    def __init__(self, run: Path):
-        self.run, self.guard = run, Guard()
+    def __init__(self, run: Path, private: bool = False):
+        self.run, self.guard = run, Guard(private)
         self.start: Snapshot | None = None
 
     def begin(

@@ -140,7 +140,7 @@ class Trainer:
         self.hooks = [*build_hooks(config, self.policy), *hooks]
         self.step, self.images, self.seconds = 0, 0, 0.0
         self.d_steps = 0  # discriminator steps taken (what the privacy accountant counts)
-        self.recovery = divergence.Recovery(run)
+        self.recovery = divergence.Recovery(run, private=privacy is not None)
         self.schedule = Schedule(config)
         self._last_batch: tuple[torch.Tensor, torch.Tensor] | None = None  # (real, fake) of the last step
 
@@ -303,12 +303,7 @@ class Trainer:
         """Whether training diverged (``means``: each loss term since the last line); if
         so, roll back to the last good checkpoint with lower learning rates (once: the
         second time raises ScienceError)."""
-        last = self._last_batch
-        if self.privacy is None:
-            found = self.recovery.guard.check(means, None if last is None else divergence.spread(*last))
-        else:  # the D terms and the real batch's spread read the training rows outside the budget;
-            # the generator's terms are functions of the private D and G alone (post-processing)
-            found = self.recovery.guard.check({k: v for k, v in means.items() if k.startswith("G/")})
+        found = self.recovery.guard.watch(means, self._last_batch)
         if found is None:
             return False
         at = self.step
