@@ -116,7 +116,8 @@ def smartnoise_rows(
         command = [str(python), str(Path(__file__).parent / "smartnoise_baseline.py"), str(work / "train.csv")]
         command += [str(work / f"{synth}.csv"), "--synth", synth, "--epsilon", f"{epsilon:g}", "--delta", f"{delta:g}"]
         command += ["--bounds", str(work / "bounds.json"), "--label", splits.train.info["label_column"]]
-        done = subprocess.run([*command, "--seed", str(seed)], capture_output=True, text=True, check=False)
+        command += ["--seed", str(seed)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise SystemExit(f"SmartNoise {synth} at ε={epsilon:g} failed:\n{done.stderr[-2000:]}")
         report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -164,18 +165,10 @@ def against_smartnoise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     from scigan.augment.stats import paired_interval
 
     out: dict[str, Any] = {}
+    scigan = {(r["epsilon"], r["seed"]): r for r in rows if r["model"] == "scigan"}
     for other in sorted({r["model"] for r in rows if r["model"] != "scigan"}):
         for epsilon in sorted({r["epsilon"] for r in rows if r["model"] == other}):
-            pairs = [
-                (
-                    next(
-                        s for s in rows if s["model"] == "scigan" and s["epsilon"] == epsilon and s["seed"] == r["seed"]
-                    ),
-                    r,
-                )
-                for r in rows
-                if r["model"] == other and r["epsilon"] == epsilon
-            ]
+            pairs = [(scigan[epsilon, r["seed"]], r) for r in rows if r["model"] == other and r["epsilon"] == epsilon]
             for key in ("utility_ratio", "fidelity"):
                 a, b = [p[0][key] for p in pairs], [p[1][key] for p in pairs]
                 delta = paired_interval(a, b) if len(pairs) > 1 else {"mean": a[0] - b[0]}
