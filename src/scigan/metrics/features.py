@@ -24,35 +24,25 @@ import torch
 from scigan.errors import ScienceError
 from scigan.metrics.cache import digest_arrays, key_hash, load_weights, save_weights
 from scigan.metrics.extractor_net import FEATURE_DIM, RECIPE, ExtractorNet, accuracy, num_steps, to_model, train_net
+from scigan.metrics.trained_extractor import TrainedExtractor
 
 ARCH_VERSION = "scigan-image-cnn-v1"
 _META_KEY = "scigan_feature_extractor"
 
 
-class FeatureExtractor:
-    """A trained image CNN whose 128-d penultimate layer serves as the feature space.
+class FeatureExtractor(TrainedExtractor):
+    """A trained image CNN whose 128-d penultimate layer serves as the feature space
+    (features, predictions: :class:`~scigan.metrics.trained_extractor.TrainedExtractor`).
 
-    Attributes:
-        hash: hex digest of architecture version, training images and labels, and recipe.
-        feature_dim: length of a feature vector.
-        test_accuracy: accuracy on the test images given to :func:`get_extractor` (on the
-            task it was trained on), or None when none were given.
+    Attributes beside the shared ones:
         task: ``"labels"`` (trained on the class labels) or ``"rotation"`` (trained to
             tell 0/90/180/270° rotations apart, for unlabelled data).
-        num_classes: number of label values (0 for the rotation task).
         shape: the (C, H, W) image shape it accepts.
     """
 
     def __init__(self, model: ExtractorNet, meta: dict[str, Any], device: torch.device) -> None:
         """Wrap a trained ``model`` described by ``meta`` (the cached metadata) on ``device``."""
-        # Module.to accepts memory_format (documented), torch's overloads omit it
-        self._model = model.to(device=device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
-        self._device = device
-        self.hash: str = meta["hash"]
-        self.feature_dim: int = int(meta["feature_dim"])
-        self.test_accuracy: float | None = None
-        self.task: str = meta["task"]
-        self.num_classes: int = int(meta["num_classes"])
+        super().__init__(model, meta, device)
         c, h, w = (int(s) for s in meta["shape"])
         self.shape: tuple[int, int, int] = (c, h, w)
 
@@ -62,6 +52,7 @@ class FeatureExtractor:
         return self._model
 
     def _check(self, x: np.ndarray) -> np.ndarray:
+        """uint8 images (N, C, H, W) in 0..255 of the extractor's shape, or ScienceError."""
         x = np.asarray(x)
         if x.dtype != np.uint8 or x.ndim != 4 or tuple(x.shape[1:]) != self.shape:
             raise ScienceError(
@@ -69,18 +60,8 @@ class FeatureExtractor:
             )
         return x
 
-    @torch.no_grad()
-    def _run(self, x: np.ndarray, batch_size: int, fn: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
-        """``fn`` applied to batches of uint8 images x (N, C, H, W), concatenated on the CPU."""
-        starts = range(0, len(x), batch_size)
-        return torch.cat([fn(to_model(x[i : i + batch_size], self._device)).cpu() for i in starts])
-
-    def features(self, x_uint8: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        """Features (N, feature_dim) float32 of uint8 images (N, C, H, W) in 0..255."""
-        x = self._check(x_uint8)
-        if len(x) == 0:
-            return np.zeros((0, self.feature_dim), dtype=np.float32)
-        return self._run(x, batch_size, self._model.features).numpy().astype(np.float32)
+    def _encode(self, batch: np.ndarray) -> torch.Tensor:
+        return to_model(batch, self._device)
 
     def feature_maps(self, x: torch.Tensor, blocks: int = 2) -> torch.Tensor:
         """Differentiable feature maps after the first ``blocks`` conv blocks (before their
@@ -91,34 +72,6 @@ class FeatureExtractor:
         for layer in layers:
             x = layer(x)
         return x
-
-    def predict(self, x_uint8: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        """Predicted class labels (N,) int64 of uint8 images (N, C, H, W); task "labels" only."""
-        if self.task != "labels":
-            raise ScienceError(
-                "this feature extractor was trained without labels (rotation task), so it cannot predict classes"
-            )
-        x = self._check(x_uint8)
-        if len(x) == 0:
-            return np.zeros(0, dtype=np.int64)
-        pred = self._run(x, batch_size, lambda t: self._model(t).argmax(dim=1))
-        return pred.numpy().astype(np.int64)
-
-    def predict_features(self, features: np.ndarray) -> np.ndarray:
-        """Predicted class labels (N,) int64 of features (N, feature_dim) that
-        ``features`` returned: the class head alone, so a caller holding the features
-        skips a second pass through the network; task "labels" only."""
-        return head_labels(self._model.head, self.task, features, self._device)
-
-
-@torch.no_grad()
-def head_labels(head: torch.nn.Module, task: str, features: np.ndarray, device: torch.device) -> np.ndarray:
-    """Class labels (N,) int64 that an extractor's class ``head`` gives its features
-    (N, D); refused unless the extractor was trained on labels (``task``)."""
-    if task != "labels":
-        raise ScienceError(f"this feature extractor was trained for the {task} task, so it cannot predict classes")
-    f = torch.as_tensor(np.asarray(features, dtype=np.float32), device=device)
-    return head(f).argmax(dim=1).cpu().numpy().astype(np.int64)
 
 
 def cache_dir() -> Path:

@@ -28,7 +28,7 @@ from torch import nn
 
 from scigan.errors import ScienceError
 from scigan.metrics.cache import digest_arrays, key_hash, load_weights, save_weights
-from scigan.metrics.features import head_labels
+from scigan.metrics.trained_extractor import TrainedExtractor
 
 ARCH_VERSION = "scigan-sequence-cnn-v1"
 _META_KEY = "scigan_feature_extractor"
@@ -110,69 +110,31 @@ def mask_batch(x: torch.Tensor, gen: torch.Generator, share: float) -> tuple[tor
     return masked, targets[:, None, :]
 
 
-class SequenceExtractor:
-    """A trained sequence CNN serving 128-d features.
+class SequenceExtractor(TrainedExtractor):
+    """A trained sequence CNN serving 128-d features (features, predictions:
+    :class:`~scigan.metrics.trained_extractor.TrainedExtractor`).
 
-    Attributes:
-        hash: hex digest naming it (architecture, training tokens and labels, channels,
-            recipe, seed).
+    Attributes beside the shared ones:
         task: ``"labels"`` or ``"masked"`` (masked-token task, unlabelled data).
-        feature_dim: 128.
         channels: token values it accepts (0 .. channels-1; letters, and END if any).
         length: L, the token rows' length.
-        num_classes: label values (0 for the masked task).
-        test_accuracy: accuracy on the test tokens of :func:`get_sequence_extractor` (on
-            the labels, or on the hidden tokens of the masked task), or None.
+        test_accuracy: on the labels, or on the hidden tokens of the masked task.
     """
 
     def __init__(self, model: SequenceNet, meta: dict[str, Any], device: torch.device) -> None:
         """Wrap a trained ``model`` described by ``meta`` (the cached metadata) on ``device``."""
-        # channels-last, as trained (a loaded copy computes the very same features);
-        # Module.to accepts memory_format (documented), torch's overloads omit it
-        self._model = model.to(device=device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
-        self._device = device
-        self.hash: str = meta["hash"]
-        self.task: str = meta["task"]
-        self.feature_dim: int = int(meta["feature_dim"])
+        super().__init__(model, meta, device)
         self.channels: int = int(meta["channels"])
         self.length: int = int(meta["length"])
-        self.num_classes: int = int(meta["num_classes"])
-        self.test_accuracy: float | None = None
 
     def _check(self, tokens: np.ndarray) -> np.ndarray:
+        """int tokens (N, L) in [0, channels), or ScienceError."""
         tokens = np.asarray(tokens)
         _validate_tokens(f"feature extractor {self.hash[:12]}", tokens, self.channels, self.length)
         return tokens
 
-    @torch.no_grad()
-    def _run(self, tokens: np.ndarray, batch_size: int, fn: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
-        """``fn`` applied to one-hot batches of tokens (N, L), concatenated on the CPU."""
-        starts = range(0, len(tokens), batch_size)
-        return torch.cat([fn(one_hot(tokens[i : i + batch_size], self.channels, self._device)).cpu() for i in starts])
-
-    def features(self, tokens: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        """Features float32 (N, 128) of int tokens (N, L) in [0, channels)."""
-        tokens = self._check(tokens)
-        if len(tokens) == 0:
-            return np.zeros((0, self.feature_dim), dtype=np.float32)
-        return self._run(tokens, batch_size, self._model.features).numpy().astype(np.float32)
-
-    def predict(self, tokens: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        """Predicted class labels int64 (N,) of int tokens (N, L); labels task only."""
-        if self.task != "labels":
-            raise ScienceError(
-                "this feature extractor was trained without labels (masked tokens): it cannot predict classes"
-            )
-        tokens = self._check(tokens)
-        if len(tokens) == 0:
-            return np.zeros(0, dtype=np.int64)
-        return self._run(tokens, batch_size, lambda x: self._model(x).argmax(dim=1)).numpy().astype(np.int64)
-
-    def predict_features(self, features: np.ndarray) -> np.ndarray:
-        """Predicted class labels (N,) int64 of features (N, feature_dim) that
-        ``features`` returned: the class head alone, so a caller holding the features
-        skips a second pass through the network; task "labels" only."""
-        return head_labels(self._model.head, self.task, features, self._device)
+    def _encode(self, batch: np.ndarray) -> torch.Tensor:
+        return one_hot(batch, self.channels, self._device)
 
     @torch.no_grad()
     def _accuracy(self, tokens: np.ndarray, labels: np.ndarray | None, seed: int) -> float:
