@@ -7,6 +7,7 @@ and how a batch of them becomes the network's tensor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,7 @@ class TrainedExtractor:
             )
 
     @torch.no_grad()
-    def _run(self, x: np.ndarray, batch_size: int, fn: Any) -> torch.Tensor:
+    def _run(self, x: np.ndarray, batch_size: int, fn: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
         """``fn`` applied to batches of inputs x (N, ...), concatenated on the CPU."""
         starts = range(0, len(x), batch_size)
         return torch.cat([fn(self._encode(x[i : i + batch_size])).cpu() for i in starts])
