@@ -135,3 +135,25 @@ def test_features_reject_wrong_shape(trained: Trained) -> None:
     ext, _ = trained
     with pytest.raises(ScienceError, match="uint8 images"):
         ext.features(np.zeros((3, 3, 8, 8), np.uint8))
+
+
+def test_a_scorer_on_one_split_does_not_report_the_extractors_training_accuracy(
+    digits: Digits, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A private run's scorer is fitted and scored on its validation split: the extractor's
+    accuracy there would be its training accuracy, so it is not measured."""
+    from scigan.metrics.scorer import Scorer
+    from scigan.modalities.base import Dataset
+    from scigan.modalities.images.modality import ImageModality
+
+    monkeypatch.setenv("SCIGAN_CACHE", str(tmp_path))
+    train_x, train_y, test_x, test_y = digits
+    names = [str(i) for i in range(10)]
+    split = Dataset(train_x[:300], train_y[:300], names, "digits", "images")
+    other = Dataset(test_x, test_y, names, "digits", "images")
+    messages: list[str] = []
+    same = Scorer(ImageModality(), split, split, log=messages.append)
+    assert same.extractor.test_accuracy is None and same.provenance()["extractor_test_accuracy"] is None
+    assert any("no test images" in m for m in messages) and not any("test accuracy" in m for m in messages)
+    apart = Scorer(ImageModality(), split, other, log=lambda _: None)
+    assert apart.extractor.hash == same.extractor.hash and apart.extractor.test_accuracy is not None

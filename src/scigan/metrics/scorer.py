@@ -49,7 +49,10 @@ class Scorer:
         from scigan.metrics.features import cache_dir
 
         self.modality, self.train, self.holdout = modality, train, holdout
-        self.extractor = modality.features(train, holdout, cache_dir=cache_dir(), device=device, log=log)
+        # one split for both (a private run's scorer, fitted on its validation split): the
+        # extractor's accuracy on it would be its training accuracy, so it is not measured
+        test = None if holdout is train else holdout
+        self.extractor = modality.features(train, test, cache_dir=cache_dir(), device=device, log=log)
         self._holdout_features: np.ndarray | None = None
 
     def _reference(self) -> np.ndarray:

@@ -162,16 +162,17 @@ class ImageModality:
 
         return Scorer(self, train, holdout, device=device, log=log)
 
-    def features(self, train: Dataset, holdout: Dataset, *, cache_dir: Path, device: str, log: Any = print):
+    def features(self, train: Dataset, test: Dataset | None, *, cache_dir: Path, device: str, log: Any = print):
         """The feature extractor for this data: a small CNN classifier trained on the real
-        training images (the rotation task when unlabelled), cached under ``cache_dir``."""
+        training images (the rotation task when unlabelled), cached under ``cache_dir``;
+        its accuracy is measured on ``test`` (None: not measured)."""
         from scigan.metrics.features import get_extractor
 
         return get_extractor(
             train.x,
             train.y,
-            holdout.x,
-            holdout.y,
+            None if test is None else test.x,
+            None if test is None else test.y,
             num_classes=max(train.num_classes, 1),
             cache_dir=cache_dir,
             device=device,

@@ -38,16 +38,17 @@ class SequenceFeatures:
     def __init__(self, codec: SequenceCodec):
         self.codec = codec
 
-    def features(self, train: Dataset, holdout: Dataset, *, cache_dir: Path, device: str, log: Any) -> Any:
-        """The 1-D CNN of :mod:`.extractor` for ``train`` (labels, else masked tokens)."""
+    def features(self, train: Dataset, test: Dataset | None, *, cache_dir: Path, device: str, log: Any) -> Any:
+        """The 1-D CNN of :mod:`.extractor` for ``train`` (labels, else masked tokens);
+        its accuracy is measured on ``test`` (None: not measured)."""
         from scigan.modalities.sequences.extractor import get_sequence_extractor
 
         labelled = train.y is not None and train.num_classes >= 2
         return get_sequence_extractor(
             train.x,
             train.y if labelled else None,
-            holdout.x,
-            holdout.y if labelled else None,
+            None if test is None else test.x,
+            test.y if labelled and test is not None else None,
             channels=self.codec.channels,
             num_classes=train.num_classes if labelled else 0,
             cache_dir=cache_dir,
