@@ -7,6 +7,7 @@ and how a batch of them becomes the network's tensor.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from torch import nn
 from scigan.errors import ScienceError
 
 
-class TrainedExtractor:
+class TrainedExtractor(ABC):
     """A trained network with ``features`` (B, ·) -> (B, feature_dim) and a class
     ``head`` (B, feature_dim) -> (B, classes) logits, on ``device``.
 
@@ -29,8 +30,8 @@ class TrainedExtractor:
         num_classes: number of label values (0 without labels).
         test_accuracy: accuracy on the test inputs given when it was made, or None.
 
-    Subclasses give :meth:`_check` (validate the inputs) and :meth:`_encode` (a batch of
-    inputs -> the network's tensor on the device).
+    An abstract base: subclasses give :meth:`_check` (validate the inputs) and
+    :meth:`_encode` (a batch of inputs -> the network's tensor on the device).
     """
 
     def __init__(self, model: nn.Module, meta: dict[str, Any], device: torch.device) -> None:
@@ -45,13 +46,13 @@ class TrainedExtractor:
         self.num_classes: int = int(meta["num_classes"])
         self.test_accuracy: float | None = None
 
+    @abstractmethod
     def _check(self, x: np.ndarray) -> np.ndarray:
         """``x`` as an array the network accepts, or ScienceError."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _encode(self, batch: np.ndarray) -> torch.Tensor:
         """A batch of checked inputs -> the network's input tensor on the device."""
-        raise NotImplementedError
 
     def _refuse_without_labels(self) -> None:
         if self.task != "labels":
