@@ -18,6 +18,7 @@ from scigan.metrics.registry import DIRECTIONS, FACTS, SHARED, Score, find, merg
 from scigan.metrics.text import format_scores, others, used_keys
 from scigan.modalities import get_kind, get_modality, kinds
 from scigan.modalities.base import split_holdout
+from scigan.report.html import score_rows
 
 #: Every declared score: shared, each built-in kind's own, the enhancement tasks'.
 ALL = [*SHARED, *(s for k in kinds() for s in k.scores), *ENHANCE_SCORES]
@@ -191,6 +192,22 @@ def test_format_scores_puts_floors_beside_scores_and_names_the_worst() -> None:
     assert "too few held-out rows (< 20) to trust: rare" in text
     assert lines[-1] == "also: dcr_median 3.5"  # an undeclared value is shown under its key
     assert "runs/x" not in text and "precision" not in text  # absent scores are not printed
+
+
+def test_membership_aucs_show_their_chance_spread_when_there_is_one() -> None:
+    scores = {"mia_auc_logan": 0.557, "mia_auc_logan_chance_sd": 0.0543, "mia_auc_domias": None}
+    scores["mia_auc_domias_chance_sd"] = None  # too few held-out rows to attack with
+    text = format_scores(scores, scores_for("tabular"))
+    logan = next(ln for ln in text.splitlines() if ln.startswith("membership AUC (LOGAN)"))
+    domias = next(ln for ln in text.splitlines() if ln.startswith("membership AUC (DOMIAS)"))
+    assert "0.557 ± 0.054" in logan
+    assert "—" in domias and "± —" not in domias
+    rows = {row[0]: row[1:] for row in score_rows(scores, scores_for("tabular"))}
+    assert (
+        rows["membership AUC (LOGAN)"][0] == "0.557 ± 0.0543"
+        and "spread of a coin" in rows["membership AUC (LOGAN)"][2]
+    )
+    assert rows["membership AUC (DOMIAS)"][0] == "—"
 
 
 def test_format_scores_of_an_enhancement_run() -> None:

@@ -25,6 +25,7 @@ from scigan.core.private import (
     spent_epsilon,
 )
 from scigan.errors import ScienceError
+from scigan.metrics.privacy import chance_auc_sd
 from scigan.modalities.tabular.codec import TableCodec
 from scigan.modalities.tabular.columns import Continuous
 from scigan.modalities.tabular.private import breast_cancer_bounds
@@ -189,6 +190,9 @@ def test_dp_run_records_its_budget_and_evaluate_reports_it(tmp_path: Path, capsy
     assert scores["dp_epsilon"] == pytest.approx(table["epsilon_spent"]) and scores["dp_delta"] == table["delta"]
     for key in ("mia_auc_logan", "mia_auc_domias", "exact_copy_share"):
         assert scores[key] is not None and 0 <= scores[key] <= 1
+    n_holdout = doc["data"]["n_holdout"]  # LOGAN: as many training rows as held-out ones
+    assert scores["mia_auc_logan_chance_sd"] == pytest.approx(chance_auc_sd(n_holdout, n_holdout))
+    assert 0 < scores["mia_auc_domias_chance_sd"] < 0.5
 
 
 def test_a_private_run_picks_checkpoints_and_watches_divergence_without_its_training_rows(

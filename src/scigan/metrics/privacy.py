@@ -67,6 +67,18 @@ def logan_auc(member_scores: np.ndarray, non_member_scores: np.ndarray) -> float
     return float(roc_auc_score(truth, scores))
 
 
+def chance_auc_sd(n_members: int, n_non_members: int) -> float:
+    """Standard deviation of a membership attack's ROC AUC when its scores carry no
+    information (members and non-members exchangeable, no ties): the Mann-Whitney null
+    spread sqrt((M + K + 1) / (12 M K)) for ``n_members`` M and ``n_non_members`` K. An
+    AUC within about two of these of 0.5 cannot be told from a coin: 57 members against
+    57 held-out rows give 0.054, so one run's 0.55 is chance."""
+    m, k = int(n_members), int(n_non_members)
+    if m < 1 or k < 1:
+        raise ValueError(f"an AUC needs members and non-members (got {m} and {k})")
+    return float(np.sqrt((m + k + 1) / (12.0 * m * k)))
+
+
 #: Principal components DOMIAS's densities live in (fewer where the features have fewer).
 DOMIAS_COMPONENTS = 5
 

@@ -178,14 +178,18 @@ SHARED: tuple[Score, ...] = (
         "mia_auc_logan",
         "membership AUC (LOGAN)",
         "ideal",
-        "the run's own discriminator scoring training rows above held-out rows; 0.5 learns nothing",
+        "the run's own discriminator scoring training rows above held-out rows; 0.5 learns nothing, "
+        "± the spread of a coin's AUC at these counts",
+        spread="mia_auc_logan_chance_sd",
         ideal=0.5,
     ),
     Score(
         "mia_auc_domias",
         "membership AUC (DOMIAS)",
         "ideal",
-        "a density-ratio attack (synthetic / reference density) on training membership; 0.5 learns nothing",
+        "a density-ratio attack (synthetic / reference density) on training membership; 0.5 learns nothing, "
+        "± the spread of a coin's AUC at these counts",
+        spread="mia_auc_domias_chance_sd",
         ideal=0.5,
     ),
     Score(

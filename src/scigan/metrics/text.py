@@ -55,7 +55,7 @@ def others(scores: dict[str, Any], declared: Sequence[Score], facts: Sequence[Fa
 def score_line(score: Score, scores: dict[str, Any], width: int = 16) -> str:
     """One score of ``scores``: label, value (± spread), floor, untrained value, direction."""
     value = score.format(scores[score.key])
-    if score.spread and score.spread in scores:
+    if score.spread and scores.get(score.spread) is not None:
         value += f" ± {score.format(scores[score.spread])}"
     parts = [f"{score.label:<{width}} {value:>10}"]
     if score.floor and score.floor in scores:

@@ -199,7 +199,7 @@ def score_rows(ev: dict[str, Any], declared: Sequence[Score]) -> list[list[str]]
     for s in declared:
         if s.key not in ev:
             continue
-        value = _fmt(ev[s.key]) + (f" ± {_fmt(ev[s.spread])}" if s.spread in ev else "")
+        value = _fmt(ev[s.key]) + (f" ± {_fmt(ev[s.spread])}" if ev.get(s.spread) is not None else "")
         beside = [f"{s.floor_label} {_fmt(ev[s.floor])}"] if s.floor in ev else []
         beside += [f"untrained generator {_fmt(ev[s.untrained])}"] if s.untrained in ev else []
         rows.append([s.label, value, "; ".join(beside), f"{s.meaning}; {s.hint}"])

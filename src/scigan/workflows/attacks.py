@@ -105,9 +105,11 @@ def attack_scores(
 ) -> dict[str, float | None]:
     """``mia_auc_logan``, ``mia_auc_domias`` (0.5 ideal), ``exact_copy_share`` (0 ideal) and
     ``exact_copy_share_holdout`` (the held-out rows' own share: the floor for data holding
-    duplicates). ``fake_model`` (N, ...) are the generator's samples in model space,
-    ``fake_stored`` the same decoded; ``G``, ``D`` the run's networks in eval mode on the CPU (``D`` None: a
-    run saved without its discriminator, ``mia_auc_logan`` None);
+    duplicates); ``mia_auc_logan_chance_sd`` and ``mia_auc_domias_chance_sd``, the spread
+    of each AUC by chance at its member and non-member counts. ``fake_model`` (N, ...)
+    are the generator's samples in model space, ``fake_stored`` the same decoded; ``G``,
+    ``D`` the run's networks in eval mode on the CPU (``D`` None: a run saved without its
+    discriminator, ``mia_auc_logan`` None);
     ``conditional``: the critic reads labels."""
     rng = np.random.default_rng(seed)
     holdout = encodable(codec, holdout)
@@ -116,7 +118,9 @@ def attack_scores(
     if len(holdout) < 4:  # too few non-members to attack with
         return {
             "mia_auc_logan": None,
+            "mia_auc_logan_chance_sd": None,
             "mia_auc_domias": None,
+            "mia_auc_domias_chance_sd": None,
             "exact_copy_share": copies,
             "exact_copy_share_holdout": None,
         }
@@ -144,7 +148,9 @@ def attack_scores(
     )
     return {
         "mia_auc_logan": logan,
+        "mia_auc_logan_chance_sd": None if logan is None else privacy.chance_auc_sd(len(members), len(holdout)),
         "mia_auc_domias": domias,
+        "mia_auc_domias_chance_sd": privacy.chance_auc_sd(len(outside), len(outside)),
         "exact_copy_share": copies,
         "exact_copy_share_holdout": privacy.exact_copy_share(sample_keys(holdout.x), train_keys),
     }
