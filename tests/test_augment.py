@@ -174,9 +174,9 @@ def test_an_unlabeled_pool_trains_the_gan_and_never_holds_test_rows(tagged: Path
         info = g["unlabeled"]
         assert info["pool"] == 30 and len(seen - train) == info["pseudo_labelled"] == sum(info["pseudo_per_class"])
         assert 0.0 <= info["pseudo_accuracy"] <= 1.0 and 0.0 <= g["label_agreement_real_only"] <= 1.0
-    # the self-training baselines are scored beside the five conditions
-    assert list(results["conditions"]) == [*CONDITIONS, "real+pseudo", "real+classic+pseudo"]
-    assert "real+classic+pseudo" in (out / "table.md").read_text()
+    # the self-training baselines, and the same with the GAN's samples, beside the five conditions
+    assert list(results["conditions"]) == [*CONDITIONS, "real+pseudo", "real+classic+pseudo", "real+classic+pseudo+gan"]
+    assert "real+classic+pseudo+gan" in (out / "table.md").read_text()
 
 
 def test_pseudo_labels_keep_the_confident_examples() -> None:

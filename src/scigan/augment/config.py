@@ -35,7 +35,7 @@ class AugmentConfig:
         "unlabeled data of the same kind (never the test data). The classifier trained on "
         "the subset alone pseudo-labels the pool; the examples at --pseudo-confidence or "
         "above train the GAN beside the subset, and the self-training baselines "
-        "real+pseudo and real+classic+pseudo.",
+        "real+pseudo and real+classic+pseudo; real+classic+pseudo+gan adds the GAN's samples to the latter.",
     )
     pseudo_confidence: float = option(
         0.9,

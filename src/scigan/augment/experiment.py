@@ -41,8 +41,10 @@ from scigan.modalities.base import Dataset
 
 #: The conditions every seed's downstream model is trained under, in the tables' order.
 CONDITIONS = ("real", "real+classic", "real+gan", "real+classic+gan", "gan")
-#: The self-training baselines of an experiment with an unlabeled pool (``--unlabeled``).
-PSEUDO_CONDITIONS = ("real+pseudo", "real+classic+pseudo")
+#: The conditions of an experiment with an unlabeled pool (``--unlabeled``): the
+#: self-training baselines (the subset and the pool's pseudo-labelled examples, without and
+#: with classic augmentation) and the same with the GAN's samples on top.
+PSEUDO_CONDITIONS = ("real+pseudo", "real+classic+pseudo", "real+classic+pseudo+gan")
 
 
 def load(cfg: AugmentConfig) -> tuple[Dataset, Augmenter]:
@@ -234,8 +236,8 @@ def run_seed(cfg: AugmentConfig, out: Path, seed: int, reuse_gans: Path | None) 
 def conditions_for(cfg: AugmentConfig) -> tuple[str, ...]:
     """The conditions of an experiment: :data:`CONDITIONS` (without gan-only under
     ``--rebalance``, whose synthetic set lacks the largest class), and with an unlabeled
-    pool the self-training baselines (the real subset plus the pool's pseudo-labelled
-    examples, without and with classic augmentation)."""
+    pool :data:`PSEUDO_CONDITIONS` (the real subset plus the pool's pseudo-labelled
+    examples, without and with classic augmentation, and with the GAN's samples too)."""
     base = tuple(c for c in CONDITIONS if c != "gan") if cfg.rebalance else CONDITIONS
     return base + (PSEUDO_CONDITIONS if cfg.unlabeled else ())
 
@@ -263,8 +265,10 @@ def _pseudo_labelled(
 
 
 def _mixed(conditions: tuple[str, ...]) -> tuple[str, ...]:
-    """The conditions of ``conditions`` that mix real and synthetic samples."""
-    return tuple(c for c in conditions if "gan" in c and c != "gan")
+    """The conditions of ``conditions`` that mix the real subset and synthetic samples
+    (those the holdout scores to choose a class-consistency weight or a synthetic share;
+    not the one with pseudo-labels, which takes every kept sample)."""
+    return tuple(c for c in conditions if "gan" in c and c != "gan" and c not in PSEUDO_CONDITIONS)
 
 
 def _chosen_shares(
@@ -321,7 +325,7 @@ def _conditions(
         elif name in PSEUDO_CONDITIONS:
             assert pseudo is not None
             x, y = np.concatenate([rx, task.features(pseudo)]), np.concatenate([ry, labels(pseudo)])
-            models[name] = task.fit(x, y, None, "classic" in name, seed)
+            models[name] = task.fit(x, y, (sx, sy) if "gan" in name else None, "classic" in name, seed)
         else:
             syn = (sx, sy) if "gan" in name else None
             if syn is not None and name in shares:
