@@ -257,8 +257,9 @@ def main() -> None:
         }
     )
     summary.update(versus)
-    summary.update(logan_counts(rows))
-    print(", ".join(f"{k} {v}" for k, v in logan_counts(rows).items()))
+    counts = logan_counts(rows)
+    summary.update(counts)
+    print(", ".join(f"{k} {v}" for k, v in counts.items()))
     finite = lambda r: {**r, "epsilon": None if math.isinf(r["epsilon"]) else r["epsilon"]}  # noqa: E731
     write_json(args.json, summary, runs=[finite(r) for r in rows], means=[finite(r) for r in means])
 
