@@ -51,7 +51,8 @@ test-slow: install data
 	$(BIN)/python -m pytest -q -m slow
 
 # Benchmarks print tables (scigan beside a baseline, same run) and write JSON to bench-results/.
-BENCHES := throughput quality_at_budget evaluate_speed tabular_vs_baseline expression sequences architectures limited_data augmentation enhance
+BENCHES := throughput quality_at_budget evaluate_speed tabular_vs_baseline expression sequences molecules timeseries \
+	architectures limited_data augmentation enhance privacy scale
 
 bench: install data
 	@for b in $(BENCHES); do $(BIN)/python benchmarks/$$b.py --json bench-results/$$b.json || exit 1; done

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import parser, quiet, table, write_json
+from common import parse, parser, quiet, table, write_json
 from scigan.config import TrainConfig
 from scigan.modalities import get_modality
 from scigan.modalities.base import split_holdout
@@ -69,7 +69,7 @@ class PCAGaussian:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    args = parse(parser(__doc__.splitlines()[0]))
     minutes, seed = (QUICK_MINUTES if args.quick else MINUTES), 0
     modality = get_modality("expression")
     data = modality.load("pbmc68k")
